@@ -56,7 +56,7 @@ pub use b24_methods_catalog as catalog;
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub mod crm {
-    //! Bindings of the `crm` namespace (422 methods), generated from the specs.
+    //! Bindings of the `crm` namespace (429 methods), generated from the specs.
     //!
     //! Built as 16 crates (`b24-methods-crm-*`), re-exported together here.
     #[doc(inline)]
@@ -92,10 +92,6 @@ pub mod crm {
     #[doc(inline)]
     pub use b24_methods_crm_timeline::*;
 }
-#[cfg(feature = "ctrigger")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ctrigger")))]
-#[doc(inline)]
-pub use b24_methods_ctrigger as ctrigger;
 #[cfg(feature = "department")]
 #[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 #[doc(inline)]
@@ -116,6 +112,10 @@ pub use b24_methods_entity as entity;
 #[cfg_attr(docsrs, doc(cfg(feature = "event")))]
 #[doc(inline)]
 pub use b24_methods_event as event;
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[doc(inline)]
+pub use b24_methods_events as events;
 #[cfg(feature = "feature")]
 #[cfg_attr(docsrs, doc(cfg(feature = "feature")))]
 #[doc(inline)]
@@ -124,10 +124,6 @@ pub use b24_methods_feature as feature;
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
 #[doc(inline)]
 pub use b24_methods_humanresources as humanresources;
-#[cfg(feature = "humanresourses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresourses")))]
-#[doc(inline)]
-pub use b24_methods_humanresourses as humanresourses;
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[doc(inline)]

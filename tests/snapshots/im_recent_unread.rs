@@ -9,8 +9,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24::__private::serde::Serialize,
-    ::b24::__private::serde::Deserialize
+    ::b24::__private::serde::Serialize
 )]
 #[serde(crate = "::b24::__private::serde")]
 pub struct MarkUnread {
@@ -24,6 +23,12 @@ pub struct MarkUnread {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub action: ::std::option::Option<::b24::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MarkUnread {
@@ -35,6 +40,7 @@ impl MarkUnread {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             action: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTION`.
@@ -45,6 +51,44 @@ impl MarkUnread {
     ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24::__private::serde::Deserialize<'de> for MarkUnread {
+    fn deserialize<D: ::b24::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24::__private::wire::FromWire for MarkUnread {
+    fn from_wire(
+        value: &::b24::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24::__private::wire::WireError> {
+        let obj = ::b24::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24::__private::wire::slots(
+            obj,
+            &["DIALOG_ID", "ACTION"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            action: ::b24::__private::wire::field_at(slot_1, "ACTION")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

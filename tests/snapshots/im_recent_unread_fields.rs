@@ -9,8 +9,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24::__private::serde::Serialize,
-    ::b24::__private::serde::Deserialize
+    ::b24::__private::serde::Serialize
 )]
 #[serde(crate = "::b24::__private::serde")]
 pub struct MarkRead {
@@ -40,6 +39,30 @@ impl MarkRead {
     pub fn action(mut self, value: impl ::std::convert::Into<b24::types::Yn>) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+}
+impl<'de> ::b24::__private::serde::Deserialize<'de> for MarkRead {
+    fn deserialize<D: ::b24::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24::__private::wire::FromWire for MarkRead {
+    fn from_wire(
+        value: &::b24::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24::__private::wire::WireError> {
+        let obj = ::b24::__private::wire::object(value)?;
+        let [slot_0, slot_1] = ::b24::__private::wire::slots(
+            obj,
+            &["DIALOG_ID", "ACTION"],
+            ::std::option::Option::None,
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            action: ::b24::__private::wire::field_at(slot_1, "ACTION")?,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

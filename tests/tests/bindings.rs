@@ -6,10 +6,10 @@
 use std::path::Path;
 
 use b24::methods::*;
+use b24::wire::FromWire;
 use b24::{Client, Error, Method};
-use serde::de::DeserializeOwned;
 
-async fn roundtrip<M: Method + DeserializeOwned>(
+async fn roundtrip<M: Method + FromWire>(
     client: &Client,
     portal: &b24_testkit::RunningPortal,
 ) -> usize {
@@ -97,7 +97,7 @@ async fn sixty_bindings_in_twelve_namespaces() {
         department::Fields,
         department::Get,
         department::Update,
-        department::DepartmentDelete,
+        department::Delete,
         lists::Add,
         lists::Delete,
         lists::ElementAdd,

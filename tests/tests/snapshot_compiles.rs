@@ -23,6 +23,17 @@ fn unit_struct_snapshot() {
     );
     assert!(r.validate().is_ok());
     assert!(unit::MarkUnread::new(DialogId::Chat(0)).validate().is_err());
+    // A parameter the spec does not list travels in `extra`, both ways.
+    let r = r.extra("COLOR", "RED");
+    assert_eq!(
+        serde_json::to_string(&r).expect("serializes"),
+        r#"{"DIALOG_ID":"chat74","ACTION":"Y","COLOR":"RED"}"#
+    );
+    let back =
+        unit::MarkUnread::from_params(serde_json::json!({"dialog_id": "chat74", "COLOR": "RED"}))
+            .expect("names in any case, extras kept");
+    assert_eq!(back.dialog_id, DialogId::Chat(74));
+    assert_eq!(back.extra["COLOR"], serde_json::json!("RED"));
 }
 
 #[test]

@@ -46,6 +46,13 @@ enum Command {
         /// Print the coverage report.
         #[arg(long)]
         report: bool,
+        /// Write every example the specs do not read (method, side, page line, issue) and
+        /// every example that is code rather than data to this file.
+        #[arg(long)]
+        example_failures: Option<PathBuf>,
+        /// Write every warning (`page:line: class: detail`) to this file.
+        #[arg(long)]
+        warnings: Option<PathBuf>,
     },
     /// Regenerate the bindings of every spec: one crate per namespace under
     /// `<runtime>/methods/`, the facade's `methods` module and its features.
@@ -57,6 +64,9 @@ enum Command {
         /// `[dependencies]` blocks, `src/methods.rs` re-exports, `methods/<ns>/` are the crates.
         #[arg(long, default_value = "runtime")]
         runtime: PathBuf,
+        /// The conformance gate's table of every binding.
+        #[arg(long, default_value = "tests/conformance/src/table.rs")]
+        conformance: PathBuf,
         /// Write nothing; exit 1 when the generated files are stale.
         #[arg(long)]
         check: bool,
@@ -98,7 +108,7 @@ fn replace_block(text: &str, begin: &str, body: &str) -> Option<String> {
     Some(format!("{}{begin}\n{body}{}", &text[..a], &text[b..]))
 }
 
-fn regen(specs: &Path, runtime: &Path, check: bool) -> ExitCode {
+fn regen(specs: &Path, runtime: &Path, conformance: &Path, check: bool) -> ExitCode {
     let started = Instant::now();
     let loaded = match b24_codegen::regen::load_specs(specs) {
         Ok(s) => s,
@@ -140,6 +150,14 @@ fn regen(specs: &Path, runtime: &Path, check: bool) -> ExitCode {
     let mut stale = Vec::new();
     if new_cargo != cargo_text {
         stale.push(cargo.display().to_string());
+    }
+    let table = b24_codegen::regen::conformance_table(&loaded);
+    if std::fs::read_to_string(conformance).ok().as_deref() != Some(table.as_str()) {
+        stale.push(conformance.display().to_string());
+        if !check && let Err(e) = std::fs::write(conformance, &table) {
+            eprintln!("error: writing {}: {e}", conformance.display());
+            return ExitCode::FAILURE;
+        }
     }
     // Crates of namespaces that no spec has any more.
     let crates = runtime.join("methods");
@@ -211,6 +229,8 @@ fn main() -> ExitCode {
             commit,
             check,
             report,
+            example_failures,
+            warnings,
         } => {
             let started = Instant::now();
             let Some(commit) = commit.or_else(|| b24_codegen::import::docs_commit(&docs)) else {
@@ -223,6 +243,26 @@ fn main() -> ExitCode {
             let imported = b24_codegen::import::import_docs(&docs, Some(&overrides), &commit);
             if report {
                 println!("{}", imported.report);
+            }
+            if let Some(path) = warnings
+                && let Err(e) = std::fs::write(&path, imported.report.warning_lines())
+            {
+                eprintln!("error: writing {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+            if let Some(path) = example_failures {
+                let e = &imported.report.examples;
+                let mut text = String::new();
+                for (m, side, line, why) in &e.failures {
+                    text.push_str(&format!("{m}\t{side}\t{line}\t{why}\n"));
+                }
+                for (page, line, why) in &e.unparsed {
+                    text.push_str(&format!("{page}\tunparsed\t{line}\t{why}\n"));
+                }
+                if let Err(e) = std::fs::write(&path, text) {
+                    eprintln!("error: writing {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
             }
             if check {
                 let diffs = b24_codegen::import::check(&imported, &out);
@@ -261,8 +301,9 @@ fn main() -> ExitCode {
         Command::Regen {
             specs,
             runtime,
+            conformance,
             check,
-        } => regen(&specs, &runtime, check),
+        } => regen(&specs, &runtime, &conformance, check),
         Command::Check { specs } => {
             let files = b24_codegen::spec_files(&specs);
             let mut bad = 0;

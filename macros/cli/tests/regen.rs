@@ -54,12 +54,15 @@ fn scratch(name: &str) -> PathBuf {
 fn regen(dir: &Path, check: bool) -> Output {
     let specs = dir.join("specs");
     let runtime = dir.join("runtime");
+    let table = dir.join("table.rs");
     let mut args = vec![
         "regen",
         "--specs",
         specs.to_str().unwrap(),
         "--runtime",
         runtime.to_str().unwrap(),
+        "--conformance",
+        table.to_str().unwrap(),
     ];
     if check {
         args.push("--check");
@@ -178,6 +181,10 @@ fn the_committed_bindings_are_fresh() {
         root.join("specs").to_str().unwrap(),
         "--runtime",
         root.join("runtime").to_str().unwrap(),
+        "--conformance",
+        root.join("tests/conformance/src/table.rs")
+            .to_str()
+            .unwrap(),
         "--check",
     ]);
     assert!(

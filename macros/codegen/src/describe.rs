@@ -101,6 +101,9 @@ pub fn describe(spec: &Spec, part: Option<(&Part, &str)>) -> String {
         if p.deprecated {
             facts.push("deprecated".to_string());
         }
+        if p.allow_empty {
+            facts.push("may be empty".to_string());
+        }
         let _ = writeln!(
             out,
             "  {:width$}  {:rust_width$}  {}",
@@ -112,6 +115,16 @@ pub fn describe(spec: &Spec, part: Option<(&Part, &str)>) -> String {
     for set in &spec.request.alternatives {
         let _ = writeln!(out, "  one of the sets: {}", set.join(" + "));
     }
+    for group in &spec.request.one_of {
+        let _ = writeln!(out, "  at least one of: {}", group.join(", "));
+    }
+    for k in &spec.request.extra_keys {
+        let _ = writeln!(out, "  and keys {} ({})", k.pattern, k.ty);
+    }
+    let _ = writeln!(
+        out,
+        "  and any other parameter through `.extra(key, value)`"
+    );
     let _ = writeln!(out, "result\n  {}", spec.response.result);
     let _ = writeln!(out, "errors");
     if spec.errors.is_empty() {

@@ -29,12 +29,16 @@ pub(crate) struct FieldPlan {
     pub vis: syn::Visibility,
 }
 
+/// The fields of a binding.
+pub(crate) struct Plan {
+    /// Its fields, in documentation order for a generated struct.
+    pub fields: Vec<FieldPlan>,
+    /// Every parameter was generated (a unit struct): the struct also gets `extra`.
+    pub generated: bool,
+}
+
 /// Plans the fields of `item`; every problem is reported in one combined error.
-pub(crate) fn plan(
-    spec: &Spec,
-    item: &syn::ItemStruct,
-    p: &Paths<'_>,
-) -> syn::Result<Vec<FieldPlan>> {
+pub(crate) fn plan(spec: &Spec, item: &syn::ItemStruct, p: &Paths<'_>) -> syn::Result<Plan> {
     let mut errors: Option<syn::Error> = None;
     let mut push = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -46,6 +50,11 @@ pub(crate) fn plan(
             "a #[b24_method] struct cannot be generic",
         ));
     }
+    let generated = match &item.fields {
+        syn::Fields::Unit => true,
+        syn::Fields::Named(named) => named.named.is_empty(),
+        syn::Fields::Unnamed(_) => false,
+    };
     let plans = match &item.fields {
         syn::Fields::Unit => spec
             .request
@@ -180,12 +189,34 @@ pub(crate) fn plan(
                     ),
                 ));
             }
+            // A one-of group none of whose members is declared could never be satisfied.
+            for group in &spec.request.one_of {
+                if group.iter().any(|n| declared.contains(n)) {
+                    continue;
+                }
+                let fields: Vec<String> = group
+                    .iter()
+                    .map(|n| format!("`{}`", naming::field_ident(n)))
+                    .collect();
+                push(syn::Error::new(
+                    item.ident.span(),
+                    format!(
+                        "`{}` needs at least one of {}: declare at least one of the fields {} (as `Option<…>`)",
+                        spec.name,
+                        group.join(", "),
+                        fields.join(", ")
+                    ),
+                ));
+            }
             out
         }
     };
     match errors {
         Some(e) => Err(e),
-        None => Ok(plans),
+        None => Ok(Plan {
+            fields: plans,
+            generated,
+        }),
     }
 }
 

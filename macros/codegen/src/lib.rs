@@ -23,8 +23,10 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod conform;
 pub mod describe;
 mod diag;
+pub mod examples;
 mod expand;
 mod fields;
 pub mod import;

@@ -87,6 +87,16 @@ struct RawSpec {
     errors: Vec<RawError>,
     #[serde(default)]
     types: BTreeMap<Spanned<String>, Spanned<RawTypeDef>>,
+    #[serde(default, rename = "erratum")]
+    errata: Vec<RawErratum>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawErratum {
+    line: Option<Spanned<i64>>,
+    member: Option<String>,
+    why: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +138,9 @@ struct RawRequest {
     params: Vec<Spanned<RawParam>>,
     #[serde(default)]
     alternatives: Vec<Vec<Spanned<String>>>,
+    #[serde(default)]
+    one_of: Vec<Spanned<Vec<Spanned<String>>>>,
+    extra_keys: Option<Vec<RawExtraKey>>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +163,8 @@ struct RawParam {
     pagination: bool,
     #[serde(default)]
     deprecated: bool,
+    #[serde(default)]
+    allow_empty: bool,
     #[serde(rename = "override")]
     override_: Option<String>,
     dict: Option<String>,
@@ -336,6 +351,37 @@ impl Validator<'_, '_> {
             }
             alternatives.push(names);
         }
+        let one_of = self.one_of(raw.request.one_of, &params);
+        let request_extra = self.extra_keys(raw.request.extra_keys.unwrap_or_default(), &mut uses);
+        let mut errata = Vec::new();
+        for e in raw.errata {
+            let line = e
+                .line
+                .as_ref()
+                .and_then(|l| match usize::try_from(*l.get_ref()) {
+                    Ok(n) if n > 0 => Some(n),
+                    _ => {
+                        self.d
+                            .at(l.span(), "erratum line must be a positive page line");
+                        None
+                    }
+                });
+            if e.why.get_ref().trim().is_empty() {
+                self.d
+                    .at(e.why.span(), "an erratum says why the example is wrong");
+            }
+            if e.line.is_none() && e.member.is_none() {
+                self.d.at(
+                    e.why.span(),
+                    "an erratum names the example (`line`), the wrong member (`member`), or both",
+                );
+            }
+            errata.push(Erratum {
+                line,
+                member: e.member,
+                why: e.why.into_inner(),
+            });
+        }
 
         let response = match raw.response {
             Some(r) => {
@@ -466,13 +512,77 @@ impl Validator<'_, '_> {
                 encoding,
                 params,
                 alternatives,
+                one_of,
+                extra_keys: request_extra,
             },
             response,
             pagination,
             errors,
             types,
+            errata,
             source: path.to_path_buf(),
         }
+    }
+
+    /// Key patterns (`UF_CRM_*`) with their value types.
+    fn extra_keys(&mut self, raw: Vec<RawExtraKey>, uses: &mut Vec<TypeUse>) -> Vec<ExtraKey> {
+        raw.into_iter()
+            .map(|k| {
+                let p = k.pattern.get_ref();
+                if p.matches('*').count() != 1 || !p.ends_with('*') {
+                    self.d.at(
+                        k.pattern.span(),
+                        format!("key pattern `{p}` must end in a single `*`"),
+                    );
+                }
+                ExtraKey {
+                    pattern: k.pattern.get_ref().clone(),
+                    ty: self.ty(&k.ty, uses),
+                }
+            })
+            .collect()
+    }
+
+    /// One-of groups: two or more optional parameters each, named at most once.
+    fn one_of(
+        &mut self,
+        raw: Vec<Spanned<Vec<Spanned<String>>>>,
+        params: &[Param],
+    ) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for group in raw {
+            let span = group.span();
+            let group = group.into_inner();
+            if group.len() < 2 {
+                self.d
+                    .at(span.clone(), "a one-of group names at least two parameters");
+            }
+            let mut names = Vec::new();
+            for n in group {
+                match params.iter().find(|p| p.name == *n.get_ref()) {
+                    None => {
+                        let hint = naming::did_you_mean(n.get_ref(), params.iter().map(|p| p.name.as_str()))
+                            .map(|s| format!("; did you mean `{s}`?"))
+                            .unwrap_or_default();
+                        self.d.at(n.span(), format!("one_of names `{}`, which is not a parameter{hint}", n.get_ref()));
+                    }
+                    Some(p) if p.required => self.d.at(
+                        n.span(),
+                        format!("`{}` is required, so a one-of group with it says nothing: make it optional", p.name),
+                    ),
+                    Some(_) => {}
+                }
+                if names.contains(n.get_ref()) {
+                    self.d.at(
+                        n.span(),
+                        format!("`{}` is named twice in one group", n.get_ref()),
+                    );
+                }
+                names.push(n.into_inner());
+            }
+            out.push(names);
+        }
+        out
     }
 
     fn ty(&mut self, s: &Spanned<String>, uses: &mut Vec<TypeUse>) -> TypeExpr {
@@ -581,6 +691,7 @@ impl Validator<'_, '_> {
                 max: rp.max.map(|v| *v.get_ref()),
                 max_items,
                 deprecated: rp.deprecated,
+                allow_empty: rp.allow_empty,
                 override_: rp.override_,
             });
         }
@@ -709,24 +820,7 @@ impl Validator<'_, '_> {
                     return None;
                 };
                 let fields = self.params(fields, "field", uses);
-                let extra_keys = t
-                    .extra_keys
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|k| {
-                        let p = k.pattern.get_ref();
-                        if p.matches('*').count() != 1 || !p.ends_with('*') {
-                            self.d.at(
-                                k.pattern.span(),
-                                format!("key pattern `{p}` must end in a single `*`"),
-                            );
-                        }
-                        ExtraKey {
-                            pattern: k.pattern.get_ref().clone(),
-                            ty: self.ty(&k.ty, uses),
-                        }
-                    })
-                    .collect();
+                let extra_keys = self.extra_keys(t.extra_keys.unwrap_or_default(), uses);
                 Some(TypeDef::Struct(StructDef { fields, extra_keys }))
             }
             "enum" => {

@@ -49,7 +49,8 @@ pub fn field_ident(name: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
-    if KEYWORDS.contains(&s.as_str()) {
+    // `extra` holds the parameters (or members) a spec does not list.
+    if KEYWORDS.contains(&s.as_str()) || s == "extra" {
         s.push('_');
     }
     s

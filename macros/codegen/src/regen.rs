@@ -224,6 +224,38 @@ pub fn generate_bindings(specs: &[Spec], parts: &[Part]) -> syn::Result<BTreeMap
     Ok(files)
 }
 
+/// The table of the docs-examples conformance gate (`tests/conformance`): for every
+/// binding, a function that reads example parameters through its request type and one
+/// that reads an example `result` through its result type, each giving back what the
+/// binding re-encodes.
+pub fn conformance_table(specs: &[Spec]) -> String {
+    let mut out = format!(
+        "{GENERATED}
+
+"
+    );
+    out.push_str(
+        "//! Every binding of the catalog, for the conformance gate: (method, api, request check,\n\
+         //! result check). The checks are generic functions of `crate::check`.\n\n\
+         use crate::check::{Entry, request, result};\n\n\
+         /// Every binding, in method-name order.\n\
+         #[allow(deprecated)]\n\
+         #[rustfmt::skip]\n\
+         pub static ENTRIES: &[Entry] = &[\n",
+    );
+    for b in name_bindings(specs) {
+        let path = format!("b24::methods::{}::{}", b.namespace, b.type_name);
+        let _ = writeln!(
+            out,
+            "    Entry {{ name: {:?}, api: {:?}, request: request::<{path}>, result: result::<{path}> }},",
+            b.method,
+            b.api.as_str()
+        );
+    }
+    out.push_str("];\n");
+    out
+}
+
 /// The facade's `methods` module: each namespace's crate, or the union of its parts.
 fn facade_module(parts: &[Part]) -> String {
     let mut root = format!("{GENERATED}\n\n");

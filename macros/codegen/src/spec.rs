@@ -37,6 +37,8 @@ pub struct Spec {
     pub errors: Vec<ErrorDef>,
     /// Named types used by parameters and results.
     pub types: BTreeMap<String, TypeDef>,
+    /// Examples of the docs page that are wrong, as curated in an override.
+    pub errata: Vec<Erratum>,
     /// The file the spec was loaded from.
     pub source: PathBuf,
 }
@@ -110,6 +112,25 @@ pub struct Request {
     /// Mutually exclusive parameter sets: a request gives every parameter of at least one
     /// set (empty: no such rule).
     pub alternatives: Vec<Vec<String>>,
+    /// One-of groups: a request gives at least one parameter of each group ("at least one
+    /// of `USER_ID` or `USER_PHONE_INNER`").
+    pub one_of: Vec<Vec<String>>,
+    /// Parameters with dynamic names (`UF_*`) the method takes besides `params`.
+    pub extra_keys: Vec<ExtraKey>,
+}
+
+/// An example of the docs page that is wrong: the conformance gate reports it with the
+/// reason instead of counting it against the binding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erratum {
+    /// 1-based page line of the example call or response (`None`: every example).
+    pub line: Option<usize>,
+    /// The one wrong member, as a path from the parameters or the `result`
+    /// (`FIELDS.IS_RECCURING`): the rest of the example is still checked. `None`: the whole
+    /// example is wrong.
+    pub member: Option<String>,
+    /// What is wrong with it (the curator's words, citing the page).
+    pub why: String,
 }
 
 /// One request parameter (or one field of a named struct type).
@@ -135,6 +156,8 @@ pub struct Param {
     pub max_items: Option<usize>,
     /// The docs mark this parameter deprecated.
     pub deprecated: bool,
+    /// A required string that may be empty (the server fills it in).
+    pub allow_empty: bool,
     /// A curated fix: which fact was changed from the docs (kept for the importer).
     pub override_: Option<String>,
 }

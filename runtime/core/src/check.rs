@@ -199,6 +199,21 @@ impl Problems {
         );
     }
 
+    /// At least one parameter of `group` must be given (`present` says which are): the
+    /// docs' "at least one of `USER_ID` or `USER_PHONE_INNER`".
+    pub fn at_least_one(&mut self, group: &[&str], present: &[(&str, bool)]) {
+        let given = |n: &str| present.iter().any(|(p, yes)| *p == n && *yes);
+        if group.is_empty() || group.iter().any(|n| given(n)) {
+            return;
+        }
+        self.push(
+            &group.join("|"),
+            "",
+            &format!("give at least one of: {}", group.join(", ")),
+            None,
+        );
+    }
+
     /// `Ok` when nothing was recorded, else every problem at once.
     pub fn finish(self) -> Result<(), ValidationError> {
         if self.list.is_empty() {
@@ -256,6 +271,25 @@ mod tests {
             sets,
             &[("attachId", false), ("moduleId", true), ("entityId", true)],
         );
+        assert!(p.finish().is_ok());
+    }
+
+    #[test]
+    fn at_least_one_of_a_group() {
+        let mut p = Problems::new("telephony.externalCall.register");
+        p.at_least_one(
+            &["USER_ID", "USER_PHONE_INNER"],
+            &[("USER_ID", false), ("USER_PHONE_INNER", false)],
+        );
+        let e = p.finish().expect_err("neither given");
+        let msg = e.to_string();
+        assert!(msg.contains("USER_ID|USER_PHONE_INNER"), "{msg}");
+        assert!(
+            msg.contains("give at least one of: USER_ID, USER_PHONE_INNER"),
+            "{msg}"
+        );
+        let mut p = Problems::new("m");
+        p.at_least_one(&["A", "B"], &[("A", false), ("B", true)]);
         assert!(p.finish().is_ok());
     }
 

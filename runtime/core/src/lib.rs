@@ -51,7 +51,8 @@ pub mod __private {
     /// Decoding helpers for generated types.
     pub mod wire {
         pub use crate::wire::{
-            FromWire, WireError, deserialize, field, field_at, object, same, scalar_string,
+            FromWire, WireError, deserialize, field, field_at, object, positional, positional_body,
+            same, scalar_string, slots,
         };
     }
 }

@@ -1,7 +1,6 @@
 //! The [`Method`] trait: what the runtime needs to know of a typed request.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{Error, Problem, ValidationError};
@@ -74,7 +73,10 @@ pub trait Method: Serialize + Send + Sync {
         serde_json::to_value(self)
     }
 
-    /// Builds a request from JSON parameters (wire names), then validates it.
+    /// Builds a request from JSON parameters (wire names, in any letter case), then
+    /// validates it. JSON is read as tolerantly as a response (numbers and flags as strings,
+    /// a positional method's arguments as an array or an object); parameters the spec does
+    /// not list are kept in the binding's `extra`.
     ///
     /// ```
     /// # use b24::Method;
@@ -90,18 +92,28 @@ pub trait Method: Serialize + Send + Sync {
     /// ```
     fn from_params(params: Value) -> Result<Self, Error>
     where
-        Self: DeserializeOwned + Sized,
+        Self: FromWire + Sized,
     {
-        let req: Self = serde_path_to_error::deserialize(&params).map_err(|e| {
-            let field = e.path().to_string();
+        let req = Self::from_wire(&params).map_err(|e| {
+            let field = e.path_from("$");
+            let field = field
+                .strip_prefix("$.")
+                .or_else(|| field.strip_prefix('$'))
+                .unwrap_or(&field)
+                .to_string();
             let value = lookup(&params, &field);
+            let rule = if e.is_missing() {
+                "is required".to_string()
+            } else {
+                format!("expected {}, found {}", e.expected_what(), e.found())
+            };
             ValidationError {
                 method: Self::NAME.to_string(),
                 problems: vec![Problem {
                     field,
                     value,
-                    rule: e.into_inner().to_string(),
-                    server_code: None,
+                    rule,
+                    server_code: e.server_code().map(str::to_string),
                 }],
             }
         })?;

@@ -27,6 +27,7 @@ pub struct WireError {
     path: Vec<Segment>,
     expected: String,
     found: String,
+    server_code: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +48,26 @@ impl WireError {
             path: Vec::new(),
             expected: expected.to_string(),
             found: describe(found),
+            server_code: None,
         }
+    }
+
+    /// The error code the server answers for such a value (for a request decoded from
+    /// JSON: `DIALOG_ID_EMPTY`).
+    #[must_use]
+    pub fn with_server_code(mut self, code: &'static str) -> WireError {
+        self.server_code = Some(code);
+        self
+    }
+
+    /// The error code the server answers for such a value, if known.
+    pub fn server_code(&self) -> Option<&'static str> {
+        self.server_code
+    }
+
+    /// Whether the value is missing (absent or `null`) rather than of the wrong form.
+    pub fn is_missing(&self) -> bool {
+        self.found == MISSING
     }
 
     /// A required member is missing.
@@ -55,7 +75,8 @@ impl WireError {
         WireError {
             path: vec![Segment::Key(key.to_string())],
             expected: "a value".into(),
-            found: "nothing (missing or null)".into(),
+            found: MISSING.into(),
+            server_code: None,
         }
     }
 
@@ -99,6 +120,8 @@ impl WireError {
         &self.found
     }
 }
+
+const MISSING: &str = "nothing (missing or null)";
 
 impl fmt::Display for WireError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -313,6 +336,119 @@ pub fn scalar_string(v: &Value) -> Result<String, WireError> {
     }
 }
 
+/// Finds the members of `obj` named in `names`, in one pass: an exact name first, else a
+/// name in another letter case (the REST v2 server reads parameter names in any case).
+/// Members matching no name go to `extra` when given (a struct's free keys), else are
+/// left out. Helper for generated code.
+#[doc(hidden)]
+pub fn slots<'v, const N: usize>(
+    obj: &'v serde_json::Map<String, Value>,
+    names: &[&str; N],
+    mut extra: Option<&mut BTreeMap<String, Value>>,
+) -> [Option<&'v Value>; N] {
+    let mut out: [Option<&'v Value>; N] = [None; N];
+    let mut rest: Vec<(&'v String, &'v Value)> = Vec::new();
+    for (key, member) in obj {
+        let k = key.as_str();
+        match names.iter().position(|n| n.len() == k.len() && *n == k) {
+            Some(i) => out[i] = Some(member),
+            None => rest.push((key, member)),
+        }
+    }
+    for (key, member) in rest {
+        let k = key.as_str();
+        match names
+            .iter()
+            .position(|n| n.len() == k.len() && n.eq_ignore_ascii_case(k))
+        {
+            Some(i) if out[i].is_none() => out[i] = Some(member),
+            _ => {
+                if let Some(e) = extra.as_deref_mut() {
+                    e.insert(key.clone(), member.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The named arguments of a positional method: a JSON array in `names` order, or an
+/// object — by name when every key (but the REST server's own `start`) is a name, else by
+/// the order of its values (the docs show both). Helper for generated code.
+#[doc(hidden)]
+pub fn positional<'v>(
+    value: &'v Value,
+    names: &[&str],
+) -> Result<std::borrow::Cow<'v, serde_json::Map<String, Value>>, WireError> {
+    use std::borrow::Cow;
+    let by_order = |vals: Vec<&Value>, start: Option<&Value>| {
+        let mut m: serde_json::Map<String, Value> = names
+            .iter()
+            .zip(vals)
+            .map(|(n, v)| ((*n).to_string(), v.clone()))
+            .collect();
+        if let Some(s) = start {
+            m.insert("start".into(), s.clone());
+        }
+        m
+    };
+    match value {
+        Value::Array(args) => Ok(Cow::Owned(by_order(args.iter().collect(), None))),
+        Value::Object(m) => {
+            let named = m
+                .keys()
+                .filter(|k| *k != "start")
+                .all(|k| names.iter().any(|n| n.eq_ignore_ascii_case(k)));
+            if named {
+                Ok(Cow::Borrowed(m))
+            } else {
+                let vals = m
+                    .iter()
+                    .filter(|(k, _)| *k != "start")
+                    .map(|(_, v)| v)
+                    .collect();
+                Ok(Cow::Owned(by_order(vals, m.get("start"))))
+            }
+        }
+        _ => Err(WireError::expected(
+            "the arguments (an array, or an object)",
+            value,
+        )),
+    }
+}
+
+/// The body of a positional method: its arguments as an array in parameter order, or —
+/// when extra parameters are set — an object whose keys follow that order and then the
+/// extras (the REST server reads an object's values in order and `start` by name).
+/// Helper for generated code.
+#[doc(hidden)]
+pub fn positional_body(named: Value, names: &[&str], extra: &BTreeMap<String, Value>) -> Value {
+    let Value::Object(mut m) = named else {
+        return named;
+    };
+    for k in extra.keys() {
+        m.shift_remove(k);
+    }
+    if extra.is_empty() {
+        let mut args: Vec<Value> = names
+            .iter()
+            .map(|n| m.get(*n).cloned().unwrap_or(Value::Null))
+            .collect();
+        while args.last().is_some_and(Value::is_null) {
+            args.pop();
+        }
+        return Value::Array(args);
+    }
+    let mut out = serde_json::Map::new();
+    for n in names {
+        out.insert((*n).to_string(), m.get(*n).cloned().unwrap_or(Value::Null));
+    }
+    for (k, v) in extra {
+        out.insert(k.clone(), v.clone());
+    }
+    Value::Object(out)
+}
+
 /// Compares an enum value with a wire value.
 /// `Deserialize` for generated types, through their tolerant [`FromWire`] decoder (so a
 /// type reads the same from a request's JSON as from a response).
@@ -393,6 +529,56 @@ mod tests {
         assert_eq!(e.path_from("$"), "$.b");
         assert_eq!(field::<Option<i64>>(obj, "b"), Ok(None));
         assert_eq!(field::<Value>(obj, "b"), Ok(Value::Null));
+    }
+
+    #[test]
+    fn slots_prefer_exact_names_then_any_case_and_keep_the_rest() {
+        let v = json!({"id": 1, "ID": 2, "title": "t", "UF_CRM_1": 3});
+        let obj = object(&v).expect("object");
+        let mut extra = BTreeMap::new();
+        let [id, title, missing] = slots(obj, &["ID", "TITLE", "X"], Some(&mut extra));
+        assert_eq!(id, Some(&json!(2)));
+        assert_eq!(title, Some(&json!("t")));
+        assert_eq!(missing, None);
+        // `id` lost to the exact `ID`; both unknown keys are kept.
+        assert_eq!(extra.keys().collect::<Vec<_>>(), ["UF_CRM_1", "id"]);
+    }
+
+    #[test]
+    fn positional_arguments_by_array_name_or_order() {
+        let names = ["TASKID", "FIELDS"];
+        let (va, vb, vc) = (
+            json!([5, {"T": 1}]),
+            json!({"taskid": 5, "start": 50}),
+            json!({"id": 5, "fields": {"T": 1}, "start": 0}),
+        );
+        let a = positional(&va, &names).expect("array");
+        assert_eq!(a.get("TASKID"), Some(&json!(5)));
+        let b = positional(&vb, &names).expect("named");
+        assert_eq!(b.get("taskid"), Some(&json!(5)));
+        // The docs' `{"fields": {…}}` for TASKDATA-like tables: by order.
+        let c = positional(&vc, &names).expect("order");
+        assert_eq!(c.get("TASKID"), Some(&json!(5)));
+        assert_eq!(c.get("FIELDS"), Some(&json!({"T": 1})));
+        assert_eq!(c.get("start"), Some(&json!(0)));
+        assert!(positional(&json!(5), &names).is_err());
+    }
+
+    #[test]
+    fn positional_bodies() {
+        let names = ["TASKID", "ORDER", "FILTER"];
+        let named = json!({"TASKID": 5, "FILTER": {"ID": 1}});
+        assert_eq!(
+            positional_body(named.clone(), &names, &BTreeMap::new()),
+            json!([5, null, {"ID": 1}])
+        );
+        let extra: BTreeMap<String, Value> = [("start".to_string(), json!(50))].into();
+        let mut with_extra = named;
+        with_extra["start"] = json!(50);
+        assert_eq!(
+            positional_body(with_extra, &names, &extra),
+            json!({"TASKID": 5, "ORDER": null, "FILTER": {"ID": 1}, "start": 50})
+        );
     }
 
     #[test]

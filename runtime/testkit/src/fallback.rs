@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use b24_codegen::conform::{Issue, IssueKind};
 use b24_codegen::spec::{Spec, TypeDef};
 use b24_codegen::ty::{Domain, Prim, TypeExpr};
 use serde_json::{Map, Value, json};
 
 use crate::config::Config;
-use crate::methods::{ApiErr, CmdResult, Outcome, param};
+use crate::methods::{ApiErr, CmdResult, Outcome};
 
 /// Codes the docs use for a bad argument, most specific first.
 const ARGUMENT_CODES: &[&str] = &[
@@ -82,36 +83,59 @@ impl Catalog {
         self.specs().get(method)
     }
 
-    /// Validates `params` against the spec and answers the canned result; `None` when the
-    /// catalog has no such method.
-    pub(crate) fn fallback(&self, cfg: &Config, method: &str, params: &Value) -> Option<CmdResult> {
-        let spec = self.get(method)?;
-        // Positional arguments arrive as an array, in the spec's parameter order.
-        let named;
-        let params = match params {
-            Value::Array(args) => {
-                named = Value::Object(
-                    spec.request
-                        .params
-                        .iter()
-                        .zip(args)
-                        .map(|(p, v)| (p.name.clone(), v.clone()))
-                        .collect(),
-                );
-                &named
-            }
-            other => other,
+    /// Validates `params` against the spec and answers the canned result (a canned result
+    /// set for a method without a spec is answered too); `None` when the portal knows
+    /// nothing of the method. Parameters the spec does not list are accepted, and returned
+    /// so the portal can record them: the portal is never stricter than the docs.
+    pub(crate) fn fallback(
+        &self,
+        cfg: &Config,
+        method: &str,
+        params: &Value,
+    ) -> Option<(CmdResult, Vec<String>)> {
+        let Some(spec) = self.get(method) else {
+            let canned = cfg.canned.get(method)?;
+            return Some((Ok(Outcome::of(canned.clone())), Vec::new()));
         };
-        if let Err(e) = validate(spec, params) {
-            return Some(Err(e));
+        let issues = b24_codegen::conform::request(spec, params);
+        let unlisted: Vec<String> = issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::Unknown && top_level(&i.path))
+            .map(|i| i.path.trim_start_matches("$.").to_string())
+            .collect();
+        if let Some(e) = refusal(spec, &issues) {
+            return Some((Err(e), unlisted));
         }
         let result = cfg
             .canned
             .get(method)
             .cloned()
             .unwrap_or_else(|| sample(spec, &spec.response.result, 0));
-        Some(Ok(Outcome::of(result)))
+        Some((Ok(Outcome::of(result)), unlisted))
     }
+}
+
+fn top_level(path: &str) -> bool {
+    path == "$"
+        || path
+            .strip_prefix("$.")
+            .is_some_and(|p| !p.contains(['.', '[']))
+}
+
+/// What a server following the docs would refuse: a missing required parameter, none of a
+/// one-of group, a top-level value of the wrong form or outside a closed list. Anything
+/// nested, and anything the docs do not list, is accepted.
+fn refusal(spec: &Spec, issues: &[Issue]) -> Option<ApiErr> {
+    let i = issues
+        .iter()
+        .find(|i| i.kind != IssueKind::Unknown && top_level(&i.path))?;
+    let name = i.path.trim_start_matches("$.").trim_start_matches('$');
+    let why = match i.kind {
+        IssueKind::Missing => format!("Required parameter '{name}' is missing"),
+        IssueKind::OneOf => format!("Parameters missing: {}", i.detail),
+        _ => format!("Parameter '{name}': {}", i.detail),
+    };
+    Some(argument_error(spec, name, &why))
 }
 
 /// The error the server gives for a bad `param`: a documented code naming the
@@ -133,198 +157,24 @@ fn argument_error(spec: &Spec, param_name: &str, why: &str) -> ApiErr {
     }
 }
 
-fn validate(spec: &Spec, params: &Value) -> Result<(), ApiErr> {
-    for p in &spec.request.params {
-        let v = param(params, &p.name);
-        match v {
-            None | Some(Value::Null) => {
-                if p.required {
-                    return Err(argument_error(
-                        spec,
-                        &p.name,
-                        &format!("Required parameter '{}' is missing", p.name),
-                    ));
-                }
-            }
-            Some(Value::String(s)) if s.is_empty() && p.required => {
-                return Err(argument_error(
-                    spec,
-                    &p.name,
-                    &format!("Required parameter '{}' is empty", p.name),
-                ));
-            }
-            Some(v) => {
-                if let Err(why) = check_type(spec, &p.ty, v, 0) {
-                    return Err(argument_error(
-                        spec,
-                        &p.name,
-                        &format!("Parameter '{}': {why}", p.name),
-                    ));
-                }
-                if !p.values.is_empty() && !p.open_enum {
-                    let text = scalar_text(v);
-                    if text.is_some_and(|t| !p.values.contains(&t)) {
-                        return Err(argument_error(
-                            spec,
-                            &p.name,
-                            &format!(
-                                "Parameter '{}' must be one of: {}",
-                                p.name,
-                                p.values.join(", ")
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn is_int(v: &Value) -> bool {
-    match v {
-        Value::Number(n) => n.is_i64() || n.is_u64(),
-        Value::String(s) => s.trim().parse::<i64>().is_ok(),
-        _ => false,
-    }
-}
-
-fn check_type(spec: &Spec, ty: &TypeExpr, v: &Value, depth: u32) -> Result<(), String> {
-    if depth > 8 {
-        return Ok(());
-    }
-    match ty {
-        TypeExpr::Optional(inner) => {
-            if v.is_null() {
-                Ok(())
-            } else {
-                check_type(spec, inner, v, depth)
-            }
-        }
-        TypeExpr::Prim(Prim::Int | Prim::Timestamp) | TypeExpr::Domain(Domain::Id(_)) => {
-            if is_int(v) {
-                Ok(())
-            } else {
-                Err(format!("expected an integer, got {v}"))
-            }
-        }
-        TypeExpr::Prim(Prim::Float) => match v {
-            Value::Number(_) => Ok(()),
-            Value::String(s) if s.trim().parse::<f64>().is_ok() => Ok(()),
-            _ => Err(format!("expected a number, got {v}")),
-        },
-        TypeExpr::Prim(Prim::Yn) => match v {
-            Value::String(s) if s == "Y" || s == "N" => Ok(()),
-            Value::Bool(_) => Ok(()),
-            _ => Err(format!("expected Y or N, got {v}")),
-        },
-        TypeExpr::Prim(Prim::Bool | Prim::Bool01) => match v {
-            Value::Bool(_) => Ok(()),
-            Value::Number(n) if n.as_i64().is_some_and(|i| i == 0 || i == 1) => Ok(()),
-            Value::String(s) if matches!(s.as_str(), "0" | "1" | "true" | "false" | "Y" | "N") => {
-                Ok(())
-            }
-            _ => Err(format!("expected a boolean, got {v}")),
-        },
-        TypeExpr::Prim(Prim::String | Prim::Text | Prim::Char | Prim::Date | Prim::DateTime)
-        | TypeExpr::Domain(Domain::Code(_)) => match v {
-            Value::String(_) | Value::Number(_) => Ok(()),
-            _ => Err(format!("expected a string, got {v}")),
-        },
-        TypeExpr::Domain(Domain::DialogId) => {
-            let s = scalar_text(v).unwrap_or_default();
-            let digits = s
-                .strip_prefix("chat")
-                .or_else(|| s.strip_prefix("sg"))
-                .unwrap_or(&s);
-            if !digits.is_empty()
-                && digits.bytes().all(|b| b.is_ascii_digit())
-                && digits.parse::<u64>().is_ok_and(|n| n > 0)
-            {
-                Ok(())
-            } else {
-                Err(format!("expected a dialog id, got {v}"))
-            }
-        }
-        TypeExpr::Prim(Prim::Any | Prim::File) | TypeExpr::Domain(Domain::Time) => Ok(()),
-        TypeExpr::Array(inner) => match v {
-            Value::Array(items) => items
-                .iter()
-                .try_for_each(|x| check_type(spec, inner, x, depth + 1)),
-            Value::Object(m) => m
-                .values()
-                .try_for_each(|x| check_type(spec, inner, x, depth + 1)),
-            _ => Err(format!("expected an array, got {v}")),
-        },
-        TypeExpr::Map(inner) => match v {
-            Value::Object(m) => m
-                .values()
-                .try_for_each(|x| check_type(spec, inner, x, depth + 1)),
-            Value::Array(a) if a.is_empty() => Ok(()),
-            _ => Err(format!("expected an object, got {v}")),
-        },
-        TypeExpr::Named(n) => match spec.types.get(n) {
-            Some(TypeDef::Struct(s)) => match v {
-                Value::Object(m) => {
-                    for f in &s.fields {
-                        match m.get(&f.name) {
-                            None | Some(Value::Null) if f.required => {
-                                return Err(format!("missing `{}`", f.name));
-                            }
-                            None | Some(Value::Null) => {}
-                            Some(x) => check_type(spec, &f.ty, x, depth + 1)
-                                .map_err(|e| format!("`{}`: {e}", f.name))?,
-                        }
-                    }
-                    Ok(())
-                }
-                Value::Array(a) if a.is_empty() => Ok(()),
-                _ => Err(format!("expected an object, got {v}")),
-            },
-            Some(TypeDef::Enum(e)) => {
-                let t = scalar_text(v).unwrap_or_default();
-                let ok = e.values.iter().any(|x| {
-                    if e.case_insensitive {
-                        x.eq_ignore_ascii_case(&t)
-                    } else {
-                        *x == t
-                    }
-                });
-                if ok {
-                    Ok(())
-                } else {
-                    Err(format!("expected one of {}, got {v}", e.values.join(", ")))
-                }
-            }
-            Some(TypeDef::Newtype(inner)) => check_type(spec, inner, v, depth + 1),
-            Some(TypeDef::Map(m)) => check_type(
-                spec,
-                &TypeExpr::Map(Box::new(m.value.clone())),
-                v,
-                depth + 1,
-            ),
-            None => Ok(()),
-        },
-    }
-}
-
-/// Parameters that pass the spec's validation: every required parameter with a plausible
-/// value (for tests of your own bindings against this portal).
+/// Parameters that pass the spec's validation: every required parameter, and the first
+/// parameter of each one-of group, with a plausible value (for tests of your own bindings
+/// against this portal).
 pub fn sample_request(spec: &Spec) -> Value {
+    // The required parameters, and the first of each one-of group.
+    let wanted = |p: &b24_codegen::spec::Param| {
+        p.required
+            || spec
+                .request
+                .one_of
+                .iter()
+                .any(|g| g.first() == Some(&p.name))
+    };
     Value::Object(
         spec.request
             .params
             .iter()
-            .filter(|p| p.required)
+            .filter(|p| wanted(p))
             .map(|p| {
                 let v = match p.values.first() {
                     Some(first) if matches!(p.ty, TypeExpr::Prim(Prim::Int)) => {

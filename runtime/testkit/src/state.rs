@@ -70,6 +70,9 @@ pub struct Stats {
     pub commands: BTreeMap<String, u64>,
     /// Faults injected.
     pub faults: u64,
+    /// Parameters a spec does not list, accepted and recorded by method (the portal is
+    /// never stricter than the docs).
+    pub unlisted_params: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Executed writes.
     pub writes: u64,
 }

@@ -26,6 +26,9 @@ fn field_line(f: &Field) -> String {
     let mut s = format!("  {{ name = {}, type = {}", q(&f.name), q(&f.ty));
     if f.required {
         s.push_str(", required = true");
+        if f.allow_empty && matches!(f.ty.as_str(), "string" | "text" | "char") {
+            s.push_str(", allow_empty = true");
+        }
     }
     if let Some(d) = &f.default
         && literal_ok(&f.ty, d)
@@ -56,6 +59,24 @@ fn literal_ok(ty: &str, lit: &str) -> bool {
         "string" | "text" | "char" | "date" | "datetime" => true,
         _ => false,
     }
+}
+
+/// The key pattern of a dynamic row: `UF_CRM_...` → `UF_CRM_*`, `PARENT_ID_xxx` →
+/// `PARENT_ID_*`, `UF_` → `UF_*`, `property<N>` → `property*`.
+pub(super) fn pattern_of(name: &str) -> String {
+    let mut prefix = String::new();
+    for (i, c) in name.char_indices() {
+        let rest = &name[i..];
+        if rest.starts_with("...")
+            || rest.starts_with("xxx")
+            || rest.starts_with("XXX")
+            || matches!(c, '*' | '[' | '<' | '{' | '.' | ' ')
+        {
+            break;
+        }
+        prefix.push(c);
+    }
+    format!("{prefix}*")
 }
 
 /// Guesses idempotency from the verb (the last segment of the name).
@@ -127,6 +148,34 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
                 .collect();
             let _ = writeln!(s, "alternatives = [{}]", sets.join(", "));
         }
+        let dynamic: Vec<String> = p
+            .params
+            .iter()
+            .filter(|f| f.dynamic)
+            .map(|f| pattern_of(&f.name))
+            .collect();
+        if !dynamic.is_empty() {
+            let mut pats = dynamic;
+            pats.dedup();
+            let keys: Vec<String> = pats
+                .iter()
+                .map(|pat| format!("{{ pattern = {}, type = \"any\" }}", q(pat)))
+                .collect();
+            let _ = writeln!(s, "extra_keys = [{}]", keys.join(", "));
+        }
+        if !p.one_of.is_empty() {
+            let groups: Vec<String> = p
+                .one_of
+                .iter()
+                .map(|g| {
+                    format!(
+                        "[{}]",
+                        g.iter().map(|n| q(n)).collect::<Vec<_>>().join(", ")
+                    )
+                })
+                .collect();
+            let _ = writeln!(s, "one_of = [{}]", groups.join(", "));
+        }
     }
     let names: Vec<&str> = p.params.iter().map(|f| f.name.as_str()).collect();
     if p.api == "v3" && names.contains(&"pagination") {
@@ -165,18 +214,10 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
         let dynamic: Vec<&Field> = fields.iter().filter(|f| f.dynamic).collect();
         if !dynamic.is_empty() {
             s.push_str("extra_keys = [\n");
-            for d in &dynamic {
-                let pat = d
-                    .name
-                    .split(['.', '[', 'x', 'X'])
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches('_');
-                let _ = writeln!(
-                    s,
-                    "  {{ pattern = {}, type = \"any\" }},",
-                    q(&format!("{pat}_*"))
-                );
+            let mut patterns: Vec<String> = dynamic.iter().map(|d| pattern_of(&d.name)).collect();
+            patterns.dedup();
+            for pat in patterns {
+                let _ = writeln!(s, "  {{ pattern = {}, type = \"any\" }},", q(&pat));
             }
             s.push_str("]\n");
         }

@@ -37,21 +37,107 @@ pub struct Report {
     pub method_pages: usize,
     /// Specs written (valid).
     pub imported: usize,
-    /// Warnings by class: count and example paths.
-    pub warnings: BTreeMap<String, (usize, Vec<String>)>,
+    /// Warnings by class: every page, line and detail.
+    pub warnings: BTreeMap<String, Vec<(String, usize, String)>>,
     /// Method pages that gave no valid spec, with the reason.
     pub failures: Vec<(String, String)>,
-    /// Methods whose cURL example uses parameters the table does not list.
-    pub example_mismatches: Vec<(String, Vec<String>)>,
+    /// The imported specs weighed against their pages' examples.
+    pub examples: ExampleReport,
+}
+
+/// How the imported specs read their pages' own examples (a spec-level estimate of the
+/// conformance gate in `tests/conformance`, which checks the generated bindings).
+#[derive(Debug, Default)]
+pub struct ExampleReport {
+    /// Methods with at least one example call read as data.
+    pub request_methods: usize,
+    /// … whose every example call the spec accepts.
+    pub request_pass: usize,
+    /// Methods with at least one example response read as data.
+    pub response_methods: usize,
+    /// … whose every example result the spec decodes without loss.
+    pub response_pass: usize,
+    /// Method, side (`request`/`response`), page line and the first issue.
+    pub failures: Vec<(String, &'static str, usize, String)>,
+    /// Examples that are code rather than data: page, line, reason.
+    pub unparsed: Vec<(String, usize, String)>,
+}
+
+/// What each warning class means, as the report explains it; `None` for a class that is
+/// not explained (every class the importer emits is).
+pub fn explain(class: &str) -> Option<&'static str> {
+    Some(match class {
+        "unreadable-row" => "a table row the importer could not read (it is left out)",
+        "irregular-table" => {
+            "a table read past an irregularity: no header row, a row without its closing `||`, text between rows"
+        }
+        "duplicate-field" => {
+            "a row repeating a name in another letter case or as its element (`items[]`); the first is kept, the second reachable through `extra`"
+        }
+        "table-subheading" => "a row that titles a group of rows, not a key",
+        "prose-name" => "a row whose name is a phrase, not a key",
+        "raw-value-twin" => "a `~NAME` row: the raw twin of NAME, not a field of its own",
+        "operator-key" => "a filter key with an operator (`=DELETED`), not a field",
+        "param-from-example" => {
+            "a parameter (or member) no table lists but the page's example calls pass: taken from them, typed by the value"
+        }
+        "field-from-example" => {
+            "a result member no table lists but the page's example response has: taken from it"
+        }
+        "free-keys-from-example" => {
+            "an object whose example keys are data, not names: its keys are free"
+        }
+        "kind-from-example" => {
+            "a table's kind (array/object/number) the page's examples contradict: the examples win"
+        }
+        "result-from-example" => {
+            "a result shape the example responses contradict (a wrapper, a list, a map by id): the examples win"
+        }
+        "required-omitted-by-example" => {
+            "a nested field marked required that an example call leaves out: not required"
+        }
+        "moved-into-object" => {
+            "a parameter every example passes inside an object parameter: a member of it"
+        }
+        "conditionally-required" => {
+            "a parameter required only in some calls (\"relevant only for …\"): not required"
+        }
+        "no-parameters" => {
+            "a page that says the method takes no parameters: its field table is not read as parameters"
+        }
+        "alternative-parameter-sets" => "numbered parameter tables: alternative sets of parameters",
+        "result-siblings" => "a returned-data table listing the result's members next to `result`",
+        "title-names-a-family" => {
+            "a title naming a family (`im.recent`): the examples name the method"
+        }
+        "title-names-another-method" => {
+            "a title naming another method (a typo): the examples and the file name agree on the method"
+        }
+        "title-names-no-method" => "a title naming no method: the examples and the file name do",
+        "no-scope" => "a page naming no scope",
+        "same-method-twice" => "a second page for a method already documented: the first is kept",
+        _ => return None,
+    })
 }
 
 impl Report {
-    fn warn(&mut self, class: &str, example: &str) {
-        let e = self.warnings.entry(class.to_string()).or_default();
-        e.0 += 1;
-        if e.1.len() < 3 {
-            e.1.push(example.to_string());
+    fn warn(&mut self, class: &str, page: &str, line: usize, detail: &str) {
+        self.warnings.entry(class.to_string()).or_default().push((
+            page.to_string(),
+            line,
+            detail.to_string(),
+        ));
+    }
+
+    /// Every warning as `page:line: class: detail`, one a line.
+    pub fn warning_lines(&self) -> String {
+        let mut out = String::new();
+        for (class, list) in &self.warnings {
+            for (page, line, detail) in list {
+                out.push_str(&format!("{page}:{line}: {class}: {detail}\n"));
+            }
         }
+        out
     }
 }
 
@@ -64,17 +150,29 @@ impl fmt::Display for Report {
         writeln!(f, "method pages: {}", self.method_pages)?;
         writeln!(f, "specs imported: {}", self.imported)?;
         writeln!(f, "warnings:")?;
-        for (class, (n, ex)) in &self.warnings {
-            writeln!(f, "  {class}: {n} (e.g. {})", ex.join(", "))?;
+        for (class, list) in &self.warnings {
+            let ex: Vec<String> = list
+                .iter()
+                .take(2)
+                .map(|(p, l, d)| format!("{p}:{l} {d}"))
+                .collect();
+            writeln!(f, "  {class}: {}", list.len())?;
+            writeln!(f, "    {}", explain(class).unwrap_or("(not explained)"))?;
+            writeln!(f, "    e.g. {}", ex.join("; "))?;
         }
         writeln!(f, "failures: {}", self.failures.len())?;
         for (p, why) in &self.failures {
             writeln!(f, "  {p}: {why}")?;
         }
+        let e = &self.examples;
         writeln!(
             f,
-            "cURL examples naming parameters the table lacks: {}",
-            self.example_mismatches.len()
+            "examples: requests {}/{} methods accepted, responses {}/{} decoded without loss ({} examples are code, not data)",
+            e.request_pass,
+            e.request_methods,
+            e.response_pass,
+            e.response_methods,
+            e.unparsed.len()
         )?;
         Ok(())
     }
@@ -144,28 +242,20 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
             *out.report.pages.entry(kind).or_default() += 1;
             let Some(page) = page else { continue };
             out.report.method_pages += 1;
-            for (class, ex) in &page.warnings {
-                out.report.warn(class, &format!("{rel} ({ex})"));
+            for w in &page.warnings {
+                out.report.warn(w.class, &rel, w.line, &w.detail);
             }
             let key = (page.name.clone(), page.api);
             if let Some(first) = seen.get(&key) {
-                out.report
-                    .warn("same-method-twice", &format!("{rel} = {first}"));
+                out.report.warn(
+                    "same-method-twice",
+                    &rel,
+                    1,
+                    &format!("also documented by {first}"),
+                );
                 continue;
             }
             seen.insert(key, rel.clone());
-            let listed: Vec<&str> = page.params.iter().map(|f| f.name.as_str()).collect();
-            let missing: Vec<String> = page
-                .example_params
-                .iter()
-                .filter(|p| !listed.iter().any(|l| l.eq_ignore_ascii_case(p)))
-                .cloned()
-                .collect();
-            if !missing.is_empty() && !page.params.iter().any(|f| f.dynamic) {
-                out.report
-                    .example_mismatches
-                    .push((page.name.clone(), missing));
-            }
             let path = spec_path(&page.name, page.api);
             let mut text = emit::spec_toml(&page, &rel, commit);
             if let Some(dir) = overrides {
@@ -181,7 +271,8 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
                 }
             }
             match crate::load_str(&path, &text) {
-                Ok(_) => {
+                Ok(spec) => {
+                    weigh_examples(&spec, &page.examples, &rel, &mut out.report.examples);
                     out.report.imported += 1;
                     out.files.insert(path, text);
                 }
@@ -199,6 +290,73 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
     out
 }
 
+/// Runs the page's examples through the spec (spec level; see [`crate::conform`]).
+fn weigh_examples(
+    spec: &crate::Spec,
+    ex: &crate::examples::Examples,
+    rel: &str,
+    r: &mut ExampleReport,
+) {
+    for u in &ex.unparsed {
+        r.unparsed.push((rel.to_string(), u.line, u.reason.clone()));
+    }
+    let erratum = |line: usize| {
+        spec.errata
+            .iter()
+            .any(|e| e.line == Some(line) && e.member.is_none())
+    };
+    let calls: Vec<_> = ex
+        .calls_for(&spec.name, spec.api == crate::spec::Api::V3)
+        .into_iter()
+        .filter(|c| !erratum(c.line))
+        .collect();
+    if !calls.is_empty() {
+        r.request_methods += 1;
+        let mut ok = true;
+        for c in &calls {
+            let mut params = c.params.clone();
+            for e in &spec.errata {
+                if let Some(m) = &e.member
+                    && e.line.is_none_or(|l| l == c.line)
+                {
+                    crate::conform::remove_member(&mut params, m);
+                }
+            }
+            let issues = crate::conform::request(spec, &params);
+            if !issues.is_empty() {
+                ok = false;
+                let all: Vec<String> = issues.iter().map(ToString::to_string).collect();
+                r.failures
+                    .push((spec.name.clone(), "request", c.line, all.join("; ")));
+            }
+        }
+        if ok {
+            r.request_pass += 1;
+        }
+    }
+    let results: Vec<_> = ex
+        .results()
+        .into_iter()
+        .filter(|r| !erratum(r.line))
+        .collect();
+    if !results.is_empty() {
+        r.response_methods += 1;
+        let first = results.iter().find_map(|x| {
+            crate::conform::result(spec, &x.body["result"])
+                .into_iter()
+                .next()
+                .map(|i| (x.line, i))
+        });
+        match first {
+            None => r.response_pass += 1,
+            Some((line, i)) => {
+                r.failures
+                    .push((spec.name.clone(), "response", line, i.to_string()))
+            }
+        }
+    }
+}
+
 /// Applies the override file at `path` to `imported`, if there is one.
 fn apply_override(path: &Path, rel: &Path, imported: &str) -> Result<Option<String>, String> {
     let Ok(over) = std::fs::read_to_string(path) else {
@@ -211,12 +369,95 @@ fn apply_override(path: &Path, rel: &Path, imported: &str) -> Result<Option<Stri
         return Ok(Some(over));
     }
     let mut base: toml::Table = toml::from_str(imported).map_err(|e| e.message().to_string())?;
+    let mut over_v = over_v;
+    let patches = over_v.remove("param");
+    let field_patches = over_v.remove("field");
     merge(&mut base, over_v);
+    if let Some(p) = patches {
+        patch_params(&mut base, p, None)?;
+    }
+    if let Some(p) = field_patches {
+        patch_params(&mut base, p, Some(()))?;
+    }
     let body = toml::to_string(&base).map_err(|e| e.to_string())?;
     let shown = rel.to_string_lossy().replace('\\', "/");
     Ok(Some(format!(
         "{HEADER} and merged with overrides/{shown},\n# do not edit.\n{body}"
     )))
+}
+
+/// `[[param]]` patches (`name` and the keys to change, `remove = true` to drop it, `rename`
+/// to give it another wire name) applied to the imported parameters; `[[field]]` patches
+/// also name the struct (`type = "Fields"`).
+fn patch_params(
+    base: &mut toml::Table,
+    patches: toml::Value,
+    struct_fields: Option<()>,
+) -> Result<(), String> {
+    let toml::Value::Array(patches) = patches else {
+        return Err("`param` and `field` are arrays of tables ([[param]])".into());
+    };
+    for patch in patches {
+        let toml::Value::Table(mut patch) = patch else {
+            return Err("a [[param]] patch is a table".into());
+        };
+        let Some(toml::Value::String(name)) = patch.remove("name") else {
+            return Err("a [[param]] patch needs `name`".into());
+        };
+        let list = if struct_fields.is_some() {
+            let Some(toml::Value::String(ty)) = patch.remove("type_name") else {
+                return Err(format!("the [[field]] patch of `{name}` needs `type_name`"));
+            };
+            base.get_mut("types")
+                .and_then(|t| t.get_mut(&ty))
+                .and_then(|t| t.get_mut("fields"))
+                .ok_or_else(|| format!("no struct type `{ty}` to patch `{name}` in"))?
+        } else {
+            let req = base
+                .entry("request")
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            req.as_table_mut()
+                .ok_or("`request` is not a table")?
+                .entry("params")
+                .or_insert_with(|| toml::Value::Array(Vec::new()))
+        };
+        let toml::Value::Array(items) = list else {
+            return Err("`params`/`fields` is not an array".into());
+        };
+        let remove = patch
+            .remove("remove")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let pos = items
+            .iter()
+            .position(|p| p.get("name").and_then(|n| n.as_str()) == Some(name.as_str()));
+        match (pos, remove) {
+            (Some(i), true) => {
+                items.remove(i);
+            }
+            (None, true) => return Err(format!("no parameter `{name}` to remove")),
+            (Some(i), false) => {
+                let Some(t) = items[i].as_table_mut() else {
+                    return Err(format!("parameter `{name}` is not a table"));
+                };
+                if let Some(toml::Value::String(new)) = patch.remove("rename") {
+                    t.insert("name".into(), toml::Value::String(new));
+                }
+                for (k, v) in patch {
+                    t.insert(k, v);
+                }
+            }
+            (None, false) => {
+                let mut t = toml::Table::new();
+                t.insert("name".into(), toml::Value::String(name));
+                for (k, v) in patch {
+                    t.insert(k, v);
+                }
+                items.push(toml::Value::Table(t));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn merge(base: &mut toml::Table, over: toml::Table) {

@@ -212,3 +212,60 @@ fn missing_file_is_a_diagnostic() {
             .starts_with("/nonexistent/b24.toml:1:1: cannot read the spec file")
     );
 }
+
+const CALL: &str = r#"schema = 1
+[method]
+name = "telephony.externalCall.register"
+docs = { path = "api-reference/telephony/telephony-external-call-register.md", commit = "5988ed13" }
+[request]
+params = [
+  { name = "USER_ID", type = "int" },
+  { name = "USER_PHONE_INNER", type = "string" },
+  { name = "PHONE_NUMBER", type = "string", required = true },
+  { name = "CODE", type = "string", required = true, allow_empty = true },
+]
+one_of = [["USER_ID", "USER_PHONE_INNER"]]
+extra_keys = [{ pattern = "UF_*", type = "any" }]
+[[erratum]]
+line = 616
+why = "passes an empty id"
+[[erratum]]
+member = "FIELDS.IS_RECCURING"
+why = "a misspelling"
+"#;
+
+#[test]
+fn one_of_groups_free_keys_empty_strings_and_errata() {
+    let s = load(CALL).expect("valid");
+    assert_eq!(
+        s.request.one_of,
+        [vec!["USER_ID".to_string(), "USER_PHONE_INNER".to_string()]]
+    );
+    assert_eq!(s.request.extra_keys[0].pattern, "UF_*");
+    assert!(s.request.params[3].allow_empty);
+    assert_eq!(s.errata[0].line, Some(616));
+    assert_eq!(s.errata[1].member.as_deref(), Some("FIELDS.IS_RECCURING"));
+}
+
+#[test]
+fn one_of_groups_are_checked() {
+    let bad = CALL.replace(
+        r#"one_of = [["USER_ID", "USER_PHONE_INNER"]]"#,
+        r#"one_of = [["USER_ID", "USER_PHONE"], ["PHONE_NUMBER", "USER_ID"], ["USER_ID"]]"#,
+    );
+    let e = load(&bad).expect_err("three problems");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("`USER_PHONE`, which is not a parameter; did you mean `USER_PHONE_INNER`?"),
+        "{msg}"
+    );
+    assert!(msg.contains("`PHONE_NUMBER` is required"), "{msg}");
+    assert!(msg.contains("at least two parameters"), "{msg}");
+    let no_target = CALL.replace("line = 616\n", "");
+    let e = load(&no_target.replace(
+        "[[erratum]]\nwhy = \"passes an empty id\"",
+        "[[erratum]]\nwhy = \"x\"",
+    ))
+    .expect_err("an erratum names its example or member");
+    assert!(e.to_string().contains("names the example"), "{e}");
+}

@@ -110,12 +110,12 @@ impl FromWire for DialogId {
         match v {
             Value::String(s) => s
                 .parse()
-                .map_err(|e: InvalidValue| WireError::new(e.rule, v)),
+                .map_err(|e: InvalidValue| WireError::new(e.rule, v).with_server_code(SERVER_CODE)),
             Value::Number(n) => match n.as_u64() {
                 Some(id) if id >= 1 => Ok(DialogId::User(id)),
-                _ => Err(WireError::expected(RULE, v)),
+                _ => Err(WireError::expected(RULE, v).with_server_code(SERVER_CODE)),
             },
-            _ => Err(WireError::expected(RULE, v)),
+            _ => Err(WireError::expected(RULE, v).with_server_code(SERVER_CODE)),
         }
     }
 }

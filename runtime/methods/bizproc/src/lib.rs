@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityAdd {
@@ -41,16 +40,16 @@ pub struct ActivityAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NAME` (required): `string`.
+    /// `NAME` (required): `any`.
     #[serde(rename = "NAME")]
-    pub name: ::std::string::String,
-    /// `DESCRIPTION`: `string`.
+    pub name: ::b24_core::__private::serde_json::Value,
+    /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `PROPERTIES`: `Properties`.
     #[serde(
         rename = "PROPERTIES",
@@ -100,6 +99,12 @@ pub struct ActivityAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub placement_handler: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityAdd {
@@ -108,7 +113,7 @@ impl ActivityAdd {
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -123,6 +128,7 @@ impl ActivityAdd {
             filter: ::std::option::Option::None,
             use_placement: ::std::option::Option::None,
             placement_handler: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `AUTH_USER_ID`.
@@ -148,7 +154,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -224,6 +230,83 @@ impl ActivityAdd {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "CODE",
+                "HANDLER",
+                "AUTH_USER_ID",
+                "USE_SUBSCRIPTION",
+                "NAME",
+                "DESCRIPTION",
+                "PROPERTIES",
+                "RETURN_PROPERTIES",
+                "DOCUMENT_TYPE",
+                "FILTER",
+                "USE_PLACEMENT",
+                "PLACEMENT_HANDLER",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            handler: ::b24_core::__private::wire::field_at(slot_1, "HANDLER")?,
+            auth_user_id: ::b24_core::__private::wire::field_at(slot_2, "AUTH_USER_ID")?,
+            use_subscription: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "USE_SUBSCRIPTION",
+            )?,
+            name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
+            description: ::b24_core::__private::wire::field_at(slot_5, "DESCRIPTION")?,
+            properties: ::b24_core::__private::wire::field_at(slot_6, "PROPERTIES")?,
+            return_properties: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "RETURN_PROPERTIES",
+            )?,
+            document_type: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "DOCUMENT_TYPE",
+            )?,
+            filter: ::b24_core::__private::wire::field_at(slot_9, "FILTER")?,
+            use_placement: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "USE_PLACEMENT",
+            )?,
+            placement_handler: ::b24_core::__private::wire::field_at(
+                slot_11,
+                "PLACEMENT_HANDLER",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ActivityAdd {
@@ -255,7 +338,6 @@ impl ::b24_core::__private::Method for ActivityAdd {
             problems,
         );
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
         ::b24_core::__private::Check::check(
@@ -340,20 +422,20 @@ pub mod activity_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Properties {
-        /// `Name`: `string`.
+        /// `Name`: `any`.
         #[serde(
             rename = "Name",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `Description`: `string`.
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Description`: `any`.
         #[serde(
             rename = "Description",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `Type`: `string`.
         #[serde(
             rename = "Type",
@@ -391,6 +473,30 @@ pub mod activity_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `inputString`: `map<any>`.
+        #[serde(
+            rename = "inputString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_string: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `outputString`: `map<any>`.
+        #[serde(
+            rename = "outputString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub output_string: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -404,39 +510,22 @@ pub mod activity_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Name" => slot_0 = ::std::option::Option::Some(member),
-                    "Description" => slot_1 = ::std::option::Option::Some(member),
-                    "Type" => slot_2 = ::std::option::Option::Some(member),
-                    "Options" => slot_3 = ::std::option::Option::Some(member),
-                    "Required" => slot_4 = ::std::option::Option::Some(member),
-                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "Default" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "Name",
+                    "Description",
+                    "Type",
+                    "Options",
+                    "Required",
+                    "Multiple",
+                    "Default",
+                    "inputString",
+                    "outputString",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -448,6 +537,14 @@ pub mod activity_add {
                 required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
                 multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
                 default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
+                input_string: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "inputString",
+                )?,
+                output_string: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "outputString",
+                )?,
             })
         }
     }
@@ -489,6 +586,16 @@ pub mod activity_add {
                 &::std::format!("{}.{}", field, "Default"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.input_string,
+                &::std::format!("{}.{}", field, "inputString"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.output_string,
+                &::std::format!("{}.{}", field, "outputString"),
+                problems,
+            );
         }
     }
 }
@@ -500,14 +607,19 @@ pub mod activity_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityDelete {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityDelete {
@@ -516,7 +628,45 @@ impl ActivityDelete {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -581,17 +731,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ActivityList {}
+pub struct ActivityList {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ActivityList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -648,8 +841,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityLog {
@@ -659,6 +851,12 @@ pub struct ActivityLog {
     /// `LOG_MESSAGE` (required): `string`.
     #[serde(rename = "LOG_MESSAGE")]
     pub log_message: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityLog {
@@ -671,7 +869,46 @@ impl ActivityLog {
         Self {
             event_token: ::std::convert::Into::into(event_token),
             log_message: ::std::convert::Into::into(log_message),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityLog {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityLog {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["EVENT_TOKEN", "LOG_MESSAGE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            event_token: ::b24_core::__private::wire::field_at(slot_0, "EVENT_TOKEN")?,
+            log_message: ::b24_core::__private::wire::field_at(slot_1, "LOG_MESSAGE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -735,8 +972,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityLogError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityUpdate {
@@ -746,6 +982,12 @@ pub struct ActivityUpdate {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: activity_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityUpdate {
@@ -758,7 +1000,46 @@ impl ActivityUpdate {
         Self {
             code: ::std::convert::Into::into(code),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -858,20 +1139,20 @@ pub mod activity_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `NAME`: `string`.
+        /// `NAME`: `any`.
         #[serde(
             rename = "NAME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DESCRIPTION`: `any`.
         #[serde(
             rename = "DESCRIPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `PROPERTIES`: `Properties`.
         #[serde(
             rename = "PROPERTIES",
@@ -939,55 +1220,24 @@ pub mod activity_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "HANDLER" => slot_0 = ::std::option::Option::Some(member),
-                    "AUTH_USER_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "USE_SUBSCRIPTION" => slot_2 = ::std::option::Option::Some(member),
-                    "NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_4 = ::std::option::Option::Some(member),
-                    "PROPERTIES" => slot_5 = ::std::option::Option::Some(member),
-                    "RETURN_PROPERTIES" => slot_6 = ::std::option::Option::Some(member),
-                    "DOCUMENT_TYPE" => slot_7 = ::std::option::Option::Some(member),
-                    "FILTER" => slot_8 = ::std::option::Option::Some(member),
-                    "USE_PLACEMENT" => slot_9 = ::std::option::Option::Some(member),
-                    "PLACEMENT_HANDLER" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "HANDLER",
+                    "AUTH_USER_ID",
+                    "USE_SUBSCRIPTION",
+                    "NAME",
+                    "DESCRIPTION",
+                    "PROPERTIES",
+                    "RETURN_PROPERTIES",
+                    "DOCUMENT_TYPE",
+                    "FILTER",
+                    "USE_PLACEMENT",
+                    "PLACEMENT_HANDLER",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
                 auth_user_id: ::b24_core::__private::wire::field_at(
@@ -1094,20 +1344,20 @@ pub mod activity_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Properties {
-        /// `Name`: `string`.
+        /// `Name`: `any`.
         #[serde(
             rename = "Name",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `Description`: `string`.
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Description`: `any`.
         #[serde(
             rename = "Description",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `Type`: `string`.
         #[serde(
             rename = "Type",
@@ -1158,39 +1408,19 @@ pub mod activity_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Name" => slot_0 = ::std::option::Option::Some(member),
-                    "Description" => slot_1 = ::std::option::Option::Some(member),
-                    "Type" => slot_2 = ::std::option::Option::Some(member),
-                    "Options" => slot_3 = ::std::option::Option::Some(member),
-                    "Required" => slot_4 = ::std::option::Option::Some(member),
-                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "Default" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "Name",
+                    "Description",
+                    "Type",
+                    "Options",
+                    "Required",
+                    "Multiple",
+                    "Default",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -1254,8 +1484,7 @@ pub mod activity_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventSend {
@@ -1281,6 +1510,12 @@ pub struct EventSend {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub log_message: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventSend {
@@ -1291,6 +1526,7 @@ impl EventSend {
             event_token: ::std::convert::Into::into(event_token),
             return_values: ::std::option::Option::None,
             log_message: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `RETURN_VALUES`.
@@ -1319,6 +1555,48 @@ impl EventSend {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventSend {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventSend {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["EVENT_TOKEN", "RETURN_VALUES", "LOG_MESSAGE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            event_token: ::b24_core::__private::wire::field_at(slot_0, "EVENT_TOKEN")?,
+            return_values: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "RETURN_VALUES",
+            )?,
+            log_message: ::b24_core::__private::wire::field_at(slot_2, "LOG_MESSAGE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1383,8 +1661,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventSendError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RobotAdd {
@@ -1408,9 +1685,16 @@ pub struct RobotAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NAME` (required): `string`.
+    /// `NAME` (required): `any`.
     #[serde(rename = "NAME")]
-    pub name: ::std::string::String,
+    pub name: ::b24_core::__private::serde_json::Value,
+    /// `DESCRIPTION`: `any`.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `PROPERTIES`: `Properties`.
     #[serde(
         rename = "PROPERTIES",
@@ -1460,6 +1744,12 @@ pub struct RobotAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub placement_handler: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RobotAdd {
@@ -1468,7 +1758,7 @@ impl RobotAdd {
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -1476,12 +1766,14 @@ impl RobotAdd {
             auth_user_id: ::std::option::Option::None,
             use_subscription: ::std::option::Option::None,
             name: ::std::convert::Into::into(name),
+            description: ::std::option::Option::None,
             properties: ::std::option::Option::None,
             return_properties: ::std::option::Option::None,
             document_type: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             use_placement: ::std::option::Option::None,
             placement_handler: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `AUTH_USER_ID`.
@@ -1499,6 +1791,17 @@ impl RobotAdd {
         value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.use_subscription = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `DESCRIPTION`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
         self
@@ -1572,6 +1875,83 @@ impl RobotAdd {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RobotAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RobotAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "CODE",
+                "HANDLER",
+                "AUTH_USER_ID",
+                "USE_SUBSCRIPTION",
+                "NAME",
+                "DESCRIPTION",
+                "PROPERTIES",
+                "RETURN_PROPERTIES",
+                "DOCUMENT_TYPE",
+                "FILTER",
+                "USE_PLACEMENT",
+                "PLACEMENT_HANDLER",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            handler: ::b24_core::__private::wire::field_at(slot_1, "HANDLER")?,
+            auth_user_id: ::b24_core::__private::wire::field_at(slot_2, "AUTH_USER_ID")?,
+            use_subscription: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "USE_SUBSCRIPTION",
+            )?,
+            name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
+            description: ::b24_core::__private::wire::field_at(slot_5, "DESCRIPTION")?,
+            properties: ::b24_core::__private::wire::field_at(slot_6, "PROPERTIES")?,
+            return_properties: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "RETURN_PROPERTIES",
+            )?,
+            document_type: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "DOCUMENT_TYPE",
+            )?,
+            filter: ::b24_core::__private::wire::field_at(slot_9, "FILTER")?,
+            use_placement: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "USE_PLACEMENT",
+            )?,
+            placement_handler: ::b24_core::__private::wire::field_at(
+                slot_11,
+                "PLACEMENT_HANDLER",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for RobotAdd {
@@ -1603,7 +1983,7 @@ impl ::b24_core::__private::Method for RobotAdd {
             problems,
         );
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
+        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
         ::b24_core::__private::Check::check(
             &self.return_properties,
@@ -1687,20 +2067,20 @@ pub mod robot_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Properties {
-        /// `Name`: `string`.
+        /// `Name`: `any`.
         #[serde(
             rename = "Name",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `Description`: `string`.
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Description`: `any`.
         #[serde(
             rename = "Description",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `Type`: `string`.
         #[serde(
             rename = "Type",
@@ -1738,6 +2118,42 @@ pub mod robot_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `datetime`: `map<any>`.
+        #[serde(
+            rename = "datetime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub datetime: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `text`: `map<any>`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `user`: `map<any>`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1751,39 +2167,23 @@ pub mod robot_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Name" => slot_0 = ::std::option::Option::Some(member),
-                    "Description" => slot_1 = ::std::option::Option::Some(member),
-                    "Type" => slot_2 = ::std::option::Option::Some(member),
-                    "Options" => slot_3 = ::std::option::Option::Some(member),
-                    "Required" => slot_4 = ::std::option::Option::Some(member),
-                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "Default" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "Name",
+                    "Description",
+                    "Type",
+                    "Options",
+                    "Required",
+                    "Multiple",
+                    "Default",
+                    "datetime",
+                    "text",
+                    "user",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -1795,6 +2195,9 @@ pub mod robot_add {
                 required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
                 multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
                 default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
+                datetime: ::b24_core::__private::wire::field_at(slot_7, "datetime")?,
+                text: ::b24_core::__private::wire::field_at(slot_8, "text")?,
+                user: ::b24_core::__private::wire::field_at(slot_9, "user")?,
             })
         }
     }
@@ -1836,6 +2239,21 @@ pub mod robot_add {
                 &::std::format!("{}.{}", field, "Default"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.datetime,
+                &::std::format!("{}.{}", field, "datetime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
         }
     }
 }
@@ -1847,14 +2265,19 @@ pub mod robot_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RobotDelete {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RobotDelete {
@@ -1863,7 +2286,45 @@ impl RobotDelete {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RobotDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RobotDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1928,17 +2389,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotDeleteError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct RobotList {}
+pub struct RobotList {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl RobotList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RobotList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RobotList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1995,8 +2499,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RobotUpdate {
@@ -2006,6 +2509,12 @@ pub struct RobotUpdate {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: robot_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RobotUpdate {
@@ -2018,7 +2527,46 @@ impl RobotUpdate {
         Self {
             code: ::std::convert::Into::into(code),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RobotUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RobotUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2118,20 +2666,20 @@ pub mod robot_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `NAME`: `string`.
+        /// `NAME`: `any`.
         #[serde(
             rename = "NAME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DESCRIPTION`: `any`.
         #[serde(
             rename = "DESCRIPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `PROPERTIES`: `Properties`.
         #[serde(
             rename = "PROPERTIES",
@@ -2199,55 +2747,24 @@ pub mod robot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "HANDLER" => slot_0 = ::std::option::Option::Some(member),
-                    "AUTH_USER_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "USE_SUBSCRIPTION" => slot_2 = ::std::option::Option::Some(member),
-                    "NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_4 = ::std::option::Option::Some(member),
-                    "PROPERTIES" => slot_5 = ::std::option::Option::Some(member),
-                    "RETURN_PROPERTIES" => slot_6 = ::std::option::Option::Some(member),
-                    "DOCUMENT_TYPE" => slot_7 = ::std::option::Option::Some(member),
-                    "FILTER" => slot_8 = ::std::option::Option::Some(member),
-                    "USE_PLACEMENT" => slot_9 = ::std::option::Option::Some(member),
-                    "PLACEMENT_HANDLER" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "HANDLER",
+                    "AUTH_USER_ID",
+                    "USE_SUBSCRIPTION",
+                    "NAME",
+                    "DESCRIPTION",
+                    "PROPERTIES",
+                    "RETURN_PROPERTIES",
+                    "DOCUMENT_TYPE",
+                    "FILTER",
+                    "USE_PLACEMENT",
+                    "PLACEMENT_HANDLER",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
                 auth_user_id: ::b24_core::__private::wire::field_at(
@@ -2354,20 +2871,20 @@ pub mod robot_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Properties {
-        /// `Name`: `string`.
+        /// `Name`: `any`.
         #[serde(
             rename = "Name",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `Description`: `string`.
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Description`: `any`.
         #[serde(
             rename = "Description",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `Type`: `string`.
         #[serde(
             rename = "Type",
@@ -2418,39 +2935,19 @@ pub mod robot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Name" => slot_0 = ::std::option::Option::Some(member),
-                    "Description" => slot_1 = ::std::option::Option::Some(member),
-                    "Type" => slot_2 = ::std::option::Option::Some(member),
-                    "Options" => slot_3 = ::std::option::Option::Some(member),
-                    "Required" => slot_4 = ::std::option::Option::Some(member),
-                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "Default" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "Name",
+                    "Description",
+                    "Type",
+                    "Options",
+                    "Required",
+                    "Multiple",
+                    "Default",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -2514,17 +3011,16 @@ pub mod robot_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskComplete {
     /// `TASK_ID` (required): `int`.
     #[serde(rename = "TASK_ID")]
     pub task_id: i64,
-    /// `STATUS` (required): `int`.
+    /// `STATUS` (required): `any`.
     #[serde(rename = "STATUS")]
-    pub status: i64,
+    pub status: ::b24_core::__private::serde_json::Value,
     /// `COMMENT`: `string`.
     #[serde(
         rename = "COMMENT",
@@ -2544,6 +3040,12 @@ pub struct TaskComplete {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskComplete {
@@ -2551,13 +3053,14 @@ impl TaskComplete {
     #[must_use]
     pub fn new(
         task_id: impl ::std::convert::Into<i64>,
-        status: impl ::std::convert::Into<i64>,
+        status: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
             status: ::std::convert::Into::into(status),
             comment: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `COMMENT`.
@@ -2582,6 +3085,46 @@ impl TaskComplete {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskComplete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskComplete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASK_ID", "STATUS", "COMMENT", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
+            status: ::b24_core::__private::wire::field_at(slot_1, "STATUS")?,
+            comment: ::b24_core::__private::wire::field_at(slot_2, "COMMENT")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2654,8 +3197,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCompleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDelegate {
@@ -2668,6 +3210,12 @@ pub struct TaskDelegate {
     /// `TO_USER_ID` (required): `int`.
     #[serde(rename = "TO_USER_ID")]
     pub to_user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskDelegate {
@@ -2684,7 +3232,47 @@ impl TaskDelegate {
             task_ids: ::std::convert::Into::into(task_ids),
             from_user_id: ::std::convert::Into::into(from_user_id),
             to_user_id: ::std::convert::Into::into(to_user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDelegate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDelegate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASK_IDS", "FROM_USER_ID", "TO_USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_ids: ::b24_core::__private::wire::field_at(slot_0, "TASK_IDS")?,
+            from_user_id: ::b24_core::__private::wire::field_at(slot_1, "FROM_USER_ID")?,
+            to_user_id: ::b24_core::__private::wire::field_at(slot_2, "TO_USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2754,34 +3342,42 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskList {
-    /// `SELECT`: `any[]`.
+    /// `SELECT`: `any`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `FILTER`: `Filter`.
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<task_list::Filter>,
-    /// `ORDER`: `Filter`.
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `ORDER`: `map<any>`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<task_list::Filter>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `START`: `int`.
     #[serde(
         rename = "START",
@@ -2789,6 +3385,12 @@ pub struct TaskList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskList {
@@ -2800,15 +3402,14 @@ impl TaskList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SELECT`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2817,14 +3418,27 @@ impl TaskList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<task_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `ORDER`.
     #[must_use]
-    pub fn order(mut self, value: impl ::std::convert::Into<task_list::Filter>) -> Self {
+    pub fn order(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -2833,6 +3447,46 @@ impl TaskList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["SELECT", "FILTER", "ORDER", "START"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "START")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2843,7 +3497,7 @@ impl ::b24_core::__private::Method for TaskList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<task_list::Select>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2893,7 +3547,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListError {
 pub mod task_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
+    /// `Fields` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2902,14 +3556,346 @@ pub mod task_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
+    pub struct Fields {
+        /// `Id`: `string`.
+        #[serde(
+            rename = "Id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `Type`: `string`.
+        #[serde(
+            rename = "Type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `Name`: `any`.
+        #[serde(
+            rename = "Name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Description`: `any`.
+        #[serde(
+            rename = "Description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Multiple`: `bool`.
+        #[serde(
+            rename = "Multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<bool>,
+        /// `Required`: `bool`.
+        #[serde(
+            rename = "Required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<bool>,
+        /// `Options`: `map<any>`.
+        #[serde(
+            rename = "Options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `Settings`: `map<any>`.
+        #[serde(
+            rename = "Settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `Default`: `any`.
+        #[serde(
+            rename = "Default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "Id",
+                    "Type",
+                    "Name",
+                    "Description",
+                    "Multiple",
+                    "Required",
+                    "Options",
+                    "Settings",
+                    "Default",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "Id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "Type")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "Name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "Description",
+                )?,
+                multiple: ::b24_core::__private::wire::field_at(slot_4, "Multiple")?,
+                required: ::b24_core::__private::wire::field_at(slot_5, "Required")?,
+                options: ::b24_core::__private::wire::field_at(slot_6, "Options")?,
+                settings: ::b24_core::__private::wire::field_at(slot_7, "Settings")?,
+                default: ::b24_core::__private::wire::field_at(slot_8, "Default")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "Id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "Type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "Name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "Description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "Multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "Required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "Options"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "Settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "Default"),
+                problems,
+            );
+        }
+    }
+    /// `Parameters` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Parameters {
+        /// `CommentLabel`: `string`.
+        #[serde(
+            rename = "CommentLabel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_label: ::std::option::Option<::std::string::String>,
+        /// `CommentRequired`: `string`.
+        #[serde(
+            rename = "CommentRequired",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_required: ::std::option::Option<::std::string::String>,
+        /// `ShowComment`: `yn`.
+        #[serde(
+            rename = "ShowComment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_comment: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `StatusOkLabel`: `string`.
+        #[serde(
+            rename = "StatusOkLabel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_ok_label: ::std::option::Option<::std::string::String>,
+        /// `StatusYesLabel`: `string`.
+        #[serde(
+            rename = "StatusYesLabel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_yes_label: ::std::option::Option<::std::string::String>,
+        /// `StatusNoLabel`: `string`.
+        #[serde(
+            rename = "StatusNoLabel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_no_label: ::std::option::Option<::std::string::String>,
+        /// `Fields`: `Fields[]`.
+        #[serde(
+            rename = "Fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Parameters {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Parameters {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CommentLabel",
+                    "CommentRequired",
+                    "ShowComment",
+                    "StatusOkLabel",
+                    "StatusYesLabel",
+                    "StatusNoLabel",
+                    "Fields",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                comment_label: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "CommentLabel",
+                )?,
+                comment_required: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CommentRequired",
+                )?,
+                show_comment: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ShowComment",
+                )?,
+                status_ok_label: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "StatusOkLabel",
+                )?,
+                status_yes_label: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "StatusYesLabel",
+                )?,
+                status_no_label: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "StatusNoLabel",
+                )?,
+                fields: ::b24_core::__private::wire::field_at(slot_6, "Fields")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Parameters {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.comment_label,
+                &::std::format!("{}.{}", field, "CommentLabel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment_required,
+                &::std::format!("{}.{}", field, "CommentRequired"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_comment,
+                &::std::format!("{}.{}", field, "ShowComment"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_ok_label,
+                &::std::format!("{}.{}", field, "StatusOkLabel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_yes_label,
+                &::std::format!("{}.{}", field, "StatusYesLabel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_no_label,
+                &::std::format!("{}.{}", field, "StatusNoLabel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "Fields"),
+                problems,
+            );
+        }
+    }
+    /// `Select` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Select {
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `WORKFLOW_ID`: `string`.
         #[serde(
             rename = "WORKFLOW_ID",
@@ -2952,13 +3938,15 @@ pub mod task_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub workflow_started: ::std::option::Option<::std::string::String>,
-        /// `WORKFLOW_STARTED_BY`: `user`.
+        /// `WORKFLOW_STARTED_BY`: `any`.
         #[serde(
             rename = "WORKFLOW_STARTED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub workflow_started_by: ::std::option::Option<i64>,
+        pub workflow_started_by: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `OVERDUE_DATE`: `datetime`.
         #[serde(
             rename = "OVERDUE_DATE",
@@ -2994,13 +3982,13 @@ pub mod task_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<i64>,
-        /// `USER_ID`: `user`.
+        /// `USER_ID`: `any`.
         #[serde(
             rename = "USER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_id: ::std::option::Option<i64>,
+        pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `USER_STATUS`: `int`.
         #[serde(
             rename = "USER_STATUS",
@@ -3058,115 +4046,48 @@ pub mod task_list {
         )]
         pub document_url: ::std::option::Option<::std::string::String>,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Select {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "WORKFLOW_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "DOCUMENT_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_3 = ::std::option::Option::Some(member),
-                    "NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "MODIFIED" => slot_5 = ::std::option::Option::Some(member),
-                    "WORKFLOW_STARTED" => slot_6 = ::std::option::Option::Some(member),
-                    "WORKFLOW_STARTED_BY" => slot_7 = ::std::option::Option::Some(member),
-                    "OVERDUE_DATE" => slot_8 = ::std::option::Option::Some(member),
-                    "WORKFLOW_TEMPLATE_ID" => {
-                        slot_9 = ::std::option::Option::Some(member);
-                    }
-                    "WORKFLOW_TEMPLATE_NAME" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "WORKFLOW_STATE" => slot_11 = ::std::option::Option::Some(member),
-                    "STATUS" => slot_12 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "USER_STATUS" => slot_14 = ::std::option::Option::Some(member),
-                    "MODULE_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "ENTITY" => slot_16 = ::std::option::Option::Some(member),
-                    "DOCUMENT_ID" => slot_17 = ::std::option::Option::Some(member),
-                    "ACTIVITY" => slot_18 = ::std::option::Option::Some(member),
-                    "ACTIVITY_NAME" => slot_19 = ::std::option::Option::Some(member),
-                    "PARAMETERS" => slot_20 = ::std::option::Option::Some(member),
-                    "DOCUMENT_URL" => slot_21 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "WORKFLOW_ID",
+                    "DOCUMENT_NAME",
+                    "DESCRIPTION",
+                    "NAME",
+                    "MODIFIED",
+                    "WORKFLOW_STARTED",
+                    "WORKFLOW_STARTED_BY",
+                    "OVERDUE_DATE",
+                    "WORKFLOW_TEMPLATE_ID",
+                    "WORKFLOW_TEMPLATE_NAME",
+                    "WORKFLOW_STATE",
+                    "STATUS",
+                    "USER_ID",
+                    "USER_STATUS",
+                    "MODULE_ID",
+                    "ENTITY",
+                    "DOCUMENT_ID",
+                    "ACTIVITY",
+                    "ACTIVITY_NAME",
+                    "PARAMETERS",
+                    "DOCUMENT_URL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 workflow_id: ::b24_core::__private::wire::field_at(
@@ -3235,7 +4156,7 @@ pub mod task_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Filter {
+    impl ::b24_core::__private::Check for Select {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -3350,182 +4271,6 @@ pub mod task_list {
             );
         }
     }
-    /// `Parameters` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Parameters {
-        /// `CommentLabel`: `string`.
-        #[serde(
-            rename = "CommentLabel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment_label: ::std::option::Option<::std::string::String>,
-        /// `CommentRequired`: `string`.
-        #[serde(
-            rename = "CommentRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment_required: ::std::option::Option<::std::string::String>,
-        /// `ShowComment`: `yn`.
-        #[serde(
-            rename = "ShowComment",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_comment: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `StatusOkLabel`: `string`.
-        #[serde(
-            rename = "StatusOkLabel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_ok_label: ::std::option::Option<::std::string::String>,
-        /// `StatusYesLabel`: `string`.
-        #[serde(
-            rename = "StatusYesLabel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_yes_label: ::std::option::Option<::std::string::String>,
-        /// `StatusNoLabel`: `string`.
-        #[serde(
-            rename = "StatusNoLabel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_no_label: ::std::option::Option<::std::string::String>,
-        /// `Fields`: `any[]`.
-        #[serde(
-            rename = "Fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Parameters {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Parameters {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CommentLabel" => slot_0 = ::std::option::Option::Some(member),
-                    "CommentRequired" => slot_1 = ::std::option::Option::Some(member),
-                    "ShowComment" => slot_2 = ::std::option::Option::Some(member),
-                    "StatusOkLabel" => slot_3 = ::std::option::Option::Some(member),
-                    "StatusYesLabel" => slot_4 = ::std::option::Option::Some(member),
-                    "StatusNoLabel" => slot_5 = ::std::option::Option::Some(member),
-                    "Fields" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                comment_label: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "CommentLabel",
-                )?,
-                comment_required: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CommentRequired",
-                )?,
-                show_comment: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ShowComment",
-                )?,
-                status_ok_label: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "StatusOkLabel",
-                )?,
-                status_yes_label: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "StatusYesLabel",
-                )?,
-                status_no_label: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "StatusNoLabel",
-                )?,
-                fields: ::b24_core::__private::wire::field_at(slot_6, "Fields")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Parameters {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.comment_label,
-                &::std::format!("{}.{}", field, "CommentLabel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment_required,
-                &::std::format!("{}.{}", field, "CommentRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_comment,
-                &::std::format!("{}.{}", field, "ShowComment"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status_ok_label,
-                &::std::format!("{}.{}", field, "StatusOkLabel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status_yes_label,
-                &::std::format!("{}.{}", field, "StatusYesLabel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status_no_label,
-                &::std::format!("{}.{}", field, "StatusNoLabel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "Fields"),
-                problems,
-            );
-        }
-    }
 }
 /// [`bizproc.workflow.instances`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html) (REST v2)
 ///
@@ -3535,20 +4280,18 @@ pub mod task_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowInstances {
-    /// `SELECT`: `any[]`.
+    /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
@@ -3580,6 +4323,12 @@ pub struct WorkflowInstances {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowInstances {
@@ -3591,15 +4340,14 @@ impl WorkflowInstances {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SELECT`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3638,6 +4386,46 @@ impl WorkflowInstances {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowInstances {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowInstances {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["SELECT", "FILTER", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for WorkflowInstances {
@@ -3651,10 +4439,7 @@ impl ::b24_core::__private::Method for WorkflowInstances {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3704,23 +4489,66 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowInstance
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowKill {
-    /// `ID` (required): `int`.
+    /// `ID` (required): `string`.
     #[serde(rename = "ID")]
-    pub id: i64,
+    pub id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowKill {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowKill {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowKill {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3739,6 +4567,7 @@ impl ::b24_core::__private::Method for WorkflowKill {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.kill");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        problems.non_empty("ID", &self.id);
         all.finish()
     }
 }
@@ -3781,8 +4610,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowKillErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowStart {
@@ -3804,6 +4632,12 @@ pub struct WorkflowStart {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowStart {
@@ -3819,6 +4653,7 @@ impl WorkflowStart {
             template_id: ::std::convert::Into::into(template_id),
             document_id: ::std::convert::Into::into(document_id),
             parameters: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PARAMETERS`.
@@ -3834,6 +4669,45 @@ impl WorkflowStart {
     ) -> Self {
         self.parameters = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowStart {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowStart {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TEMPLATE_ID", "DOCUMENT_ID", "PARAMETERS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "TEMPLATE_ID")?,
+            document_id: ::b24_core::__private::wire::field_at(slot_1, "DOCUMENT_ID")?,
+            parameters: ::b24_core::__private::wire::field_at(slot_2, "PARAMETERS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3896,8 +4770,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowStartErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowTemplateAdd {
@@ -3924,6 +4797,12 @@ pub struct WorkflowTemplateAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auto_execute: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowTemplateAdd {
@@ -3944,6 +4823,7 @@ impl WorkflowTemplateAdd {
             description: ::std::option::Option::None,
             template_data: ::std::convert::Into::into(template_data),
             auto_execute: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `DESCRIPTION`.
@@ -3964,6 +4844,53 @@ impl WorkflowTemplateAdd {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowTemplateAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowTemplateAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DOCUMENT_TYPE", "NAME", "DESCRIPTION", "TEMPLATE_DATA", "AUTO_EXECUTE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            document_type: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "DOCUMENT_TYPE",
+            )?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            description: ::b24_core::__private::wire::field_at(slot_2, "DESCRIPTION")?,
+            template_data: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "TEMPLATE_DATA",
+            )?,
+            auto_execute: ::b24_core::__private::wire::field_at(slot_4, "AUTO_EXECUTE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4044,14 +4971,19 @@ for WorkflowTemplateAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowTemplateDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowTemplateDelete {
@@ -4060,7 +4992,45 @@ impl WorkflowTemplateDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowTemplateDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowTemplateDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4124,34 +5094,42 @@ for WorkflowTemplateDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowTemplateList {
-    /// `SELECT`: `any[]`.
+    /// `SELECT`: `any`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `FILTER`: `Filter`.
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<workflow_template_list::Filter>,
-    /// `ORDER`: `Filter`.
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `ORDER`: `map<any>`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<workflow_template_list::Filter>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4159,6 +5137,12 @@ pub struct WorkflowTemplateList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowTemplateList {
@@ -4170,15 +5154,14 @@ impl WorkflowTemplateList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SELECT`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4187,7 +5170,12 @@ impl WorkflowTemplateList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<workflow_template_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4196,7 +5184,12 @@ impl WorkflowTemplateList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<workflow_template_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4206,6 +5199,46 @@ impl WorkflowTemplateList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowTemplateList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowTemplateList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["SELECT", "FILTER", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4220,7 +5253,7 @@ impl ::b24_core::__private::Method for WorkflowTemplateList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<workflow_template_list::Select>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4238,7 +5271,7 @@ impl ::b24_core::__private::Method for WorkflowTemplateList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for WorkflowTemplateList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = workflow_template_list::Select;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4277,7 +5310,7 @@ for WorkflowTemplateListError {
 pub mod workflow_template_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`bizproc.workflow.template.list`](https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-list.html).
+    /// `Select` of [`bizproc.workflow.template.list`](https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4286,14 +5319,14 @@ pub mod workflow_template_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
+    pub struct Select {
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `MODULE_ID`: `string`.
         #[serde(
             rename = "MODULE_ID",
@@ -4394,79 +5427,39 @@ pub mod workflow_template_list {
         )]
         pub system_code: ::std::option::Option<::std::string::String>,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Select {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "MODULE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ENTITY" => slot_2 = ::std::option::Option::Some(member),
-                    "DOCUMENT_TYPE" => slot_3 = ::std::option::Option::Some(member),
-                    "AUTO_EXECUTE" => slot_4 = ::std::option::Option::Some(member),
-                    "NAME" => slot_5 = ::std::option::Option::Some(member),
-                    "TEMPLATE" => slot_6 = ::std::option::Option::Some(member),
-                    "PARAMETERS" => slot_7 = ::std::option::Option::Some(member),
-                    "VARIABLES" => slot_8 = ::std::option::Option::Some(member),
-                    "CONSTANTS" => slot_9 = ::std::option::Option::Some(member),
-                    "MODIFIED" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_MODIFIED" => slot_11 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_12 = ::std::option::Option::Some(member),
-                    "SYSTEM_CODE" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "MODULE_ID",
+                    "ENTITY",
+                    "DOCUMENT_TYPE",
+                    "AUTO_EXECUTE",
+                    "NAME",
+                    "TEMPLATE",
+                    "PARAMETERS",
+                    "VARIABLES",
+                    "CONSTANTS",
+                    "MODIFIED",
+                    "IS_MODIFIED",
+                    "USER_ID",
+                    "SYSTEM_CODE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 module_id: ::b24_core::__private::wire::field_at(slot_1, "MODULE_ID")?,
@@ -4497,7 +5490,7 @@ pub mod workflow_template_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Filter {
+    impl ::b24_core::__private::Check for Select {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -4581,8 +5574,7 @@ pub mod workflow_template_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowTemplateUpdate {
@@ -4592,6 +5584,12 @@ pub struct WorkflowTemplateUpdate {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: workflow_template_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowTemplateUpdate {
@@ -4604,7 +5602,46 @@ impl WorkflowTemplateUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowTemplateUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowTemplateUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4726,27 +5763,11 @@ pub mod workflow_template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_1 = ::std::option::Option::Some(member),
-                    "TEMPLATE_DATA" => slot_2 = ::std::option::Option::Some(member),
-                    "AUTO_EXECUTE" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "DESCRIPTION", "TEMPLATE_DATA", "AUTO_EXECUTE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -4798,8 +5819,7 @@ pub mod workflow_template_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowTerminate {
@@ -4813,6 +5833,12 @@ pub struct WorkflowTerminate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl WorkflowTerminate {
@@ -4822,6 +5848,7 @@ impl WorkflowTerminate {
         Self {
             id: ::std::convert::Into::into(id),
             status: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `STATUS`.
@@ -4832,6 +5859,44 @@ impl WorkflowTerminate {
     ) -> Self {
         self.status = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WorkflowTerminate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for WorkflowTerminate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "STATUS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            status: ::b24_core::__private::wire::field_at(slot_1, "STATUS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

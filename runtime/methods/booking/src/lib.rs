@@ -16,14 +16,19 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_booking_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingAdd {
@@ -32,7 +37,45 @@ impl V1BookingAdd {
     pub fn new(fields: impl ::std::convert::Into<v1_booking_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -43,7 +86,10 @@ impl ::b24_core::__private::Method for V1BookingAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -130,19 +176,11 @@ pub mod v1_booking_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "from" => slot_0 = ::std::option::Option::Some(member),
-                    "to" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["from", "to"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
                 to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
@@ -206,27 +244,11 @@ pub mod v1_booking_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "resourceIds" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "description" => slot_2 = ::std::option::Option::Some(member),
-                    "datePeriod" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resourceIds", "name", "description", "datePeriod"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 resource_ids: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -275,14 +297,26 @@ pub mod v1_booking_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingClientList {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
     pub booking_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingClientList {
@@ -291,7 +325,53 @@ impl V1BookingClientList {
     pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             booking_id: ::std::convert::Into::into(booking_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingClientList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingClientList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["bookingId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            booking_id: ::b24_core::__private::wire::field_at(slot_0, "bookingId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -301,8 +381,12 @@ impl ::b24_core::__private::Method for V1BookingClientList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v1_booking_client_list::Result;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_booking_client_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -312,6 +396,7 @@ impl ::b24_core::__private::Method for V1BookingClientList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -394,19 +479,11 @@ pub mod v1_booking_client_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "type" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "type"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
@@ -428,6 +505,59 @@ pub mod v1_booking_client_list {
             );
         }
     }
+    /// `ResultWrapper` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `bookingClient`: `Result[]`.
+        #[serde(
+            rename = "bookingClient",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub booking_client: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["bookingClient"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                booking_client: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "bookingClient",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.booking_client,
+                &::std::format!("{}.{}", field, "bookingClient"),
+                problems,
+            );
+        }
+    }
 }
 /// [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html) (REST v2)
 ///
@@ -437,17 +567,22 @@ pub mod v1_booking_client_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingClientSet {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
     pub booking_id: i64,
-    /// `clients` (required): `any[]`.
+    /// `clients` (required): `Clients[]`.
     #[serde(rename = "clients")]
-    pub clients: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub clients: ::std::vec::Vec<v1_booking_client_set::Clients>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingClientSet {
@@ -456,13 +591,52 @@ impl V1BookingClientSet {
     pub fn new(
         booking_id: impl ::std::convert::Into<i64>,
         clients: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<v1_booking_client_set::Clients>,
         >,
     ) -> Self {
         Self {
             booking_id: ::std::convert::Into::into(booking_id),
             clients: ::std::convert::Into::into(clients),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingClientSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingClientSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["bookingId", "clients"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            booking_id: ::b24_core::__private::wire::field_at(slot_0, "bookingId")?,
+            clients: ::b24_core::__private::wire::field_at(slot_1, "clients")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -521,6 +695,69 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingClientS
         }
     }
 }
+/// Named types of [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_booking_client_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Clients` of [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Clients {
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+        /// `type`: `map<any>`.
+        #[serde(rename = "type")]
+        pub type_: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Clients {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Clients {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "type"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Clients {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.booking.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-unset.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -529,14 +766,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingClientS
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingClientUnset {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
     pub booking_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingClientUnset {
@@ -545,7 +787,45 @@ impl V1BookingClientUnset {
     pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             booking_id: ::std::convert::Into::into(booking_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingClientUnset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingClientUnset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["bookingId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            booking_id: ::b24_core::__private::wire::field_at(slot_0, "bookingId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -609,8 +889,7 @@ for V1BookingClientUnsetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingCreatefromwaitlist {
@@ -624,6 +903,12 @@ pub struct V1BookingCreatefromwaitlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<v1_booking_createfromwaitlist::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingCreatefromwaitlist {
@@ -633,6 +918,7 @@ impl V1BookingCreatefromwaitlist {
         Self {
             wait_list_id: ::std::convert::Into::into(wait_list_id),
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -643,6 +929,45 @@ impl V1BookingCreatefromwaitlist {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for V1BookingCreatefromwaitlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingCreatefromwaitlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["waitListId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            wait_list_id: ::b24_core::__private::wire::field_at(slot_0, "waitListId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -744,19 +1069,11 @@ pub mod v1_booking_createfromwaitlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "from" => slot_0 = ::std::option::Option::Some(member),
-                    "to" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["from", "to"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
                 to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
@@ -820,27 +1137,11 @@ pub mod v1_booking_createfromwaitlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "resourceIds" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "description" => slot_2 = ::std::option::Option::Some(member),
-                    "datePeriod" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resourceIds", "name", "description", "datePeriod"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 resource_ids: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -889,14 +1190,19 @@ pub mod v1_booking_createfromwaitlist {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingDelete {
@@ -905,7 +1211,45 @@ impl V1BookingDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -963,14 +1307,26 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingDeleteE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingExternalDataList {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
     pub booking_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingExternalDataList {
@@ -979,7 +1335,53 @@ impl V1BookingExternalDataList {
     pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             booking_id: ::std::convert::Into::into(booking_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingExternalDataList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingExternalDataList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["bookingId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            booking_id: ::b24_core::__private::wire::field_at(slot_0, "bookingId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -989,8 +1391,12 @@ impl ::b24_core::__private::Method for V1BookingExternalDataList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v1_booking_external_data_list::Result;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_booking_external_data_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1000,6 +1406,7 @@ impl ::b24_core::__private::Method for V1BookingExternalDataList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -1084,23 +1491,11 @@ pub mod v1_booking_external_data_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "entityTypeId" => slot_0 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_1 = ::std::option::Option::Some(member),
-                    "value" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "moduleId", "value"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -1131,6 +1526,59 @@ pub mod v1_booking_external_data_list {
             );
         }
     }
+    /// `ResultWrapper` of [`booking.v1.booking.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `externalData`: `Result[]`.
+        #[serde(
+            rename = "externalData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_data: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["externalData"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                external_data: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "externalData",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.external_data,
+                &::std::format!("{}.{}", field, "externalData"),
+                problems,
+            );
+        }
+    }
 }
 /// [`booking.v1.booking.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html) (REST v2)
 ///
@@ -1140,17 +1588,22 @@ pub mod v1_booking_external_data_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingExternalDataSet {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
     pub booking_id: i64,
-    /// `externalData` (required): `any[]`.
+    /// `externalData` (required): `ExternalData[]`.
     #[serde(rename = "externalData")]
-    pub external_data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub external_data: ::std::vec::Vec<v1_booking_external_data_set::ExternalData>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingExternalDataSet {
@@ -1159,13 +1612,55 @@ impl V1BookingExternalDataSet {
     pub fn new(
         booking_id: impl ::std::convert::Into<i64>,
         external_data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<v1_booking_external_data_set::ExternalData>,
         >,
     ) -> Self {
         Self {
             booking_id: ::std::convert::Into::into(booking_id),
             external_data: ::std::convert::Into::into(external_data),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingExternalDataSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingExternalDataSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["bookingId", "externalData"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            booking_id: ::b24_core::__private::wire::field_at(slot_0, "bookingId")?,
+            external_data: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "externalData",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1229,6 +1724,86 @@ for V1BookingExternalDataSetError {
         }
     }
 }
+/// Named types of [`booking.v1.booking.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_booking_external_data_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ExternalData` of [`booking.v1.booking.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ExternalData {
+        /// `moduleId`: `string`.
+        #[serde(rename = "moduleId")]
+        pub module_id: ::std::string::String,
+        /// `entityTypeId`: `string`.
+        #[serde(rename = "entityTypeId")]
+        pub entity_type_id: ::std::string::String,
+        /// `value`: `string`.
+        #[serde(rename = "value")]
+        pub value: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ExternalData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["moduleId", "entityTypeId", "value"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "entityTypeId",
+                )?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ExternalData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "moduleId"), &self.module_id);
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "entityTypeId"),
+                    &self.entity_type_id,
+                );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
+        }
+    }
+}
 /// [`booking.v1.booking.externalData.unset`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-unset.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -1237,14 +1812,19 @@ for V1BookingExternalDataSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingExternalDataUnset {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
     pub booking_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingExternalDataUnset {
@@ -1253,7 +1833,45 @@ impl V1BookingExternalDataUnset {
     pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             booking_id: ::std::convert::Into::into(booking_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingExternalDataUnset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingExternalDataUnset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["bookingId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            booking_id: ::b24_core::__private::wire::field_at(slot_0, "bookingId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1317,14 +1935,19 @@ for V1BookingExternalDataUnsetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingGet {
@@ -1333,7 +1956,45 @@ impl V1BookingGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1344,7 +2005,7 @@ impl ::b24_core::__private::Method for V1BookingGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v1_booking_get::Result;
+    type Output = v1_booking_get::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1401,6 +2062,18 @@ pub mod v1_booking_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
+        /// `datePeriod`: `map<any>`.
+        #[serde(
+            rename = "datePeriod",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_period: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -1444,36 +2117,24 @@ pub mod v1_booking_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "description" => slot_0 = ::std::option::Option::Some(member),
-                    "id" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "resourceIds" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["datePeriod", "description", "id", "name", "resourceIds"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
+                date_period: ::b24_core::__private::wire::field_at(
                     slot_0,
+                    "datePeriod",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
                     "description",
                 )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
                 resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                    slot_4,
                     "resourceIds",
                 )?,
             })
@@ -1482,6 +2143,11 @@ pub mod v1_booking_get {
     impl ::b24_core::__private::Check for Result {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.date_period,
+                &::std::format!("{}.{}", field, "datePeriod"),
+                problems,
+            );
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),
@@ -1504,6 +2170,56 @@ pub mod v1_booking_get {
             );
         }
     }
+    /// `ResultWrapper` of [`booking.v1.booking.get`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `booking`: `Result`.
+        #[serde(
+            rename = "booking",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub booking: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["booking"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                booking: ::b24_core::__private::wire::field_at(slot_0, "booking")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.booking,
+                &::std::format!("{}.{}", field, "booking"),
+                problems,
+            );
+        }
+    }
 }
 /// [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html) (REST v2)
 ///
@@ -1513,18 +2229,48 @@ pub mod v1_booking_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingList {
-    /// `ORDER`: `Order`.
+    /// `FILTER`: `map<any>`.
+    #[serde(
+        rename = "FILTER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `ORDER`: `map<any>`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<v1_booking_list::Order>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingList {
@@ -1532,17 +2278,84 @@ impl V1BookingList {
     #[must_use]
     pub fn new() -> Self {
         Self {
+            filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `FILTER`.
+    #[must_use]
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<v1_booking_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FILTER", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1552,15 +2365,21 @@ impl ::b24_core::__private::Method for V1BookingList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v1_booking_list::Result;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_booking_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -1606,94 +2425,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingListErr
 pub mod v1_booking_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Order` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `dateFrom`: `string`.
-        #[serde(
-            rename = "dateFrom",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_from: ::std::option::Option<::std::string::String>,
-        /// `dateTo`: `string`.
-        #[serde(
-            rename = "dateTo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_to: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "dateFrom" => slot_1 = ::std::option::Option::Some(member),
-                    "dateTo" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                date_from: ::b24_core::__private::wire::field_at(slot_1, "dateFrom")?,
-                date_to: ::b24_core::__private::wire::field_at(slot_2, "dateTo")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Order {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_from,
-                &::std::format!("{}.{}", field, "dateFrom"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_to,
-                &::std::format!("{}.{}", field, "dateTo"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1704,6 +2435,18 @@ pub mod v1_booking_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
+        /// `datePeriod`: `map<any>`.
+        #[serde(
+            rename = "datePeriod",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_period: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -1747,36 +2490,24 @@ pub mod v1_booking_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "description" => slot_0 = ::std::option::Option::Some(member),
-                    "id" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "resourceIds" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["datePeriod", "description", "id", "name", "resourceIds"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
+                date_period: ::b24_core::__private::wire::field_at(
                     slot_0,
+                    "datePeriod",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
                     "description",
                 )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
                 resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                    slot_4,
                     "resourceIds",
                 )?,
             })
@@ -1785,6 +2516,11 @@ pub mod v1_booking_list {
     impl ::b24_core::__private::Check for Result {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.date_period,
+                &::std::format!("{}.{}", field, "datePeriod"),
+                problems,
+            );
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),
@@ -1807,6 +2543,56 @@ pub mod v1_booking_list {
             );
         }
     }
+    /// `ResultWrapper` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `booking`: `Result[]`.
+        #[serde(
+            rename = "booking",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub booking: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["booking"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                booking: ::b24_core::__private::wire::field_at(slot_0, "booking")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.booking,
+                &::std::format!("{}.{}", field, "booking"),
+                problems,
+            );
+        }
+    }
 }
 /// [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html) (REST v2)
 ///
@@ -1816,8 +2602,7 @@ pub mod v1_booking_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingUpdate {
@@ -1827,6 +2612,12 @@ pub struct V1BookingUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_booking_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1BookingUpdate {
@@ -1839,7 +2630,46 @@ impl V1BookingUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1BookingUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1BookingUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1941,19 +2771,11 @@ pub mod v1_booking_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "from" => slot_0 = ::std::option::Option::Some(member),
-                    "to" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["from", "to"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
                 to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
@@ -2028,27 +2850,11 @@ pub mod v1_booking_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "resourceIds" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "description" => slot_2 = ::std::option::Option::Some(member),
-                    "datePeriod" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resourceIds", "name", "description", "datePeriod"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 resource_ids: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2097,17 +2903,77 @@ pub mod v1_booking_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct V1ClienttypeList {}
+pub struct V1ClienttypeList {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl V1ClienttypeList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ClienttypeList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ClienttypeList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2117,7 +2983,11 @@ impl ::b24_core::__private::Method for V1ClienttypeList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking-v1-clienttype-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
@@ -2128,6 +2998,7 @@ impl ::b24_core::__private::Method for V1ClienttypeList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.clienttype.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -2164,14 +3035,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ClienttypeList
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_resource_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceAdd {
@@ -2180,7 +3056,45 @@ impl V1ResourceAdd {
     pub fn new(fields: impl ::std::convert::Into<v1_resource_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2428,125 +3342,36 @@ pub mod v1_resource_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    "typeId" => slot_2 = ::std::option::Option::Some(member),
-                    "isMain" => slot_3 = ::std::option::Option::Some(member),
-                    "isInfoNotificationOn" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeInfo" => slot_5 = ::std::option::Option::Some(member),
-                    "isConfirmationNotificationOn" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeConfirmation" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "isReminderNotificationOn" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeReminder" => {
-                        slot_9 = ::std::option::Option::Some(member);
-                    }
-                    "isFeedbackNotificationOn" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeFeedback" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "isDelayedNotificationOn" => {
-                        slot_12 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeDelayed" => {
-                        slot_13 = ::std::option::Option::Some(member);
-                    }
-                    "infoDelay" => slot_14 = ::std::option::Option::Some(member),
-                    "reminderDelay" => slot_15 = ::std::option::Option::Some(member),
-                    "delayedDelay" => slot_16 = ::std::option::Option::Some(member),
-                    "delayedCounterDelay" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationDelay" => slot_18 = ::std::option::Option::Some(member),
-                    "confirmationRepetitions" => {
-                        slot_19 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationRepetitionsInterval" => {
-                        slot_20 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationCounterDelay" => {
-                        slot_21 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "description",
+                    "typeId",
+                    "isMain",
+                    "isInfoNotificationOn",
+                    "templateTypeInfo",
+                    "isConfirmationNotificationOn",
+                    "templateTypeConfirmation",
+                    "isReminderNotificationOn",
+                    "templateTypeReminder",
+                    "isFeedbackNotificationOn",
+                    "templateTypeFeedback",
+                    "isDelayedNotificationOn",
+                    "templateTypeDelayed",
+                    "infoDelay",
+                    "reminderDelay",
+                    "delayedDelay",
+                    "delayedCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "confirmationCounterDelay",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -2752,14 +3577,19 @@ pub mod v1_resource_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceDelete {
@@ -2768,7 +3598,45 @@ impl V1ResourceDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2829,14 +3697,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceDelete
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceGet {
@@ -2845,7 +3718,45 @@ impl V1ResourceGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2856,10 +3767,7 @@ impl ::b24_core::__private::Method for V1ResourceGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_resource_get::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2879,6 +3787,8 @@ pub enum V1ResourceGetError {
     E1009,
     /// `100`.
     E100,
+    /// `1021`.
+    E1021,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2890,6 +3800,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceGetErr
         match e.code.as_str() {
             "1009" => Self::E1009,
             "100" => Self::E100,
+            "1021" => Self::E1021,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2901,6 +3812,597 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceGetErr
         }
     }
 }
+/// Named types of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_resource_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `confirmationCounterDelay`: `int`.
+        #[serde(
+            rename = "confirmationCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// `confirmationDelay`: `int`.
+        #[serde(
+            rename = "confirmationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_delay: ::std::option::Option<i64>,
+        /// `confirmationRepetitions`: `int`.
+        #[serde(
+            rename = "confirmationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions: ::std::option::Option<i64>,
+        /// `confirmationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedCounterDelay`: `int`.
+        #[serde(
+            rename = "delayedCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_counter_delay: ::std::option::Option<i64>,
+        /// `delayedDelay`: `int`.
+        #[serde(
+            rename = "delayedDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_delay: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `infoDelay`: `int`.
+        #[serde(
+            rename = "infoDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_delay: ::std::option::Option<i64>,
+        /// `isConfirmationNotificationOn`: `yn`.
+        #[serde(
+            rename = "isConfirmationNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_confirmation_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isDelayedNotificationOn`: `yn`.
+        #[serde(
+            rename = "isDelayedNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isFeedbackNotificationOn`: `yn`.
+        #[serde(
+            rename = "isFeedbackNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isInfoNotificationOn`: `yn`.
+        #[serde(
+            rename = "isInfoNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_info_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isMain`: `yn`.
+        #[serde(
+            rename = "isMain",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_main: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReminderNotificationOn`: `yn`.
+        #[serde(
+            rename = "isReminderNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `reminderDelay`: `int`.
+        #[serde(
+            rename = "reminderDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_delay: ::std::option::Option<i64>,
+        /// `templateTypeConfirmation`: `string`.
+        #[serde(
+            rename = "templateTypeConfirmation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
+        /// `templateTypeDelayed`: `string`.
+        #[serde(
+            rename = "templateTypeDelayed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_delayed: ::std::option::Option<::std::string::String>,
+        /// `templateTypeFeedback`: `string`.
+        #[serde(
+            rename = "templateTypeFeedback",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_feedback: ::std::option::Option<::std::string::String>,
+        /// `templateTypeInfo`: `string`.
+        #[serde(
+            rename = "templateTypeInfo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_info: ::std::option::Option<::std::string::String>,
+        /// `templateTypeReminder`: `string`.
+        #[serde(
+            rename = "templateTypeReminder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_reminder: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `int`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<i64>,
+        /// `confirmationNotificationDelay`: `int`.
+        #[serde(
+            rename = "confirmationNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_delay: ::std::option::Option<i64>,
+        /// `confirmationNotificationRepetitions`: `any`.
+        #[serde(
+            rename = "confirmationNotificationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `confirmationNotificationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationNotificationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedNotificationDelay`: `int`.
+        #[serde(
+            rename = "delayedNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_notification_delay: ::std::option::Option<i64>,
+        /// `infoNotificationDelay`: `any`.
+        #[serde(
+            rename = "infoNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_notification_delay: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `reminderNotificationDelay`: `int`.
+        #[serde(
+            rename = "reminderNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_notification_delay: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "confirmationCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "delayedCounterDelay",
+                    "delayedDelay",
+                    "description",
+                    "id",
+                    "infoDelay",
+                    "isConfirmationNotificationOn",
+                    "isDelayedNotificationOn",
+                    "isFeedbackNotificationOn",
+                    "isInfoNotificationOn",
+                    "isMain",
+                    "isReminderNotificationOn",
+                    "name",
+                    "reminderDelay",
+                    "templateTypeConfirmation",
+                    "templateTypeDelayed",
+                    "templateTypeFeedback",
+                    "templateTypeInfo",
+                    "templateTypeReminder",
+                    "typeId",
+                    "confirmationNotificationDelay",
+                    "confirmationNotificationRepetitions",
+                    "confirmationNotificationRepetitionsInterval",
+                    "delayedNotificationDelay",
+                    "infoNotificationDelay",
+                    "reminderNotificationDelay",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "confirmationCounterDelay",
+                )?,
+                confirmation_delay: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "confirmationDelay",
+                )?,
+                confirmation_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "confirmationRepetitions",
+                )?,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "confirmationRepetitionsInterval",
+                )?,
+                delayed_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "delayedCounterDelay",
+                )?,
+                delayed_delay: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "delayedDelay",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "description",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
+                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
+                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isConfirmationNotificationOn",
+                )?,
+                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isDelayedNotificationOn",
+                )?,
+                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isFeedbackNotificationOn",
+                )?,
+                is_info_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isInfoNotificationOn",
+                )?,
+                is_main: ::b24_core::__private::wire::field_at(slot_13, "isMain")?,
+                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isReminderNotificationOn",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_15, "name")?,
+                reminder_delay: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "reminderDelay",
+                )?,
+                template_type_confirmation: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "templateTypeConfirmation",
+                )?,
+                template_type_delayed: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "templateTypeDelayed",
+                )?,
+                template_type_feedback: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "templateTypeFeedback",
+                )?,
+                template_type_info: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "templateTypeInfo",
+                )?,
+                template_type_reminder: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "templateTypeReminder",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_22, "typeId")?,
+                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "confirmationNotificationDelay",
+                )?,
+                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "confirmationNotificationRepetitions",
+                )?,
+                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "confirmationNotificationRepetitionsInterval",
+                )?,
+                delayed_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "delayedNotificationDelay",
+                )?,
+                info_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "infoNotificationDelay",
+                )?,
+                reminder_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "reminderNotificationDelay",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.confirmation_counter_delay,
+                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_delay,
+                &::std::format!("{}.{}", field, "confirmationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions,
+                &::std::format!("{}.{}", field, "confirmationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions_interval,
+                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_counter_delay,
+                &::std::format!("{}.{}", field, "delayedCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_delay,
+                &::std::format!("{}.{}", field, "delayedDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_delay,
+                &::std::format!("{}.{}", field, "infoDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_confirmation_notification_on,
+                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_delayed_notification_on,
+                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_feedback_notification_on,
+                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_info_notification_on,
+                &::std::format!("{}.{}", field, "isInfoNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_main,
+                &::std::format!("{}.{}", field, "isMain"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reminder_notification_on,
+                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_delay,
+                &::std::format!("{}.{}", field, "reminderDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_confirmation,
+                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_delayed,
+                &::std::format!("{}.{}", field, "templateTypeDelayed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_feedback,
+                &::std::format!("{}.{}", field, "templateTypeFeedback"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_info,
+                &::std::format!("{}.{}", field, "templateTypeInfo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_reminder,
+                &::std::format!("{}.{}", field, "templateTypeReminder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_delay,
+                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions,
+                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions_interval,
+                &::std::format!(
+                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
+                ),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_notification_delay,
+                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_notification_delay,
+                &::std::format!("{}.{}", field, "infoNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_notification_delay,
+                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `resource`: `Result`.
+        #[serde(
+            rename = "resource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resource"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.resource,
+                &::std::format!("{}.{}", field, "resource"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -2909,18 +4411,48 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceGetErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceList {
-    /// `ORDER`: `Order`.
+    /// `FILTER`: `map<any>`.
+    #[serde(
+        rename = "FILTER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `ORDER`: `map<any>`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<v1_resource_list::Order>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceList {
@@ -2928,17 +4460,84 @@ impl V1ResourceList {
     #[must_use]
     pub fn new() -> Self {
         Self {
+            filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `FILTER`.
+    #[must_use]
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<v1_resource_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FILTER", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2948,18 +4547,21 @@ impl ::b24_core::__private::Method for V1ResourceList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_resource_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -2996,7 +4598,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceListEr
 pub mod v1_resource_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Order` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
+    /// `Result` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3005,14 +4607,122 @@ pub mod v1_resource_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `id`: `string`.
+    pub struct Result {
+        /// `confirmationCounterDelay`: `int`.
+        #[serde(
+            rename = "confirmationCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// `confirmationDelay`: `int`.
+        #[serde(
+            rename = "confirmationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_delay: ::std::option::Option<i64>,
+        /// `confirmationRepetitions`: `int`.
+        #[serde(
+            rename = "confirmationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions: ::std::option::Option<i64>,
+        /// `confirmationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedCounterDelay`: `int`.
+        #[serde(
+            rename = "delayedCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_counter_delay: ::std::option::Option<i64>,
+        /// `delayedDelay`: `int`.
+        #[serde(
+            rename = "delayedDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_delay: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
+        /// `infoDelay`: `int`.
+        #[serde(
+            rename = "infoDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_delay: ::std::option::Option<i64>,
+        /// `isConfirmationNotificationOn`: `yn`.
+        #[serde(
+            rename = "isConfirmationNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_confirmation_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isDelayedNotificationOn`: `yn`.
+        #[serde(
+            rename = "isDelayedNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isFeedbackNotificationOn`: `yn`.
+        #[serde(
+            rename = "isFeedbackNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isInfoNotificationOn`: `yn`.
+        #[serde(
+            rename = "isInfoNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_info_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isMain`: `yn`.
+        #[serde(
+            rename = "isMain",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_main: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReminderNotificationOn`: `yn`.
+        #[serde(
+            rename = "isReminderNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -3020,49 +4730,455 @@ pub mod v1_resource_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// `reminderDelay`: `int`.
+        #[serde(
+            rename = "reminderDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_delay: ::std::option::Option<i64>,
+        /// `templateTypeConfirmation`: `string`.
+        #[serde(
+            rename = "templateTypeConfirmation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
+        /// `templateTypeDelayed`: `string`.
+        #[serde(
+            rename = "templateTypeDelayed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_delayed: ::std::option::Option<::std::string::String>,
+        /// `templateTypeFeedback`: `string`.
+        #[serde(
+            rename = "templateTypeFeedback",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_feedback: ::std::option::Option<::std::string::String>,
+        /// `templateTypeInfo`: `string`.
+        #[serde(
+            rename = "templateTypeInfo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_info: ::std::option::Option<::std::string::String>,
+        /// `templateTypeReminder`: `string`.
+        #[serde(
+            rename = "templateTypeReminder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_reminder: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `int`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<i64>,
+        /// `confirmationNotificationDelay`: `int`.
+        #[serde(
+            rename = "confirmationNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_delay: ::std::option::Option<i64>,
+        /// `confirmationNotificationRepetitions`: `any`.
+        #[serde(
+            rename = "confirmationNotificationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `confirmationNotificationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationNotificationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedNotificationDelay`: `int`.
+        #[serde(
+            rename = "delayedNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_notification_delay: ::std::option::Option<i64>,
+        /// `infoNotificationDelay`: `any`.
+        #[serde(
+            rename = "infoNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_notification_delay: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `reminderNotificationDelay`: `int`.
+        #[serde(
+            rename = "reminderNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_notification_delay: ::std::option::Option<i64>,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "confirmationCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "delayedCounterDelay",
+                    "delayedDelay",
+                    "description",
+                    "id",
+                    "infoDelay",
+                    "isConfirmationNotificationOn",
+                    "isDelayedNotificationOn",
+                    "isFeedbackNotificationOn",
+                    "isInfoNotificationOn",
+                    "isMain",
+                    "isReminderNotificationOn",
+                    "name",
+                    "reminderDelay",
+                    "templateTypeConfirmation",
+                    "templateTypeDelayed",
+                    "templateTypeFeedback",
+                    "templateTypeInfo",
+                    "templateTypeReminder",
+                    "typeId",
+                    "confirmationNotificationDelay",
+                    "confirmationNotificationRepetitions",
+                    "confirmationNotificationRepetitionsInterval",
+                    "delayedNotificationDelay",
+                    "infoNotificationDelay",
+                    "reminderNotificationDelay",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "confirmationCounterDelay",
+                )?,
+                confirmation_delay: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "confirmationDelay",
+                )?,
+                confirmation_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "confirmationRepetitions",
+                )?,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "confirmationRepetitionsInterval",
+                )?,
+                delayed_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "delayedCounterDelay",
+                )?,
+                delayed_delay: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "delayedDelay",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "description",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
+                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
+                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isConfirmationNotificationOn",
+                )?,
+                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isDelayedNotificationOn",
+                )?,
+                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isFeedbackNotificationOn",
+                )?,
+                is_info_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isInfoNotificationOn",
+                )?,
+                is_main: ::b24_core::__private::wire::field_at(slot_13, "isMain")?,
+                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isReminderNotificationOn",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_15, "name")?,
+                reminder_delay: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "reminderDelay",
+                )?,
+                template_type_confirmation: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "templateTypeConfirmation",
+                )?,
+                template_type_delayed: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "templateTypeDelayed",
+                )?,
+                template_type_feedback: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "templateTypeFeedback",
+                )?,
+                template_type_info: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "templateTypeInfo",
+                )?,
+                template_type_reminder: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "templateTypeReminder",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_22, "typeId")?,
+                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "confirmationNotificationDelay",
+                )?,
+                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "confirmationNotificationRepetitions",
+                )?,
+                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "confirmationNotificationRepetitionsInterval",
+                )?,
+                delayed_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "delayedNotificationDelay",
+                )?,
+                info_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "infoNotificationDelay",
+                )?,
+                reminder_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "reminderNotificationDelay",
+                )?,
             })
         }
     }
-    impl ::b24_core::__private::Check for Order {
+    impl ::b24_core::__private::Check for Result {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.confirmation_counter_delay,
+                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_delay,
+                &::std::format!("{}.{}", field, "confirmationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions,
+                &::std::format!("{}.{}", field, "confirmationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions_interval,
+                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_counter_delay,
+                &::std::format!("{}.{}", field, "delayedCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_delay,
+                &::std::format!("{}.{}", field, "delayedDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
             ::b24_core::__private::Check::check(
                 &self.id,
                 &::std::format!("{}.{}", field, "id"),
                 problems,
             );
             ::b24_core::__private::Check::check(
+                &self.info_delay,
+                &::std::format!("{}.{}", field, "infoDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_confirmation_notification_on,
+                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_delayed_notification_on,
+                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_feedback_notification_on,
+                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_info_notification_on,
+                &::std::format!("{}.{}", field, "isInfoNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_main,
+                &::std::format!("{}.{}", field, "isMain"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reminder_notification_on,
+                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
                 &self.name,
                 &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_delay,
+                &::std::format!("{}.{}", field, "reminderDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_confirmation,
+                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_delayed,
+                &::std::format!("{}.{}", field, "templateTypeDelayed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_feedback,
+                &::std::format!("{}.{}", field, "templateTypeFeedback"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_info,
+                &::std::format!("{}.{}", field, "templateTypeInfo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_reminder,
+                &::std::format!("{}.{}", field, "templateTypeReminder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_delay,
+                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions,
+                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions_interval,
+                &::std::format!(
+                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
+                ),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_notification_delay,
+                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_notification_delay,
+                &::std::format!("{}.{}", field, "infoNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_notification_delay,
+                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `resource`: `Result[]`.
+        #[serde(
+            rename = "resource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resource"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.resource,
+                &::std::format!("{}.{}", field, "resource"),
                 problems,
             );
         }
@@ -3076,14 +5192,26 @@ pub mod v1_resource_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceSlotsList {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
     pub resource_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceSlotsList {
@@ -3092,7 +5220,53 @@ impl V1ResourceSlotsList {
     pub fn new(resource_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             resource_id: ::std::convert::Into::into(resource_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceSlotsList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceSlotsList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["resourceId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            resource_id: ::b24_core::__private::wire::field_at(slot_0, "resourceId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3102,8 +5276,12 @@ impl ::b24_core::__private::Method for V1ResourceSlotsList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v1_resource_slots_list::Result;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_resource_slots_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3113,6 +5291,7 @@ impl ::b24_core::__private::Method for V1ResourceSlotsList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -3220,35 +5399,11 @@ pub mod v1_resource_slots_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "from" => slot_1 = ::std::option::Option::Some(member),
-                    "to" => slot_2 = ::std::option::Option::Some(member),
-                    "timezone" => slot_3 = ::std::option::Option::Some(member),
-                    "weekDays" => slot_4 = ::std::option::Option::Some(member),
-                    "slotSize" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "from", "to", "timezone", "weekDays", "slotSize"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 from: ::b24_core::__private::wire::field_at(slot_1, "from")?,
@@ -3294,6 +5449,56 @@ pub mod v1_resource_slots_list {
             );
         }
     }
+    /// `ResultWrapper` of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `slots`: `Result[]`.
+        #[serde(
+            rename = "slots",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub slots: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["slots"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                slots: ::b24_core::__private::wire::field_at(slot_0, "slots")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.slots,
+                &::std::format!("{}.{}", field, "slots"),
+                problems,
+            );
+        }
+    }
 }
 /// [`booking.v1.resource.slots.set`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html) (REST v2)
 ///
@@ -3303,17 +5508,22 @@ pub mod v1_resource_slots_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceSlotsSet {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
     pub resource_id: i64,
-    /// `slots` (required): `any[]`.
+    /// `slots` (required): `Slots[]`.
     #[serde(rename = "slots")]
-    pub slots: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub slots: ::std::vec::Vec<v1_resource_slots_set::Slots>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceSlotsSet {
@@ -3321,14 +5531,51 @@ impl V1ResourceSlotsSet {
     #[must_use]
     pub fn new(
         resource_id: impl ::std::convert::Into<i64>,
-        slots: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        slots: impl ::std::convert::Into<::std::vec::Vec<v1_resource_slots_set::Slots>>,
     ) -> Self {
         Self {
             resource_id: ::std::convert::Into::into(resource_id),
             slots: ::std::convert::Into::into(slots),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceSlotsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceSlotsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["resourceId", "slots"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            resource_id: ::b24_core::__private::wire::field_at(slot_0, "resourceId")?,
+            slots: ::b24_core::__private::wire::field_at(slot_1, "slots")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3387,6 +5634,95 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceSlotsS
         }
     }
 }
+/// Named types of [`booking.v1.resource.slots.set`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_resource_slots_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Slots` of [`booking.v1.resource.slots.set`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Slots {
+        /// `from`: `int`.
+        #[serde(rename = "from")]
+        pub from: i64,
+        /// `to`: `int`.
+        #[serde(rename = "to")]
+        pub to: i64,
+        /// `timezone`: `string`.
+        #[serde(rename = "timezone")]
+        pub timezone: ::std::string::String,
+        /// `weekDays`: `any[]`.
+        #[serde(rename = "weekDays")]
+        pub week_days: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        /// `slotSize`: `int`.
+        #[serde(rename = "slotSize")]
+        pub slot_size: i64,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Slots {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Slots {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["from", "to", "timezone", "weekDays", "slotSize"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
+                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                timezone: ::b24_core::__private::wire::field_at(slot_2, "timezone")?,
+                week_days: ::b24_core::__private::wire::field_at(slot_3, "weekDays")?,
+                slot_size: ::b24_core::__private::wire::field_at(slot_4, "slotSize")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Slots {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "timezone"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "timezone"), &self.timezone);
+            ::b24_core::__private::Check::check(
+                &self.week_days,
+                &::std::format!("{}.{}", field, "weekDays"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.slot_size,
+                &::std::format!("{}.{}", field, "slotSize"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.resource.slots.unset`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-unset.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -3395,14 +5731,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceSlotsS
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceSlotsUnset {
     /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
     pub resource_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceSlotsUnset {
@@ -3411,7 +5752,45 @@ impl V1ResourceSlotsUnset {
     pub fn new(resource_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             resource_id: ::std::convert::Into::into(resource_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceSlotsUnset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceSlotsUnset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["resourceId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            resource_id: ::b24_core::__private::wire::field_at(slot_0, "resourceId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3475,8 +5854,7 @@ for V1ResourceSlotsUnsetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceUpdate {
@@ -3486,6 +5864,12 @@ pub struct V1ResourceUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_resource_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceUpdate {
@@ -3498,7 +5882,46 @@ impl V1ResourceUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3750,125 +6173,36 @@ pub mod v1_resource_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    "typeId" => slot_2 = ::std::option::Option::Some(member),
-                    "isMain" => slot_3 = ::std::option::Option::Some(member),
-                    "isInfoNotificationOn" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeInfo" => slot_5 = ::std::option::Option::Some(member),
-                    "isConfirmationNotificationOn" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeConfirmation" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "isReminderNotificationOn" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeReminder" => {
-                        slot_9 = ::std::option::Option::Some(member);
-                    }
-                    "isFeedbackNotificationOn" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeFeedback" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "isDelayedNotificationOn" => {
-                        slot_12 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeDelayed" => {
-                        slot_13 = ::std::option::Option::Some(member);
-                    }
-                    "infoDelay" => slot_14 = ::std::option::Option::Some(member),
-                    "reminderDelay" => slot_15 = ::std::option::Option::Some(member),
-                    "delayedDelay" => slot_16 = ::std::option::Option::Some(member),
-                    "delayedCounterDelay" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationDelay" => slot_18 = ::std::option::Option::Some(member),
-                    "confirmationRepetitions" => {
-                        slot_19 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationRepetitionsInterval" => {
-                        slot_20 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationCounterDelay" => {
-                        slot_21 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "description",
+                    "typeId",
+                    "isMain",
+                    "isInfoNotificationOn",
+                    "templateTypeInfo",
+                    "isConfirmationNotificationOn",
+                    "templateTypeConfirmation",
+                    "isReminderNotificationOn",
+                    "templateTypeReminder",
+                    "isFeedbackNotificationOn",
+                    "templateTypeFeedback",
+                    "isDelayedNotificationOn",
+                    "templateTypeDelayed",
+                    "infoDelay",
+                    "reminderDelay",
+                    "delayedDelay",
+                    "delayedCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "confirmationCounterDelay",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -4073,14 +6407,19 @@ pub mod v1_resource_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceTypeAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_resource_type_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceTypeAdd {
@@ -4089,7 +6428,45 @@ impl V1ResourceTypeAdd {
     pub fn new(fields: impl ::std::convert::Into<v1_resource_type_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceTypeAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceTypeAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4322,117 +6699,34 @@ pub mod v1_resource_type_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "isInfoNotificationOn" => {
-                        slot_2 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeInfo" => slot_3 = ::std::option::Option::Some(member),
-                    "isConfirmationNotificationOn" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeConfirmation" => {
-                        slot_5 = ::std::option::Option::Some(member);
-                    }
-                    "isReminderNotificationOn" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeReminder" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "isFeedbackNotificationOn" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeFeedback" => {
-                        slot_9 = ::std::option::Option::Some(member);
-                    }
-                    "isDelayedNotificationOn" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeDelayed" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "infoDelay" => slot_12 = ::std::option::Option::Some(member),
-                    "reminderDelay" => slot_13 = ::std::option::Option::Some(member),
-                    "delayedDelay" => slot_14 = ::std::option::Option::Some(member),
-                    "delayedCounterDelay" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationDelay" => slot_16 = ::std::option::Option::Some(member),
-                    "confirmationRepetitions" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationRepetitionsInterval" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationCounterDelay" => {
-                        slot_19 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "code",
+                    "isInfoNotificationOn",
+                    "templateTypeInfo",
+                    "isConfirmationNotificationOn",
+                    "templateTypeConfirmation",
+                    "isReminderNotificationOn",
+                    "templateTypeReminder",
+                    "isFeedbackNotificationOn",
+                    "templateTypeFeedback",
+                    "isDelayedNotificationOn",
+                    "templateTypeDelayed",
+                    "infoDelay",
+                    "reminderDelay",
+                    "delayedDelay",
+                    "delayedCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "confirmationCounterDelay",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
@@ -4624,14 +6918,19 @@ pub mod v1_resource_type_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceTypeDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceTypeDelete {
@@ -4640,7 +6939,45 @@ impl V1ResourceTypeDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceTypeDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceTypeDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4704,14 +7041,19 @@ for V1ResourceTypeDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceTypeGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceTypeGet {
@@ -4720,7 +7062,45 @@ impl V1ResourceTypeGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceTypeGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceTypeGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4731,10 +7111,7 @@ impl ::b24_core::__private::Method for V1ResourceTypeGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_resource_type_get::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4752,42 +7129,6 @@ impl ::b24_core::__private::Method for V1ResourceTypeGet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum V1ResourceTypeGetError {
-    /// `confirmationCounterDelay`.
-    ConfirmationCounterDelay,
-    /// `confirmationDelay`.
-    ConfirmationDelay,
-    /// `confirmationRepetitions`.
-    ConfirmationRepetitions,
-    /// `confirmationRepetitionsInterval`.
-    ConfirmationRepetitionsInterval,
-    /// `delayedCounterDelay`.
-    DelayedCounterDelay,
-    /// `delayedDelay`.
-    DelayedDelay,
-    /// `id`.
-    Id,
-    /// `infoDelay`.
-    InfoDelay,
-    /// `isConfirmationNotificationOn`.
-    IsConfirmationNotificationOn,
-    /// `isDelayedNotificationOn`.
-    IsDelayedNotificationOn,
-    /// `isFeedbackNotificationOn`.
-    IsFeedbackNotificationOn,
-    /// `isReminderNotificationOn`.
-    IsReminderNotificationOn,
-    /// `name`.
-    Name,
-    /// `reminderDelay`.
-    ReminderDelay,
-    /// `templateTypeConfirmation`.
-    TemplateTypeConfirmation,
-    /// `templateTypeDelayed`.
-    TemplateTypeDelayed,
-    /// `templateTypeFeedback`.
-    TemplateTypeFeedback,
-    /// `templateTypeReminder`.
-    TemplateTypeReminder,
     /// `100`.
     E100,
     /// `1013`.
@@ -4801,24 +7142,6 @@ pub enum V1ResourceTypeGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "confirmationCounterDelay" => Self::ConfirmationCounterDelay,
-            "confirmationDelay" => Self::ConfirmationDelay,
-            "confirmationRepetitions" => Self::ConfirmationRepetitions,
-            "confirmationRepetitionsInterval" => Self::ConfirmationRepetitionsInterval,
-            "delayedCounterDelay" => Self::DelayedCounterDelay,
-            "delayedDelay" => Self::DelayedDelay,
-            "id" => Self::Id,
-            "infoDelay" => Self::InfoDelay,
-            "isConfirmationNotificationOn" => Self::IsConfirmationNotificationOn,
-            "isDelayedNotificationOn" => Self::IsDelayedNotificationOn,
-            "isFeedbackNotificationOn" => Self::IsFeedbackNotificationOn,
-            "isReminderNotificationOn" => Self::IsReminderNotificationOn,
-            "name" => Self::Name,
-            "reminderDelay" => Self::ReminderDelay,
-            "templateTypeConfirmation" => Self::TemplateTypeConfirmation,
-            "templateTypeDelayed" => Self::TemplateTypeDelayed,
-            "templateTypeFeedback" => Self::TemplateTypeFeedback,
-            "templateTypeReminder" => Self::TemplateTypeReminder,
             "100" => Self::E100,
             "1013" => Self::E1013,
             _ => {
@@ -4832,6 +7155,532 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeGe
         }
     }
 }
+/// Named types of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_resource_type_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `confirmationCounterDelay`: `int`.
+        #[serde(
+            rename = "confirmationCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// `confirmationDelay`: `int`.
+        #[serde(
+            rename = "confirmationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_delay: ::std::option::Option<i64>,
+        /// `confirmationRepetitions`: `int`.
+        #[serde(
+            rename = "confirmationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions: ::std::option::Option<i64>,
+        /// `confirmationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedCounterDelay`: `int`.
+        #[serde(
+            rename = "delayedCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_counter_delay: ::std::option::Option<i64>,
+        /// `delayedDelay`: `int`.
+        #[serde(
+            rename = "delayedDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_delay: ::std::option::Option<i64>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `infoDelay`: `int`.
+        #[serde(
+            rename = "infoDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_delay: ::std::option::Option<i64>,
+        /// `isConfirmationNotificationOn`: `yn`.
+        #[serde(
+            rename = "isConfirmationNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_confirmation_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isDelayedNotificationOn`: `yn`.
+        #[serde(
+            rename = "isDelayedNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isFeedbackNotificationOn`: `yn`.
+        #[serde(
+            rename = "isFeedbackNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isReminderNotificationOn`: `yn`.
+        #[serde(
+            rename = "isReminderNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `reminderDelay`: `int`.
+        #[serde(
+            rename = "reminderDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_delay: ::std::option::Option<i64>,
+        /// `templateTypeConfirmation`: `string`.
+        #[serde(
+            rename = "templateTypeConfirmation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
+        /// `templateTypeDelayed`: `string`.
+        #[serde(
+            rename = "templateTypeDelayed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_delayed: ::std::option::Option<::std::string::String>,
+        /// `templateTypeFeedback`: `string`.
+        #[serde(
+            rename = "templateTypeFeedback",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_feedback: ::std::option::Option<::std::string::String>,
+        /// `templateTypeReminder`: `string`.
+        #[serde(
+            rename = "templateTypeReminder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_reminder: ::std::option::Option<::std::string::String>,
+        /// `confirmationNotificationDelay`: `int`.
+        #[serde(
+            rename = "confirmationNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_delay: ::std::option::Option<i64>,
+        /// `confirmationNotificationRepetitions`: `any`.
+        #[serde(
+            rename = "confirmationNotificationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `confirmationNotificationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationNotificationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedNotificationDelay`: `int`.
+        #[serde(
+            rename = "delayedNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_notification_delay: ::std::option::Option<i64>,
+        /// `infoNotificationDelay`: `any`.
+        #[serde(
+            rename = "infoNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_notification_delay: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `reminderNotificationDelay`: `int`.
+        #[serde(
+            rename = "reminderNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_notification_delay: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "code",
+                    "confirmationCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "delayedCounterDelay",
+                    "delayedDelay",
+                    "id",
+                    "infoDelay",
+                    "isConfirmationNotificationOn",
+                    "isDelayedNotificationOn",
+                    "isFeedbackNotificationOn",
+                    "isReminderNotificationOn",
+                    "name",
+                    "reminderDelay",
+                    "templateTypeConfirmation",
+                    "templateTypeDelayed",
+                    "templateTypeFeedback",
+                    "templateTypeReminder",
+                    "confirmationNotificationDelay",
+                    "confirmationNotificationRepetitions",
+                    "confirmationNotificationRepetitionsInterval",
+                    "delayedNotificationDelay",
+                    "infoNotificationDelay",
+                    "reminderNotificationDelay",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "confirmationCounterDelay",
+                )?,
+                confirmation_delay: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "confirmationDelay",
+                )?,
+                confirmation_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "confirmationRepetitions",
+                )?,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "confirmationRepetitionsInterval",
+                )?,
+                delayed_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "delayedCounterDelay",
+                )?,
+                delayed_delay: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "delayedDelay",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
+                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
+                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isConfirmationNotificationOn",
+                )?,
+                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isDelayedNotificationOn",
+                )?,
+                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isFeedbackNotificationOn",
+                )?,
+                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isReminderNotificationOn",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_13, "name")?,
+                reminder_delay: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "reminderDelay",
+                )?,
+                template_type_confirmation: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "templateTypeConfirmation",
+                )?,
+                template_type_delayed: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "templateTypeDelayed",
+                )?,
+                template_type_feedback: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "templateTypeFeedback",
+                )?,
+                template_type_reminder: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "templateTypeReminder",
+                )?,
+                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "confirmationNotificationDelay",
+                )?,
+                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "confirmationNotificationRepetitions",
+                )?,
+                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "confirmationNotificationRepetitionsInterval",
+                )?,
+                delayed_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "delayedNotificationDelay",
+                )?,
+                info_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "infoNotificationDelay",
+                )?,
+                reminder_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "reminderNotificationDelay",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_counter_delay,
+                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_delay,
+                &::std::format!("{}.{}", field, "confirmationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions,
+                &::std::format!("{}.{}", field, "confirmationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions_interval,
+                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_counter_delay,
+                &::std::format!("{}.{}", field, "delayedCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_delay,
+                &::std::format!("{}.{}", field, "delayedDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_delay,
+                &::std::format!("{}.{}", field, "infoDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_confirmation_notification_on,
+                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_delayed_notification_on,
+                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_feedback_notification_on,
+                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reminder_notification_on,
+                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_delay,
+                &::std::format!("{}.{}", field, "reminderDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_confirmation,
+                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_delayed,
+                &::std::format!("{}.{}", field, "templateTypeDelayed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_feedback,
+                &::std::format!("{}.{}", field, "templateTypeFeedback"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_reminder,
+                &::std::format!("{}.{}", field, "templateTypeReminder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_delay,
+                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions,
+                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions_interval,
+                &::std::format!(
+                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
+                ),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_notification_delay,
+                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_notification_delay,
+                &::std::format!("{}.{}", field, "infoNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_notification_delay,
+                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `resourceType`: `Result`.
+        #[serde(
+            rename = "resourceType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource_type: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resourceType"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                resource_type: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "resourceType",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.resource_type,
+                &::std::format!("{}.{}", field, "resourceType"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -4840,18 +7689,48 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeGe
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceTypeList {
-    /// `ORDER`: `Order`.
+    /// `FILTER`: `map<any>`.
+    #[serde(
+        rename = "FILTER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `ORDER`: `map<any>`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<v1_resource_type_list::Order>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceTypeList {
@@ -4859,17 +7738,84 @@ impl V1ResourceTypeList {
     #[must_use]
     pub fn new() -> Self {
         Self {
+            filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `FILTER`.
+    #[must_use]
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<v1_resource_type_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceTypeList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceTypeList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FILTER", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4879,11 +7825,12 @@ impl ::b24_core::__private::Method for V1ResourceTypeList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_resource_type_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4892,7 +7839,9 @@ impl ::b24_core::__private::Method for V1ResourceTypeList {
             "booking.v1.resourceType.list",
         );
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -4901,42 +7850,6 @@ impl ::b24_core::__private::Method for V1ResourceTypeList {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum V1ResourceTypeListError {
-    /// `confirmationCounterDelay`.
-    ConfirmationCounterDelay,
-    /// `confirmationDelay`.
-    ConfirmationDelay,
-    /// `confirmationRepetitions`.
-    ConfirmationRepetitions,
-    /// `confirmationRepetitionsInterval`.
-    ConfirmationRepetitionsInterval,
-    /// `delayedCounterDelay`.
-    DelayedCounterDelay,
-    /// `delayedDelay`.
-    DelayedDelay,
-    /// `id`.
-    Id,
-    /// `infoDelay`.
-    InfoDelay,
-    /// `isConfirmationNotificationOn`.
-    IsConfirmationNotificationOn,
-    /// `isDelayedNotificationOn`.
-    IsDelayedNotificationOn,
-    /// `isFeedbackNotificationOn`.
-    IsFeedbackNotificationOn,
-    /// `isReminderNotificationOn`.
-    IsReminderNotificationOn,
-    /// `name`.
-    Name,
-    /// `reminderDelay`.
-    ReminderDelay,
-    /// `templateTypeConfirmation`.
-    TemplateTypeConfirmation,
-    /// `templateTypeDelayed`.
-    TemplateTypeDelayed,
-    /// `templateTypeFeedback`.
-    TemplateTypeFeedback,
-    /// `templateTypeReminder`.
-    TemplateTypeReminder,
     /// `100`.
     E100,
     /// A system error (any method may answer it).
@@ -4948,24 +7861,6 @@ pub enum V1ResourceTypeListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "confirmationCounterDelay" => Self::ConfirmationCounterDelay,
-            "confirmationDelay" => Self::ConfirmationDelay,
-            "confirmationRepetitions" => Self::ConfirmationRepetitions,
-            "confirmationRepetitionsInterval" => Self::ConfirmationRepetitionsInterval,
-            "delayedCounterDelay" => Self::DelayedCounterDelay,
-            "delayedDelay" => Self::DelayedDelay,
-            "id" => Self::Id,
-            "infoDelay" => Self::InfoDelay,
-            "isConfirmationNotificationOn" => Self::IsConfirmationNotificationOn,
-            "isDelayedNotificationOn" => Self::IsDelayedNotificationOn,
-            "isFeedbackNotificationOn" => Self::IsFeedbackNotificationOn,
-            "isReminderNotificationOn" => Self::IsReminderNotificationOn,
-            "name" => Self::Name,
-            "reminderDelay" => Self::ReminderDelay,
-            "templateTypeConfirmation" => Self::TemplateTypeConfirmation,
-            "templateTypeDelayed" => Self::TemplateTypeDelayed,
-            "templateTypeFeedback" => Self::TemplateTypeFeedback,
-            "templateTypeReminder" => Self::TemplateTypeReminder,
             "100" => Self::E100,
             _ => {
                 match &e.code {
@@ -4983,7 +7878,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeLi
 pub mod v1_resource_type_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Order` of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
+    /// `Result` of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4992,21 +7887,7 @@ pub mod v1_resource_type_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
+    pub struct Result {
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -5014,49 +7895,390 @@ pub mod v1_resource_type_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
+        /// `confirmationCounterDelay`: `int`.
+        #[serde(
+            rename = "confirmationCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// `confirmationDelay`: `int`.
+        #[serde(
+            rename = "confirmationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_delay: ::std::option::Option<i64>,
+        /// `confirmationRepetitions`: `int`.
+        #[serde(
+            rename = "confirmationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions: ::std::option::Option<i64>,
+        /// `confirmationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedCounterDelay`: `int`.
+        #[serde(
+            rename = "delayedCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_counter_delay: ::std::option::Option<i64>,
+        /// `delayedDelay`: `int`.
+        #[serde(
+            rename = "delayedDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_delay: ::std::option::Option<i64>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `infoDelay`: `int`.
+        #[serde(
+            rename = "infoDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_delay: ::std::option::Option<i64>,
+        /// `isConfirmationNotificationOn`: `yn`.
+        #[serde(
+            rename = "isConfirmationNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_confirmation_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isDelayedNotificationOn`: `yn`.
+        #[serde(
+            rename = "isDelayedNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isFeedbackNotificationOn`: `yn`.
+        #[serde(
+            rename = "isFeedbackNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isReminderNotificationOn`: `yn`.
+        #[serde(
+            rename = "isReminderNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `reminderDelay`: `int`.
+        #[serde(
+            rename = "reminderDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_delay: ::std::option::Option<i64>,
+        /// `templateTypeConfirmation`: `string`.
+        #[serde(
+            rename = "templateTypeConfirmation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
+        /// `templateTypeDelayed`: `string`.
+        #[serde(
+            rename = "templateTypeDelayed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_delayed: ::std::option::Option<::std::string::String>,
+        /// `templateTypeFeedback`: `string`.
+        #[serde(
+            rename = "templateTypeFeedback",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_feedback: ::std::option::Option<::std::string::String>,
+        /// `templateTypeReminder`: `string`.
+        #[serde(
+            rename = "templateTypeReminder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_reminder: ::std::option::Option<::std::string::String>,
+        /// `confirmationNotificationDelay`: `int`.
+        #[serde(
+            rename = "confirmationNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_delay: ::std::option::Option<i64>,
+        /// `confirmationNotificationRepetitions`: `any`.
+        #[serde(
+            rename = "confirmationNotificationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `confirmationNotificationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationNotificationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedNotificationDelay`: `int`.
+        #[serde(
+            rename = "delayedNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_notification_delay: ::std::option::Option<i64>,
+        /// `infoNotificationDelay`: `any`.
+        #[serde(
+            rename = "infoNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_notification_delay: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `reminderNotificationDelay`: `int`.
+        #[serde(
+            rename = "reminderNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_notification_delay: ::std::option::Option<i64>,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "code" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "code",
+                    "confirmationCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "delayedCounterDelay",
+                    "delayedDelay",
+                    "id",
+                    "infoDelay",
+                    "isConfirmationNotificationOn",
+                    "isDelayedNotificationOn",
+                    "isFeedbackNotificationOn",
+                    "isReminderNotificationOn",
+                    "name",
+                    "reminderDelay",
+                    "templateTypeConfirmation",
+                    "templateTypeDelayed",
+                    "templateTypeFeedback",
+                    "templateTypeReminder",
+                    "confirmationNotificationDelay",
+                    "confirmationNotificationRepetitions",
+                    "confirmationNotificationRepetitionsInterval",
+                    "delayedNotificationDelay",
+                    "infoNotificationDelay",
+                    "reminderNotificationDelay",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "confirmationCounterDelay",
+                )?,
+                confirmation_delay: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "confirmationDelay",
+                )?,
+                confirmation_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "confirmationRepetitions",
+                )?,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "confirmationRepetitionsInterval",
+                )?,
+                delayed_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "delayedCounterDelay",
+                )?,
+                delayed_delay: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "delayedDelay",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
+                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
+                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isConfirmationNotificationOn",
+                )?,
+                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isDelayedNotificationOn",
+                )?,
+                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isFeedbackNotificationOn",
+                )?,
+                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isReminderNotificationOn",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_13, "name")?,
+                reminder_delay: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "reminderDelay",
+                )?,
+                template_type_confirmation: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "templateTypeConfirmation",
+                )?,
+                template_type_delayed: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "templateTypeDelayed",
+                )?,
+                template_type_feedback: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "templateTypeFeedback",
+                )?,
+                template_type_reminder: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "templateTypeReminder",
+                )?,
+                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "confirmationNotificationDelay",
+                )?,
+                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "confirmationNotificationRepetitions",
+                )?,
+                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "confirmationNotificationRepetitionsInterval",
+                )?,
+                delayed_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "delayedNotificationDelay",
+                )?,
+                info_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "infoNotificationDelay",
+                )?,
+                reminder_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "reminderNotificationDelay",
+                )?,
             })
         }
     }
-    impl ::b24_core::__private::Check for Order {
+    impl ::b24_core::__private::Check for Result {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_counter_delay,
+                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_delay,
+                &::std::format!("{}.{}", field, "confirmationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions,
+                &::std::format!("{}.{}", field, "confirmationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions_interval,
+                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_counter_delay,
+                &::std::format!("{}.{}", field, "delayedCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_delay,
+                &::std::format!("{}.{}", field, "delayedDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
                 &self.id,
                 &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_delay,
+                &::std::format!("{}.{}", field, "infoDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_confirmation_notification_on,
+                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_delayed_notification_on,
+                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_feedback_notification_on,
+                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reminder_notification_on,
+                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -5065,8 +8287,110 @@ pub mod v1_resource_type_list {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
+                &self.reminder_delay,
+                &::std::format!("{}.{}", field, "reminderDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_confirmation,
+                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_delayed,
+                &::std::format!("{}.{}", field, "templateTypeDelayed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_feedback,
+                &::std::format!("{}.{}", field, "templateTypeFeedback"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_reminder,
+                &::std::format!("{}.{}", field, "templateTypeReminder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_delay,
+                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions,
+                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions_interval,
+                &::std::format!(
+                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
+                ),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_notification_delay,
+                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_notification_delay,
+                &::std::format!("{}.{}", field, "infoNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_notification_delay,
+                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `resource`: `Result[]`.
+        #[serde(
+            rename = "resource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resource"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.resource,
+                &::std::format!("{}.{}", field, "resource"),
                 problems,
             );
         }
@@ -5080,8 +8404,7 @@ pub mod v1_resource_type_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceTypeUpdate {
@@ -5091,6 +8414,12 @@ pub struct V1ResourceTypeUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_resource_type_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1ResourceTypeUpdate {
@@ -5103,7 +8432,46 @@ impl V1ResourceTypeUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1ResourceTypeUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1ResourceTypeUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5344,117 +8712,34 @@ pub mod v1_resource_type_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "isInfoNotificationOn" => {
-                        slot_2 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeInfo" => slot_3 = ::std::option::Option::Some(member),
-                    "isConfirmationNotificationOn" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeConfirmation" => {
-                        slot_5 = ::std::option::Option::Some(member);
-                    }
-                    "isReminderNotificationOn" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeReminder" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "isFeedbackNotificationOn" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeFeedback" => {
-                        slot_9 = ::std::option::Option::Some(member);
-                    }
-                    "isDelayedNotificationOn" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "templateTypeDelayed" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "infoDelay" => slot_12 = ::std::option::Option::Some(member),
-                    "reminderDelay" => slot_13 = ::std::option::Option::Some(member),
-                    "delayedDelay" => slot_14 = ::std::option::Option::Some(member),
-                    "delayedCounterDelay" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationDelay" => slot_16 = ::std::option::Option::Some(member),
-                    "confirmationRepetitions" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationRepetitionsInterval" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "confirmationCounterDelay" => {
-                        slot_19 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "code",
+                    "isInfoNotificationOn",
+                    "templateTypeInfo",
+                    "isConfirmationNotificationOn",
+                    "templateTypeConfirmation",
+                    "isReminderNotificationOn",
+                    "templateTypeReminder",
+                    "isFeedbackNotificationOn",
+                    "templateTypeFeedback",
+                    "isDelayedNotificationOn",
+                    "templateTypeDelayed",
+                    "infoDelay",
+                    "reminderDelay",
+                    "delayedDelay",
+                    "delayedCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "confirmationCounterDelay",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
@@ -5644,14 +8929,19 @@ pub mod v1_resource_type_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_waitlist_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistAdd {
@@ -5660,7 +8950,45 @@ impl V1WaitlistAdd {
     pub fn new(fields: impl ::std::convert::Into<v1_waitlist_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5671,7 +8999,10 @@ impl ::b24_core::__private::Method for V1WaitlistAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5740,15 +9071,11 @@ pub mod v1_waitlist_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "note" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["note"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 note: ::b24_core::__private::wire::field_at(slot_0, "note")?,
             })
@@ -5762,7 +9089,6 @@ pub mod v1_waitlist_add {
                 &::std::format!("{}.{}", field, "note"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "note"), &self.note);
         }
     }
 }
@@ -5774,14 +9100,26 @@ pub mod v1_waitlist_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistClientList {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
     pub wait_list_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistClientList {
@@ -5790,7 +9128,53 @@ impl V1WaitlistClientList {
     pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             wait_list_id: ::std::convert::Into::into(wait_list_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistClientList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistClientList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["waitListId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            wait_list_id: ::b24_core::__private::wire::field_at(slot_0, "waitListId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5800,8 +9184,12 @@ impl ::b24_core::__private::Method for V1WaitlistClientList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v1_waitlist_client_list::Result;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_waitlist_client_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5811,6 +9199,7 @@ impl ::b24_core::__private::Method for V1WaitlistClientList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -5893,19 +9282,11 @@ pub mod v1_waitlist_client_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "type" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "type"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
@@ -5927,6 +9308,59 @@ pub mod v1_waitlist_client_list {
             );
         }
     }
+    /// `ResultWrapper` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `waitListClient`: `Result[]`.
+        #[serde(
+            rename = "waitListClient",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wait_list_client: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["waitListClient"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                wait_list_client: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "waitListClient",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_client,
+                &::std::format!("{}.{}", field, "waitListClient"),
+                problems,
+            );
+        }
+    }
 }
 /// [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html) (REST v2)
 ///
@@ -5936,17 +9370,22 @@ pub mod v1_waitlist_client_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistClientSet {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
     pub wait_list_id: i64,
-    /// `clients` (required): `any[]`.
+    /// `clients` (required): `Clients[]`.
     #[serde(rename = "clients")]
-    pub clients: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub clients: ::std::vec::Vec<v1_waitlist_client_set::Clients>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistClientSet {
@@ -5955,13 +9394,52 @@ impl V1WaitlistClientSet {
     pub fn new(
         wait_list_id: impl ::std::convert::Into<i64>,
         clients: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<v1_waitlist_client_set::Clients>,
         >,
     ) -> Self {
         Self {
             wait_list_id: ::std::convert::Into::into(wait_list_id),
             clients: ::std::convert::Into::into(clients),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistClientSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistClientSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["waitListId", "clients"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            wait_list_id: ::b24_core::__private::wire::field_at(slot_0, "waitListId")?,
+            clients: ::b24_core::__private::wire::field_at(slot_1, "clients")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6021,6 +9499,69 @@ for V1WaitlistClientSetError {
         }
     }
 }
+/// Named types of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_waitlist_client_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Clients` of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Clients {
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+        /// `type`: `map<any>`.
+        #[serde(rename = "type")]
+        pub type_: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Clients {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Clients {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "type"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Clients {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.waitlist.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-unset.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -6029,14 +9570,19 @@ for V1WaitlistClientSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistClientUnset {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
     pub wait_list_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistClientUnset {
@@ -6045,7 +9591,45 @@ impl V1WaitlistClientUnset {
     pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             wait_list_id: ::std::convert::Into::into(wait_list_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistClientUnset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistClientUnset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["waitListId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            wait_list_id: ::b24_core::__private::wire::field_at(slot_0, "waitListId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6109,14 +9693,19 @@ for V1WaitlistClientUnsetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistCreatefrombooking {
     /// `bookingId` (required): `int`.
     #[serde(rename = "bookingId")]
     pub booking_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistCreatefrombooking {
@@ -6125,7 +9714,46 @@ impl V1WaitlistCreatefrombooking {
     pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             booking_id: ::std::convert::Into::into(booking_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for V1WaitlistCreatefrombooking {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistCreatefrombooking {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["bookingId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            booking_id: ::b24_core::__private::wire::field_at(slot_0, "bookingId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6189,14 +9817,19 @@ for V1WaitlistCreatefrombookingError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistDelete {
@@ -6205,7 +9838,45 @@ impl V1WaitlistDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6266,14 +9937,26 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistDelete
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistExternalDataList {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
     pub wait_list_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistExternalDataList {
@@ -6282,7 +9965,53 @@ impl V1WaitlistExternalDataList {
     pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             wait_list_id: ::std::convert::Into::into(wait_list_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistExternalDataList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistExternalDataList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["waitListId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            wait_list_id: ::b24_core::__private::wire::field_at(slot_0, "waitListId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6292,8 +10021,12 @@ impl ::b24_core::__private::Method for V1WaitlistExternalDataList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v1_waitlist_external_data_list::Result;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_waitlist_external_data_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6303,6 +10036,7 @@ impl ::b24_core::__private::Method for V1WaitlistExternalDataList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -6387,23 +10121,11 @@ pub mod v1_waitlist_external_data_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "entityTypeId" => slot_0 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_1 = ::std::option::Option::Some(member),
-                    "value" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "moduleId", "value"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -6434,6 +10156,59 @@ pub mod v1_waitlist_external_data_list {
             );
         }
     }
+    /// `ResultWrapper` of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `externalData`: `Result[]`.
+        #[serde(
+            rename = "externalData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_data: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["externalData"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                external_data: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "externalData",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.external_data,
+                &::std::format!("{}.{}", field, "externalData"),
+                problems,
+            );
+        }
+    }
 }
 /// [`booking.v1.waitlist.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html) (REST v2)
 ///
@@ -6443,17 +10218,22 @@ pub mod v1_waitlist_external_data_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistExternalDataSet {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
     pub wait_list_id: i64,
-    /// `externalData` (required): `any[]`.
+    /// `externalData` (required): `ExternalData[]`.
     #[serde(rename = "externalData")]
-    pub external_data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub external_data: ::std::vec::Vec<v1_waitlist_external_data_set::ExternalData>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistExternalDataSet {
@@ -6462,13 +10242,55 @@ impl V1WaitlistExternalDataSet {
     pub fn new(
         wait_list_id: impl ::std::convert::Into<i64>,
         external_data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<v1_waitlist_external_data_set::ExternalData>,
         >,
     ) -> Self {
         Self {
             wait_list_id: ::std::convert::Into::into(wait_list_id),
             external_data: ::std::convert::Into::into(external_data),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistExternalDataSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistExternalDataSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["waitListId", "externalData"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            wait_list_id: ::b24_core::__private::wire::field_at(slot_0, "waitListId")?,
+            external_data: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "externalData",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6532,6 +10354,86 @@ for V1WaitlistExternalDataSetError {
         }
     }
 }
+/// Named types of [`booking.v1.waitlist.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_waitlist_external_data_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ExternalData` of [`booking.v1.waitlist.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ExternalData {
+        /// `moduleId`: `string`.
+        #[serde(rename = "moduleId")]
+        pub module_id: ::std::string::String,
+        /// `entityTypeId`: `string`.
+        #[serde(rename = "entityTypeId")]
+        pub entity_type_id: ::std::string::String,
+        /// `value`: `string`.
+        #[serde(rename = "value")]
+        pub value: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ExternalData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["moduleId", "entityTypeId", "value"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "entityTypeId",
+                )?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ExternalData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "moduleId"), &self.module_id);
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "entityTypeId"),
+                    &self.entity_type_id,
+                );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
+        }
+    }
+}
 /// [`booking.v1.waitlist.externalData.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-unset.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -6540,14 +10442,19 @@ for V1WaitlistExternalDataSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistExternalDataUnset {
     /// `waitListId` (required): `int`.
     #[serde(rename = "waitListId")]
     pub wait_list_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistExternalDataUnset {
@@ -6556,7 +10463,46 @@ impl V1WaitlistExternalDataUnset {
     pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             wait_list_id: ::std::convert::Into::into(wait_list_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for V1WaitlistExternalDataUnset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistExternalDataUnset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["waitListId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            wait_list_id: ::b24_core::__private::wire::field_at(slot_0, "waitListId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6620,14 +10566,19 @@ for V1WaitlistExternalDataUnsetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistGet {
@@ -6636,7 +10587,45 @@ impl V1WaitlistGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6647,10 +10636,7 @@ impl ::b24_core::__private::Method for V1WaitlistGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_waitlist_get::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6692,6 +10678,125 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistGetErr
         }
     }
 }
+/// Named types of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_waitlist_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `note`: `string`.
+        #[serde(
+            rename = "note",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub note: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "note"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.note,
+                &::std::format!("{}.{}", field, "note"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `waitList`: `Result`.
+        #[serde(
+            rename = "waitList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wait_list: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["waitList"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                wait_list: ::b24_core::__private::wire::field_at(slot_0, "waitList")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list,
+                &::std::format!("{}.{}", field, "waitList"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -6700,8 +10805,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistGetErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistList {
@@ -6717,6 +10822,19 @@ pub struct V1WaitlistList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistList {
@@ -6725,6 +10843,8 @@ impl V1WaitlistList {
     pub fn new() -> Self {
         Self {
             filter: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
@@ -6741,6 +10861,50 @@ impl V1WaitlistList {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V1WaitlistList {
@@ -6749,11 +10913,12 @@ impl ::b24_core::__private::Method for V1WaitlistList {
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = v1_waitlist_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6761,6 +10926,7 @@ impl ::b24_core::__private::Method for V1WaitlistList {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -6795,6 +10961,125 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistListEr
         }
     }
 }
+/// Named types of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_waitlist_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `note`: `string`.
+        #[serde(
+            rename = "note",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub note: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "note"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.note,
+                &::std::format!("{}.{}", field, "note"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `waitList`: `Result[]`.
+        #[serde(
+            rename = "waitList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wait_list: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["waitList"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                wait_list: ::b24_core::__private::wire::field_at(slot_0, "waitList")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list,
+                &::std::format!("{}.{}", field, "waitList"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.waitlist.update`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-update.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -6803,8 +11088,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistListEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistUpdate {
@@ -6814,6 +11098,12 @@ pub struct V1WaitlistUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v1_waitlist_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V1WaitlistUpdate {
@@ -6826,7 +11116,46 @@ impl V1WaitlistUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V1WaitlistUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V1WaitlistUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6910,15 +11239,11 @@ pub mod v1_waitlist_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "note" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["note"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 note: ::b24_core::__private::wire::field_at(slot_0, "note")?,
             })

@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AccessibilityGet {
@@ -30,6 +29,12 @@ pub struct AccessibilityGet {
     /// `to` (required): `date`.
     #[serde(rename = "to")]
     pub to: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AccessibilityGet {
@@ -46,7 +51,47 @@ impl AccessibilityGet {
             users: ::std::convert::Into::into(users),
             from: ::std::convert::Into::into(from),
             to: ::std::convert::Into::into(to),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AccessibilityGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AccessibilityGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["users", "from", "to"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            users: ::b24_core::__private::wire::field_at(slot_0, "users")?,
+            from: ::b24_core::__private::wire::field_at(slot_1, "from")?,
+            to: ::b24_core::__private::wire::field_at(slot_2, "to")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -57,7 +102,10 @@ impl ::b24_core::__private::Method for AccessibilityGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = accessibility_get::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::vec::Vec<accessibility_get::Result>,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -152,34 +200,38 @@ pub mod accessibility_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_to_ts_utc: ::std::option::Option<::std::string::String>,
-        /// `DT_SKIP_TIME`: `int`.
+        /// `DT_SKIP_TIME`: `any`.
         #[serde(
             rename = "DT_SKIP_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub dt_skip_time: ::std::option::Option<i64>,
-        /// `TZ_FROM`: `int`.
+        pub dt_skip_time: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `TZ_FROM`: `any`.
         #[serde(
             rename = "TZ_FROM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tz_from: ::std::option::Option<i64>,
-        /// `TZ_TO`: `int`.
+        pub tz_from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TZ_TO`: `any`.
         #[serde(
             rename = "TZ_TO",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tz_to: ::std::option::Option<i64>,
-        /// `ACCESSIBILITY`: `int`.
+        pub tz_to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ACCESSIBILITY`: `any`.
         #[serde(
             rename = "ACCESSIBILITY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub accessibility: ::std::option::Option<i64>,
+        pub accessibility: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `IMPORTANCE`: `string`.
         #[serde(
             rename = "IMPORTANCE",
@@ -194,6 +246,12 @@ pub mod accessibility_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub event_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -207,59 +265,26 @@ pub mod accessibility_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "DATE_FROM" => slot_2 = ::std::option::Option::Some(member),
-                    "DATE_TO" => slot_3 = ::std::option::Option::Some(member),
-                    "DATE_FROM_TS_UTC" => slot_4 = ::std::option::Option::Some(member),
-                    "DATE_TO_TS_UTC" => slot_5 = ::std::option::Option::Some(member),
-                    "DT_SKIP_TIME" => slot_6 = ::std::option::Option::Some(member),
-                    "TZ_FROM" => slot_7 = ::std::option::Option::Some(member),
-                    "TZ_TO" => slot_8 = ::std::option::Option::Some(member),
-                    "ACCESSIBILITY" => slot_9 = ::std::option::Option::Some(member),
-                    "IMPORTANCE" => slot_10 = ::std::option::Option::Some(member),
-                    "EVENT_TYPE" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "DATE_FROM",
+                    "DATE_TO",
+                    "DATE_FROM_TS_UTC",
+                    "DATE_TO_TS_UTC",
+                    "DT_SKIP_TIME",
+                    "TZ_FROM",
+                    "TZ_TO",
+                    "ACCESSIBILITY",
+                    "IMPORTANCE",
+                    "EVENT_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -287,7 +312,11 @@ pub mod accessibility_get {
                     slot_10,
                     "IMPORTANCE",
                 )?,
-                event_type: ::b24_core::__private::wire::field_at(slot_11, "EVENT_TYPE")?,
+                event_type: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "EVENT_TYPE",
+                )?,
+                extra,
             })
         }
     }
@@ -365,8 +394,7 @@ pub mod accessibility_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventAdd {
@@ -376,12 +404,20 @@ pub struct EventAdd {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    /// `from` (required): `datetime`.
-    #[serde(rename = "from")]
-    pub from: ::std::string::String,
-    /// `to` (required): `datetime`.
-    #[serde(rename = "to")]
-    pub to: ::std::string::String,
+    /// `from`: `any`.
+    #[serde(
+        rename = "from",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `to`: `any`.
+    #[serde(
+        rename = "to",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `from_ts`: `int`.
     #[serde(
         rename = "from_ts",
@@ -396,9 +432,13 @@ pub struct EventAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub to_ts: ::std::option::Option<i64>,
-    /// `section` (required): `int`.
-    #[serde(rename = "section")]
-    pub section: i64,
+    /// `section`: `int`.
+    #[serde(
+        rename = "section",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub section: ::std::option::Option<i64>,
     /// `auto_detect_section`: `yn`.
     #[serde(
         rename = "auto_detect_section",
@@ -493,15 +533,13 @@ pub struct EventAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub location: ::std::option::Option<::std::string::String>,
-    /// `remind`: `any[]`.
+    /// `remind`: `Remind[]`.
     #[serde(
         rename = "remind",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub remind: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub remind: ::std::option::Option<::std::vec::Vec<event_add::Remind>>,
     /// `attendees`: `any[]`.
     #[serde(
         rename = "attendees",
@@ -527,27 +565,30 @@ pub struct EventAdd {
     pub crm_fields: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventAdd {
-    /// A request with the required parameters `type`, `ownerId`, `from`, `to`, `section`, `name`.
+    /// A request with the required parameters `type`, `ownerId`, `name`.
     #[must_use]
     pub fn new(
         type_: impl ::std::convert::Into<::std::string::String>,
         owner_id: impl ::std::convert::Into<i64>,
-        from: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<::std::string::String>,
-        section: impl ::std::convert::Into<i64>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             type_: ::std::convert::Into::into(type_),
             owner_id: ::std::convert::Into::into(owner_id),
-            from: ::std::convert::Into::into(from),
-            to: ::std::convert::Into::into(to),
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
             from_ts: ::std::option::Option::None,
             to_ts: ::std::option::Option::None,
-            section: ::std::convert::Into::into(section),
+            section: ::std::option::Option::None,
             auto_detect_section: ::std::option::Option::None,
             name: ::std::convert::Into::into(name),
             skip_time: ::std::option::Option::None,
@@ -566,7 +607,26 @@ impl EventAdd {
             attendees: ::std::option::Option::None,
             meeting: ::std::option::Option::None,
             crm_fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `from`.
+    #[must_use]
+    pub fn from(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `to`.
+    #[must_use]
+    pub fn to(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `from_ts`.
     #[must_use]
@@ -578,6 +638,12 @@ impl EventAdd {
     #[must_use]
     pub fn to_ts(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.to_ts = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `section`.
+    #[must_use]
+    pub fn section(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `auto_detect_section`.
@@ -710,9 +776,7 @@ impl EventAdd {
     #[must_use]
     pub fn remind(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<event_add::Remind>>,
     ) -> Self {
         self.remind = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -747,6 +811,107 @@ impl EventAdd {
     ) -> Self {
         self.crm_fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16, slot_17,
+        slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "type",
+                "ownerId",
+                "from",
+                "to",
+                "from_ts",
+                "to_ts",
+                "section",
+                "auto_detect_section",
+                "name",
+                "skip_time",
+                "timezone_from",
+                "timezone_to",
+                "description",
+                "color",
+                "text_color",
+                "accessibility",
+                "importance",
+                "private_event",
+                "rrule",
+                "is_meeting",
+                "location",
+                "remind",
+                "attendees",
+                "meeting",
+                "crm_fields",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            from: ::b24_core::__private::wire::field_at(slot_2, "from")?,
+            to: ::b24_core::__private::wire::field_at(slot_3, "to")?,
+            from_ts: ::b24_core::__private::wire::field_at(slot_4, "from_ts")?,
+            to_ts: ::b24_core::__private::wire::field_at(slot_5, "to_ts")?,
+            section: ::b24_core::__private::wire::field_at(slot_6, "section")?,
+            auto_detect_section: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "auto_detect_section",
+            )?,
+            name: ::b24_core::__private::wire::field_at(slot_8, "name")?,
+            skip_time: ::b24_core::__private::wire::field_at(slot_9, "skip_time")?,
+            timezone_from: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "timezone_from",
+            )?,
+            timezone_to: ::b24_core::__private::wire::field_at(slot_11, "timezone_to")?,
+            description: ::b24_core::__private::wire::field_at(slot_12, "description")?,
+            color: ::b24_core::__private::wire::field_at(slot_13, "color")?,
+            text_color: ::b24_core::__private::wire::field_at(slot_14, "text_color")?,
+            accessibility: ::b24_core::__private::wire::field_at(
+                slot_15,
+                "accessibility",
+            )?,
+            importance: ::b24_core::__private::wire::field_at(slot_16, "importance")?,
+            private_event: ::b24_core::__private::wire::field_at(
+                slot_17,
+                "private_event",
+            )?,
+            rrule: ::b24_core::__private::wire::field_at(slot_18, "rrule")?,
+            is_meeting: ::b24_core::__private::wire::field_at(slot_19, "is_meeting")?,
+            location: ::b24_core::__private::wire::field_at(slot_20, "location")?,
+            remind: ::b24_core::__private::wire::field_at(slot_21, "remind")?,
+            attendees: ::b24_core::__private::wire::field_at(slot_22, "attendees")?,
+            meeting: ::b24_core::__private::wire::field_at(slot_23, "meeting")?,
+            crm_fields: ::b24_core::__private::wire::field_at(slot_24, "crm_fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -807,6 +972,16 @@ impl ::b24_core::__private::Method for EventAdd {
         ::b24_core::__private::Check::check(&self.attendees, "attendees", problems);
         ::b24_core::__private::Check::check(&self.meeting, "meeting", problems);
         ::b24_core::__private::Check::check(&self.crm_fields, "crm_fields", problems);
+        problems
+            .at_least_one(
+                &["from", "from_ts"],
+                &[("from", self.from.is_some()), ("from_ts", self.from_ts.is_some())],
+            );
+        problems
+            .at_least_one(
+                &["to", "to_ts"],
+                &[("to", self.to.is_some()), ("to_ts", self.to_ts.is_some())],
+            );
         all.finish()
     }
 }
@@ -891,27 +1066,11 @@ pub mod event_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "notify" => slot_0 = ::std::option::Option::Some(member),
-                    "reinvite" => slot_1 = ::std::option::Option::Some(member),
-                    "allow_invite" => slot_2 = ::std::option::Option::Some(member),
-                    "hide_guests" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["notify", "reinvite", "allow_invite", "hide_guests"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
                 reinvite: ::b24_core::__private::wire::field_at(slot_1, "reinvite")?,
@@ -947,6 +1106,69 @@ pub mod event_add {
             ::b24_core::__private::Check::check(
                 &self.hide_guests,
                 &::std::format!("{}.{}", field, "hide_guests"),
+                problems,
+            );
+        }
+    }
+    /// `Remind` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Remind {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `count`: `int`.
+        #[serde(
+            rename = "count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Remind {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Remind {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "count"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Remind {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "count"),
                 problems,
             );
         }
@@ -1011,31 +1233,11 @@ pub mod event_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "FREQ" => slot_0 = ::std::option::Option::Some(member),
-                    "COUNT" => slot_1 = ::std::option::Option::Some(member),
-                    "INTERVAL" => slot_2 = ::std::option::Option::Some(member),
-                    "BYDAY" => slot_3 = ::std::option::Option::Some(member),
-                    "UNTIL" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
                 count: ::b24_core::__private::wire::field_at(slot_1, "COUNT")?,
@@ -1084,14 +1286,19 @@ pub mod event_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventDelete {
@@ -1100,7 +1307,45 @@ impl EventDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1155,8 +1400,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventDeleteError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventGet {
@@ -1189,6 +1433,12 @@ pub struct EventGet {
     pub section: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventGet {
@@ -1204,6 +1454,7 @@ impl EventGet {
             from: ::std::option::Option::None,
             to: ::std::option::Option::None,
             section: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `from`.
@@ -1234,6 +1485,47 @@ impl EventGet {
     ) -> Self {
         self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["type", "ownerId", "from", "to", "section"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            from: ::b24_core::__private::wire::field_at(slot_2, "from")?,
+            to: ::b24_core::__private::wire::field_at(slot_3, "to")?,
+            section: ::b24_core::__private::wire::field_at(slot_4, "section")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1293,8 +1585,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventGetNearest {
@@ -1340,6 +1632,12 @@ pub struct EventGetNearest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub detail_url: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventGetNearest {
@@ -1353,6 +1651,7 @@ impl EventGetNearest {
             for_current_user: ::std::option::Option::None,
             max_events_count: ::std::option::Option::None,
             detail_url: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `type`.
@@ -1403,6 +1702,61 @@ impl EventGetNearest {
     ) -> Self {
         self.detail_url = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventGetNearest {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventGetNearest {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "type",
+                "ownerId",
+                "days",
+                "forCurrentUser",
+                "maxEventsCount",
+                "detailUrl",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            days: ::b24_core::__private::wire::field_at(slot_2, "days")?,
+            for_current_user: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "forCurrentUser",
+            )?,
+            max_events_count: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "maxEventsCount",
+            )?,
+            detail_url: ::b24_core::__private::wire::field_at(slot_5, "detailUrl")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1470,14 +1824,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetNearestE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventGetbyid {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventGetbyid {
@@ -1486,7 +1845,45 @@ impl EventGetbyid {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventGetbyid {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventGetbyid {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1541,8 +1938,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetbyidErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventUpdate {
@@ -1555,20 +1951,20 @@ pub struct EventUpdate {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    /// `from`: `datetime`.
+    /// `from`: `any`.
     #[serde(
         rename = "from",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `to`: `datetime`.
+    pub from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `to`: `any`.
     #[serde(
         rename = "to",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub to: ::std::option::Option<::std::string::String>,
+    pub to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `from_ts`: `int`.
     #[serde(
         rename = "from_ts",
@@ -1695,15 +2091,13 @@ pub struct EventUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub location: ::std::option::Option<::std::string::String>,
-    /// `remind`: `any[]`.
+    /// `remind`: `Remind[]`.
     #[serde(
         rename = "remind",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub remind: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub remind: ::std::option::Option<::std::vec::Vec<event_update::Remind>>,
     /// `attendees`: `any[]`.
     #[serde(
         rename = "attendees",
@@ -1735,6 +2129,12 @@ pub struct EventUpdate {
     )]
     pub crm_fields: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1775,13 +2175,14 @@ impl EventUpdate {
             host: ::std::option::Option::None,
             meeting: ::std::option::Option::None,
             crm_fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `from`.
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1790,7 +2191,7 @@ impl EventUpdate {
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1966,9 +2367,7 @@ impl EventUpdate {
     #[must_use]
     pub fn remind(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<event_update::Remind>>,
     ) -> Self {
         self.remind = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2010,6 +2409,117 @@ impl EventUpdate {
         self.crm_fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16, slot_17,
+        slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24, slot_25, slot_26,
+        slot_27] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "id",
+                "type",
+                "ownerId",
+                "from",
+                "to",
+                "from_ts",
+                "to_ts",
+                "section",
+                "name",
+                "skip_time",
+                "timezone_from",
+                "timezone_to",
+                "description",
+                "color",
+                "text_color",
+                "accessibility",
+                "importance",
+                "private_event",
+                "recurrence_mode",
+                "current_date_from",
+                "rrule",
+                "is_meeting",
+                "location",
+                "remind",
+                "attendees",
+                "host",
+                "meeting",
+                "crm_fields",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+            from: ::b24_core::__private::wire::field_at(slot_3, "from")?,
+            to: ::b24_core::__private::wire::field_at(slot_4, "to")?,
+            from_ts: ::b24_core::__private::wire::field_at(slot_5, "from_ts")?,
+            to_ts: ::b24_core::__private::wire::field_at(slot_6, "to_ts")?,
+            section: ::b24_core::__private::wire::field_at(slot_7, "section")?,
+            name: ::b24_core::__private::wire::field_at(slot_8, "name")?,
+            skip_time: ::b24_core::__private::wire::field_at(slot_9, "skip_time")?,
+            timezone_from: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "timezone_from",
+            )?,
+            timezone_to: ::b24_core::__private::wire::field_at(slot_11, "timezone_to")?,
+            description: ::b24_core::__private::wire::field_at(slot_12, "description")?,
+            color: ::b24_core::__private::wire::field_at(slot_13, "color")?,
+            text_color: ::b24_core::__private::wire::field_at(slot_14, "text_color")?,
+            accessibility: ::b24_core::__private::wire::field_at(
+                slot_15,
+                "accessibility",
+            )?,
+            importance: ::b24_core::__private::wire::field_at(slot_16, "importance")?,
+            private_event: ::b24_core::__private::wire::field_at(
+                slot_17,
+                "private_event",
+            )?,
+            recurrence_mode: ::b24_core::__private::wire::field_at(
+                slot_18,
+                "recurrence_mode",
+            )?,
+            current_date_from: ::b24_core::__private::wire::field_at(
+                slot_19,
+                "current_date_from",
+            )?,
+            rrule: ::b24_core::__private::wire::field_at(slot_20, "rrule")?,
+            is_meeting: ::b24_core::__private::wire::field_at(slot_21, "is_meeting")?,
+            location: ::b24_core::__private::wire::field_at(slot_22, "location")?,
+            remind: ::b24_core::__private::wire::field_at(slot_23, "remind")?,
+            attendees: ::b24_core::__private::wire::field_at(slot_24, "attendees")?,
+            host: ::b24_core::__private::wire::field_at(slot_25, "host")?,
+            meeting: ::b24_core::__private::wire::field_at(slot_26, "meeting")?,
+            crm_fields: ::b24_core::__private::wire::field_at(slot_27, "crm_fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for EventUpdate {
@@ -2019,7 +2529,7 @@ impl ::b24_core::__private::Method for EventUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2075,6 +2585,16 @@ impl ::b24_core::__private::Method for EventUpdate {
         ::b24_core::__private::Check::check(&self.host, "host", problems);
         ::b24_core::__private::Check::check(&self.meeting, "meeting", problems);
         ::b24_core::__private::Check::check(&self.crm_fields, "crm_fields", problems);
+        problems
+            .at_least_one(
+                &["from", "from_ts"],
+                &[("from", self.from.is_some()), ("from_ts", self.from_ts.is_some())],
+            );
+        problems
+            .at_least_one(
+                &["to", "to_ts"],
+                &[("to", self.to.is_some()), ("to_ts", self.to_ts.is_some())],
+            );
         all.finish()
     }
 }
@@ -2159,27 +2679,11 @@ pub mod event_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "notify" => slot_0 = ::std::option::Option::Some(member),
-                    "reinvite" => slot_1 = ::std::option::Option::Some(member),
-                    "allow_invite" => slot_2 = ::std::option::Option::Some(member),
-                    "hide_guests" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["notify", "reinvite", "allow_invite", "hide_guests"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
                 reinvite: ::b24_core::__private::wire::field_at(slot_1, "reinvite")?,
@@ -2215,6 +2719,69 @@ pub mod event_update {
             ::b24_core::__private::Check::check(
                 &self.hide_guests,
                 &::std::format!("{}.{}", field, "hide_guests"),
+                problems,
+            );
+        }
+    }
+    /// `Remind` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Remind {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `count`: `int`.
+        #[serde(
+            rename = "count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Remind {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Remind {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "count"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Remind {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "count"),
                 problems,
             );
         }
@@ -2279,31 +2846,11 @@ pub mod event_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "FREQ" => slot_0 = ::std::option::Option::Some(member),
-                    "COUNT" => slot_1 = ::std::option::Option::Some(member),
-                    "INTERVAL" => slot_2 = ::std::option::Option::Some(member),
-                    "BYDAY" => slot_3 = ::std::option::Option::Some(member),
-                    "UNTIL" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
                 count: ::b24_core::__private::wire::field_at(slot_1, "COUNT")?,
@@ -2352,14 +2899,19 @@ pub mod event_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MeetingStatusGet {
     /// `eventId` (required): `int`.
     #[serde(rename = "eventId")]
     pub event_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MeetingStatusGet {
@@ -2368,7 +2920,45 @@ impl MeetingStatusGet {
     pub fn new(event_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             event_id: ::std::convert::Into::into(event_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MeetingStatusGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MeetingStatusGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["eventId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            event_id: ::b24_core::__private::wire::field_at(slot_0, "eventId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2425,8 +3015,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeetingStatusGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MeetingStatusSet {
@@ -2436,6 +3025,12 @@ pub struct MeetingStatusSet {
     /// `status` (required): `string`. Documented values: `Y`, `N`, `Q`.
     #[serde(rename = "status")]
     pub status: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MeetingStatusSet {
@@ -2448,7 +3043,46 @@ impl MeetingStatusSet {
         Self {
             event_id: ::std::convert::Into::into(event_id),
             status: ::std::convert::Into::into(status),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MeetingStatusSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MeetingStatusSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["eventId", "status"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            event_id: ::b24_core::__private::wire::field_at(slot_0, "eventId")?,
+            status: ::b24_core::__private::wire::field_at(slot_1, "status")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2507,14 +3141,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeetingStatusSet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ResourceAdd {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ResourceAdd {
@@ -2523,7 +3162,45 @@ impl ResourceAdd {
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: ::std::convert::Into::into(name),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResourceAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ResourceAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2579,25 +3256,91 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceAddError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ResourceBookingList {
-    /// `filter` (required): `Filter`.
+    /// `filter` (required): `map<any>`.
     #[serde(rename = "filter")]
-    pub filter: resource_booking_list::Filter,
+    pub filter: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ResourceBookingList {
     /// A request with the required parameter `filter`.
     #[must_use]
     pub fn new(
-        filter: impl ::std::convert::Into<resource_booking_list::Filter>,
+        filter: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         Self {
             filter: ::std::convert::Into::into(filter),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResourceBookingList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ResourceBookingList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2607,8 +3350,12 @@ impl ::b24_core::__private::Method for ResourceBookingList {
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::vec::Vec<resource_booking_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2618,7 +3365,15 @@ impl ::b24_core::__private::Method for ResourceBookingList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ResourceBookingList {
+    type Item = resource_booking_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`calendar.resource.booking.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html): the documented codes, then the system errors.
@@ -2652,106 +3407,514 @@ for ResourceBookingListError {
 pub mod resource_booking_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`calendar.resource.booking.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html).
+    /// `Result` of [`calendar.resource.booking.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
+        ::std::default::Default,
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `resourceTypeIdList`: `any[]`.
-        #[serde(rename = "resourceTypeIdList")]
-        pub resource_type_id_list: ::std::vec::Vec<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `from`: `date`.
+    pub struct Result {
+        /// `ID`: `string`.
         #[serde(
-            rename = "from",
+            rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub from: ::std::option::Option<::std::string::String>,
-        /// `to`: `date`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
         #[serde(
-            rename = "to",
+            rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub to: ::std::option::Option<::std::string::String>,
-        /// `resourceIdList`: `any[]`.
-        #[serde(rename = "resourceIdList")]
-        pub resource_id_list: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `yn`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CAL_TYPE`: `string`.
+        #[serde(
+            rename = "CAL_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cal_type: ::std::option::Option<::std::string::String>,
+        /// `OWNER_ID`: `string`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `DATE_FROM`: `datetime`.
+        #[serde(
+            rename = "DATE_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_from: ::std::option::Option<::std::string::String>,
+        /// `DATE_TO`: `datetime`.
+        #[serde(
+            rename = "DATE_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_to: ::std::option::Option<::std::string::String>,
+        /// `TZ_FROM`: `string`.
+        #[serde(
+            rename = "TZ_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_from: ::std::option::Option<::std::string::String>,
+        /// `TZ_TO`: `string`.
+        #[serde(
+            rename = "TZ_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_to: ::std::option::Option<::std::string::String>,
+        /// `TZ_OFFSET_FROM`: `string`.
+        #[serde(
+            rename = "TZ_OFFSET_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_offset_from: ::std::option::Option<::std::string::String>,
+        /// `TZ_OFFSET_TO`: `string`.
+        #[serde(
+            rename = "TZ_OFFSET_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_offset_to: ::std::option::Option<::std::string::String>,
+        /// `DATE_FROM_TS_UTC`: `string`.
+        #[serde(
+            rename = "DATE_FROM_TS_UTC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_from_ts_utc: ::std::option::Option<::std::string::String>,
+        /// `DATE_TO_TS_UTC`: `string`.
+        #[serde(
+            rename = "DATE_TO_TS_UTC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_to_ts_utc: ::std::option::Option<::std::string::String>,
+        /// `DT_SKIP_TIME`: `yn`.
+        #[serde(
+            rename = "DT_SKIP_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dt_skip_time: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DT_LENGTH`: `int`.
+        #[serde(
+            rename = "DT_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dt_length: ::std::option::Option<i64>,
+        /// `EVENT_TYPE`: `string`.
+        #[serde(
+            rename = "EVENT_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_type: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `TIMESTAMP_X`: `datetime`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `IS_MEETING`: `bool`.
+        #[serde(
+            rename = "IS_MEETING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_meeting: ::std::option::Option<bool>,
+        /// `MEETING_STATUS`: `string`.
+        #[serde(
+            rename = "MEETING_STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meeting_status: ::std::option::Option<::std::string::String>,
+        /// `MEETING_HOST`: `string`.
+        #[serde(
+            rename = "MEETING_HOST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meeting_host: ::std::option::Option<::std::string::String>,
+        /// `VERSION`: `string`.
+        #[serde(
+            rename = "VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<::std::string::String>,
+        /// `SECTION_ID`: `string`.
+        #[serde(
+            rename = "SECTION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_id: ::std::option::Option<::std::string::String>,
+        /// `DATE_FROM_FORMATTED`: `string`.
+        #[serde(
+            rename = "DATE_FROM_FORMATTED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_from_formatted: ::std::option::Option<::std::string::String>,
+        /// `DATE_TO_FORMATTED`: `string`.
+        #[serde(
+            rename = "DATE_TO_FORMATTED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_to_formatted: ::std::option::Option<::std::string::String>,
+        /// `SECT_ID`: `string`.
+        #[serde(
+            rename = "SECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sect_id: ::std::option::Option<::std::string::String>,
+        /// `RESOURCE_BOOKING_ID`: `int`.
+        #[serde(
+            rename = "RESOURCE_BOOKING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource_booking_id: ::std::option::Option<i64>,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "resourceTypeIdList" => slot_0 = ::std::option::Option::Some(member),
-                    "from" => slot_1 = ::std::option::Option::Some(member),
-                    "to" => slot_2 = ::std::option::Option::Some(member),
-                    "resourceIdList" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "PARENT_ID",
+                    "DELETED",
+                    "CAL_TYPE",
+                    "OWNER_ID",
+                    "NAME",
+                    "DATE_FROM",
+                    "DATE_TO",
+                    "TZ_FROM",
+                    "TZ_TO",
+                    "TZ_OFFSET_FROM",
+                    "TZ_OFFSET_TO",
+                    "DATE_FROM_TS_UTC",
+                    "DATE_TO_TS_UTC",
+                    "DT_SKIP_TIME",
+                    "DT_LENGTH",
+                    "EVENT_TYPE",
+                    "CREATED_BY",
+                    "DATE_CREATE",
+                    "TIMESTAMP_X",
+                    "DESCRIPTION",
+                    "IS_MEETING",
+                    "MEETING_STATUS",
+                    "MEETING_HOST",
+                    "VERSION",
+                    "SECTION_ID",
+                    "DATE_FROM_FORMATTED",
+                    "DATE_TO_FORMATTED",
+                    "SECT_ID",
+                    "RESOURCE_BOOKING_ID",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                resource_type_id_list: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "resourceTypeIdList",
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_1, "PARENT_ID")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_2, "DELETED")?,
+                cal_type: ::b24_core::__private::wire::field_at(slot_3, "CAL_TYPE")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_4, "OWNER_ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_5, "NAME")?,
+                date_from: ::b24_core::__private::wire::field_at(slot_6, "DATE_FROM")?,
+                date_to: ::b24_core::__private::wire::field_at(slot_7, "DATE_TO")?,
+                tz_from: ::b24_core::__private::wire::field_at(slot_8, "TZ_FROM")?,
+                tz_to: ::b24_core::__private::wire::field_at(slot_9, "TZ_TO")?,
+                tz_offset_from: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TZ_OFFSET_FROM",
                 )?,
-                from: ::b24_core::__private::wire::field_at(slot_1, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_2, "to")?,
-                resource_id_list: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "resourceIdList",
+                tz_offset_to: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "TZ_OFFSET_TO",
+                )?,
+                date_from_ts_utc: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DATE_FROM_TS_UTC",
+                )?,
+                date_to_ts_utc: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DATE_TO_TS_UTC",
+                )?,
+                dt_skip_time: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DT_SKIP_TIME",
+                )?,
+                dt_length: ::b24_core::__private::wire::field_at(slot_15, "DT_LENGTH")?,
+                event_type: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "EVENT_TYPE",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "CREATED_BY",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "DATE_CREATE",
+                )?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "TIMESTAMP_X",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "DESCRIPTION",
+                )?,
+                is_meeting: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "IS_MEETING",
+                )?,
+                meeting_status: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "MEETING_STATUS",
+                )?,
+                meeting_host: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "MEETING_HOST",
+                )?,
+                version: ::b24_core::__private::wire::field_at(slot_24, "VERSION")?,
+                section_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "SECTION_ID",
+                )?,
+                date_from_formatted: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "DATE_FROM_FORMATTED",
+                )?,
+                date_to_formatted: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "DATE_TO_FORMATTED",
+                )?,
+                sect_id: ::b24_core::__private::wire::field_at(slot_28, "SECT_ID")?,
+                resource_booking_id: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "RESOURCE_BOOKING_ID",
                 )?,
             })
         }
     }
-    impl ::b24_core::__private::Check for Filter {
+    impl ::b24_core::__private::Check for Result {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
-                &self.resource_type_id_list,
-                &::std::format!("{}.{}", field, "resourceTypeIdList"),
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.from,
-                &::std::format!("{}.{}", field, "from"),
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.resource_id_list,
-                &::std::format!("{}.{}", field, "resourceIdList"),
+                &self.cal_type,
+                &::std::format!("{}.{}", field, "CAL_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_from,
+                &::std::format!("{}.{}", field, "DATE_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_to,
+                &::std::format!("{}.{}", field, "DATE_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_from,
+                &::std::format!("{}.{}", field, "TZ_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_to,
+                &::std::format!("{}.{}", field, "TZ_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_offset_from,
+                &::std::format!("{}.{}", field, "TZ_OFFSET_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_offset_to,
+                &::std::format!("{}.{}", field, "TZ_OFFSET_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_from_ts_utc,
+                &::std::format!("{}.{}", field, "DATE_FROM_TS_UTC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_to_ts_utc,
+                &::std::format!("{}.{}", field, "DATE_TO_TS_UTC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dt_skip_time,
+                &::std::format!("{}.{}", field, "DT_SKIP_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dt_length,
+                &::std::format!("{}.{}", field, "DT_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_type,
+                &::std::format!("{}.{}", field, "EVENT_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_meeting,
+                &::std::format!("{}.{}", field, "IS_MEETING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.meeting_status,
+                &::std::format!("{}.{}", field, "MEETING_STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.meeting_host,
+                &::std::format!("{}.{}", field, "MEETING_HOST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_id,
+                &::std::format!("{}.{}", field, "SECTION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_from_formatted,
+                &::std::format!("{}.{}", field, "DATE_FROM_FORMATTED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_to_formatted,
+                &::std::format!("{}.{}", field, "DATE_TO_FORMATTED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sect_id,
+                &::std::format!("{}.{}", field, "SECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resource_booking_id,
+                &::std::format!("{}.{}", field, "RESOURCE_BOOKING_ID"),
                 problems,
             );
         }
@@ -2765,14 +3928,19 @@ pub mod resource_booking_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ResourceDelete {
     /// `resourceId` (required): `any`.
     #[serde(rename = "resourceId")]
     pub resource_id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ResourceDelete {
@@ -2783,7 +3951,45 @@ impl ResourceDelete {
     ) -> Self {
         Self {
             resource_id: ::std::convert::Into::into(resource_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResourceDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ResourceDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["resourceId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            resource_id: ::b24_core::__private::wire::field_at(slot_0, "resourceId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2838,17 +4044,77 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ResourceList {}
+pub struct ResourceList {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ResourceList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResourceList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ResourceList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2858,15 +4124,27 @@ impl ::b24_core::__private::Method for ResourceList {
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::vec::Vec<resource_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ResourceList {
+    type Item = resource_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`calendar.resource.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html): the documented codes, then the system errors.
@@ -2894,6 +4172,88 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceListErro
         }
     }
 }
+/// Named types of [`calendar.resource.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod resource_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`calendar.resource.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "CREATED_BY"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_2, "CREATED_BY")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+        }
+    }
+}
 /// [`calendar.resource.update`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-update.html) (REST v2)
 ///
 /// Scope: `calendar`.
@@ -2902,8 +4262,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceListErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ResourceUpdate {
@@ -2913,6 +4272,12 @@ pub struct ResourceUpdate {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ResourceUpdate {
@@ -2925,7 +4290,46 @@ impl ResourceUpdate {
         Self {
             resource_id: ::std::convert::Into::into(resource_id),
             name: ::std::convert::Into::into(name),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResourceUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ResourceUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["resourceId", "name"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            resource_id: ::b24_core::__private::wire::field_at(slot_0, "resourceId")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2982,8 +4386,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceUpdateEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionAdd {
@@ -3024,6 +4427,12 @@ pub struct SectionAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub export: ::std::option::Option<section_add::Export>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionAdd {
@@ -3042,6 +4451,7 @@ impl SectionAdd {
             color: ::std::option::Option::None,
             text_color: ::std::option::Option::None,
             export: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `description`.
@@ -3081,6 +4491,49 @@ impl SectionAdd {
     ) -> Self {
         self.export = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &["type", "ownerId", "name", "description", "color", "text_color", "export"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+            description: ::b24_core::__private::wire::field_at(slot_3, "description")?,
+            color: ::b24_core::__private::wire::field_at(slot_4, "color")?,
+            text_color: ::b24_core::__private::wire::field_at(slot_5, "text_color")?,
+            export: ::b24_core::__private::wire::field_at(slot_6, "export")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3177,19 +4630,11 @@ pub mod section_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ALLOW" => slot_0 = ::std::option::Option::Some(member),
-                    "SET" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ALLOW", "SET"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 allow: ::b24_core::__private::wire::field_at(slot_0, "ALLOW")?,
                 set: ::b24_core::__private::wire::field_at(slot_1, "SET")?,
@@ -3220,8 +4665,7 @@ pub mod section_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionDelete {
@@ -3234,6 +4678,12 @@ pub struct SectionDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionDelete {
@@ -3248,7 +4698,47 @@ impl SectionDelete {
             type_: ::std::convert::Into::into(type_),
             owner_id: ::std::convert::Into::into(owner_id),
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["type", "ownerId", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3306,8 +4796,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionGet {
@@ -3317,6 +4806,19 @@ pub struct SectionGet {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionGet {
@@ -3329,7 +4831,54 @@ impl SectionGet {
         Self {
             type_: ::std::convert::Into::into(type_),
             owner_id: ::std::convert::Into::into(owner_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["type", "ownerId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3339,7 +4888,11 @@ impl ::b24_core::__private::Method for SectionGet {
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-get.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -3350,7 +4903,15 @@ impl ::b24_core::__private::Method for SectionGet {
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
         problems.non_empty("type", &self.type_);
         ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for SectionGet {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`calendar.section.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-get.html): the documented codes, then the system errors.
@@ -3386,8 +4947,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionUpdate {
@@ -3428,13 +4988,19 @@ pub struct SectionUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub text_color: ::std::option::Option<::std::string::String>,
-    /// `export`: `Export`.
+    /// `export`: `Export[]`.
     #[serde(
         rename = "export",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub export: ::std::option::Option<section_update::Export>,
+    pub export: ::std::option::Option<::std::vec::Vec<section_update::Export>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionUpdate {
@@ -3454,6 +5020,7 @@ impl SectionUpdate {
             color: ::std::option::Option::None,
             text_color: ::std::option::Option::None,
             export: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `name`.
@@ -3498,10 +5065,63 @@ impl SectionUpdate {
     #[must_use]
     pub fn export(
         mut self,
-        value: impl ::std::convert::Into<section_update::Export>,
+        value: impl ::std::convert::Into<::std::vec::Vec<section_update::Export>>,
     ) -> Self {
         self.export = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "type",
+                "ownerId",
+                "id",
+                "name",
+                "description",
+                "color",
+                "text_color",
+                "export",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+            name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+            description: ::b24_core::__private::wire::field_at(slot_4, "description")?,
+            color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
+            text_color: ::b24_core::__private::wire::field_at(slot_6, "text_color")?,
+            export: ::b24_core::__private::wire::field_at(slot_7, "export")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3599,19 +5219,11 @@ pub mod section_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ALLOW" => slot_0 = ::std::option::Option::Some(member),
-                    "SET" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ALLOW", "SET"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 allow: ::b24_core::__private::wire::field_at(slot_0, "ALLOW")?,
                 set: ::b24_core::__private::wire::field_at(slot_1, "SET")?,
@@ -3642,17 +5254,60 @@ pub mod section_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct SettingsGet {}
+pub struct SettingsGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl SettingsGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SettingsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SettingsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3709,17 +5364,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct UserSettingsGet {}
+pub struct UserSettingsGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl UserSettingsGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserSettingsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserSettingsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3776,14 +5474,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserSettingsGetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserSettingsSet {
     /// `settings` (required): `Settings`.
     #[serde(rename = "settings")]
     pub settings: user_settings_set::Settings,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserSettingsSet {
@@ -3794,7 +5497,45 @@ impl UserSettingsSet {
     ) -> Self {
         Self {
             settings: ::std::convert::Into::into(settings),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserSettingsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserSettingsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["settings"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            settings: ::b24_core::__private::wire::field_at(slot_0, "settings")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3846,7 +5587,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserSettingsSetE
 pub mod user_settings_set {
     #[allow(unused_imports)]
     use super::*;
-    /// `Settings` of [`calendar.user.settings.set`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html).
+    /// `DefaultReminders` of [`calendar.user.settings.set`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3855,7 +5596,77 @@ pub mod user_settings_set {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
+    pub struct DefaultReminders {
+        /// `fullDay`: `FullDay[]`.
+        #[serde(
+            rename = "fullDay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_day: ::std::option::Option<::std::vec::Vec<FullDay>>,
+        /// `withTime`: `map<any>[]`.
+        #[serde(
+            rename = "withTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_time: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DefaultReminders {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DefaultReminders {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fullDay", "withTime"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                full_day: ::b24_core::__private::wire::field_at(slot_0, "fullDay")?,
+                with_time: ::b24_core::__private::wire::field_at(slot_1, "withTime")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DefaultReminders {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.full_day,
+                &::std::format!("{}.{}", field, "fullDay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.with_time,
+                &::std::format!("{}.{}", field, "withTime"),
+                problems,
+            );
+        }
+    }
+    /// `FullDay` of [`calendar.user.settings.set`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FullDay {
         /// `type`: `string`.
         #[serde(
             rename = "type",
@@ -3871,6 +5682,176 @@ pub mod user_settings_set {
         )]
         pub count: ::std::option::Option<i64>,
     }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FullDay {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FullDay {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "count"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FullDay {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "count"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`calendar.user.settings.set`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `view`: `string`.
+        #[serde(
+            rename = "view",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view: ::std::option::Option<::std::string::String>,
+        /// `meetSection`: `string`.
+        #[serde(
+            rename = "meetSection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meet_section: ::std::option::Option<::std::string::String>,
+        /// `crmSection`: `string`.
+        #[serde(
+            rename = "crmSection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_section: ::std::option::Option<::std::string::String>,
+        /// `showDeclined`: `yn`.
+        #[serde(
+            rename = "showDeclined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_declined: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `denyBusyInvitation`: `yn`.
+        #[serde(
+            rename = "denyBusyInvitation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deny_busy_invitation: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `collapseOffHours`: `yn`.
+        #[serde(
+            rename = "collapseOffHours",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub collapse_off_hours: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `showWeekNumbers`: `yn`.
+        #[serde(
+            rename = "showWeekNumbers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_week_numbers: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `showTasks`: `yn`.
+        #[serde(
+            rename = "showTasks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_tasks: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `syncTasks`: `yn`.
+        #[serde(
+            rename = "syncTasks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_tasks: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `showCompletedTasks`: `yn`.
+        #[serde(
+            rename = "showCompletedTasks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_completed_tasks: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `lastUsedSection`: `string`.
+        #[serde(
+            rename = "lastUsedSection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_used_section: ::std::option::Option<::std::string::String>,
+        /// `sendFromEmail`: `string`.
+        #[serde(
+            rename = "sendFromEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_from_email: ::std::option::Option<::std::string::String>,
+        /// `defaultSections`: `map<any>`.
+        #[serde(
+            rename = "defaultSections",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_sections: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `syncPeriodPast`: `string`.
+        #[serde(
+            rename = "syncPeriodPast",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_period_past: ::std::option::Option<::std::string::String>,
+        /// `syncPeriodFuture`: `string`.
+        #[serde(
+            rename = "syncPeriodFuture",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_period_future: ::std::option::Option<::std::string::String>,
+        /// `defaultReminders`: `DefaultReminders`.
+        #[serde(
+            rename = "defaultReminders",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_reminders: ::std::option::Option<DefaultReminders>,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -3883,22 +5864,85 @@ pub mod user_settings_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "type" => slot_0 = ::std::option::Option::Some(member),
-                    "count" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "view",
+                    "meetSection",
+                    "crmSection",
+                    "showDeclined",
+                    "denyBusyInvitation",
+                    "collapseOffHours",
+                    "showWeekNumbers",
+                    "showTasks",
+                    "syncTasks",
+                    "showCompletedTasks",
+                    "lastUsedSection",
+                    "sendFromEmail",
+                    "defaultSections",
+                    "syncPeriodPast",
+                    "syncPeriodFuture",
+                    "defaultReminders",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+                view: ::b24_core::__private::wire::field_at(slot_0, "view")?,
+                meet_section: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "meetSection",
+                )?,
+                crm_section: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "crmSection",
+                )?,
+                show_declined: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "showDeclined",
+                )?,
+                deny_busy_invitation: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "denyBusyInvitation",
+                )?,
+                collapse_off_hours: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "collapseOffHours",
+                )?,
+                show_week_numbers: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "showWeekNumbers",
+                )?,
+                show_tasks: ::b24_core::__private::wire::field_at(slot_7, "showTasks")?,
+                sync_tasks: ::b24_core::__private::wire::field_at(slot_8, "syncTasks")?,
+                show_completed_tasks: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "showCompletedTasks",
+                )?,
+                last_used_section: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "lastUsedSection",
+                )?,
+                send_from_email: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "sendFromEmail",
+                )?,
+                default_sections: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "defaultSections",
+                )?,
+                sync_period_past: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "syncPeriodPast",
+                )?,
+                sync_period_future: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "syncPeriodFuture",
+                )?,
+                default_reminders: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "defaultReminders",
+                )?,
             })
         }
     }
@@ -3906,13 +5950,83 @@ pub mod user_settings_set {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
+                &self.view,
+                &::std::format!("{}.{}", field, "view"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.count,
-                &::std::format!("{}.{}", field, "count"),
+                &self.meet_section,
+                &::std::format!("{}.{}", field, "meetSection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_section,
+                &::std::format!("{}.{}", field, "crmSection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_declined,
+                &::std::format!("{}.{}", field, "showDeclined"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deny_busy_invitation,
+                &::std::format!("{}.{}", field, "denyBusyInvitation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.collapse_off_hours,
+                &::std::format!("{}.{}", field, "collapseOffHours"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_week_numbers,
+                &::std::format!("{}.{}", field, "showWeekNumbers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_tasks,
+                &::std::format!("{}.{}", field, "showTasks"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sync_tasks,
+                &::std::format!("{}.{}", field, "syncTasks"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_completed_tasks,
+                &::std::format!("{}.{}", field, "showCompletedTasks"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_used_section,
+                &::std::format!("{}.{}", field, "lastUsedSection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.send_from_email,
+                &::std::format!("{}.{}", field, "sendFromEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_sections,
+                &::std::format!("{}.{}", field, "defaultSections"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sync_period_past,
+                &::std::format!("{}.{}", field, "syncPeriodPast"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sync_period_future,
+                &::std::format!("{}.{}", field, "syncPeriodFuture"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_reminders,
+                &::std::format!("{}.{}", field, "defaultReminders"),
                 problems,
             );
         }

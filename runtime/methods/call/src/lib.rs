@@ -16,22 +16,25 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FollowupFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -42,18 +45,55 @@ impl FollowupFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FollowupFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FollowupFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -85,6 +125,18 @@ impl ::b24_core::__private::Method for FollowupFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FollowupFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInsufficientscopeexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -94,6 +146,24 @@ pub enum FollowupFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInsufficientscopeexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -113,19 +183,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupFieldGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FollowupFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -135,18 +209,54 @@ impl FollowupFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FollowupFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FollowupFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -176,6 +286,14 @@ impl ::b24_core::__private::Method for FollowupFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FollowupFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInsufficientscopeexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -186,6 +304,18 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for FollowupFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInsufficientscopeexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -205,23 +335,20 @@ for FollowupFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FollowupGetV3 {
     /// `callId` (required): `int`.
     #[serde(rename = "callId")]
     pub call_id: i64,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `mentionFormat`: `string`. Server default: `bb`. Documented values: `bb`, `html`, `none`.
     #[serde(
         rename = "mentionFormat",
@@ -229,6 +356,12 @@ pub struct FollowupGetV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mention_format: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FollowupGetV3 {
@@ -239,15 +372,14 @@ impl FollowupGetV3 {
             call_id: ::std::convert::Into::into(call_id),
             select: ::std::option::Option::None,
             mention_format: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -262,6 +394,48 @@ impl FollowupGetV3 {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FollowupGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FollowupGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["callId", "select", "mentionFormat"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            call_id: ::b24_core::__private::wire::field_at(slot_0, "callId")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            mention_format: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "mentionFormat",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -297,6 +471,16 @@ impl ::b24_core::__private::Method for FollowupGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FollowupGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 403).
+    BitrixRestV3ExceptionInsufficientscopeexception,
+    /// `access_denied` (HTTP 403).
+    AccessDenied,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 403).
+    BitrixRestV3ExceptionEntitynotfoundexception,
+    /// `invalid_select_field` (HTTP 403).
+    InvalidSelectField,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 403).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -306,6 +490,17 @@ pub enum FollowupGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInsufficientscopeexception
+            }
+            "access_denied" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
+            "invalid_select_field" => Self::InvalidSelectField,
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -325,30 +520,35 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupGetV3Err
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FollowupListV3 {
-    /// `filter` (required): `Filter`.
+    /// `filter` (required): `map<any>`.
     #[serde(rename = "filter")]
-    pub filter: followup_list_v3::Filter,
-    /// `select`: `any[]`.
+    pub filter: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `order`: `Order`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `order`: `map<any>`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<followup_list_v3::Order>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
@@ -363,27 +563,39 @@ pub struct FollowupListV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mention_format: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FollowupListV3 {
     /// A request with the required parameter `filter`.
     #[must_use]
-    pub fn new(filter: impl ::std::convert::Into<followup_list_v3::Filter>) -> Self {
+    pub fn new(
+        filter: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         Self {
             filter: ::std::convert::Into::into(filter),
             select: ::std::option::Option::None,
             order: ::std::option::Option::None,
             pagination: ::std::option::Option::None,
             mention_format: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -392,7 +604,12 @@ impl FollowupListV3 {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<followup_list_v3::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -416,6 +633,50 @@ impl FollowupListV3 {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FollowupListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FollowupListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "select", "order", "pagination", "mentionFormat"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            pagination: ::b24_core::__private::wire::field_at(slot_3, "pagination")?,
+            mention_format: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "mentionFormat",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -453,6 +714,18 @@ impl ::b24_core::__private::Method for FollowupListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FollowupListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInsufficientscopeexception,
+    /// `invalid_date_range` (HTTP 400).
+    InvalidDateRange,
+    /// `invalid_select_field` (HTTP 400).
+    InvalidSelectField,
+    /// `invalid_order` (HTTP 400).
+    InvalidOrder,
+    /// `invalid_pagination` (HTTP 400).
+    InvalidPagination,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -462,6 +735,16 @@ pub enum FollowupListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInsufficientscopeexception
+            }
+            "invalid_date_range" => Self::InvalidDateRange,
+            "invalid_select_field" => Self::InvalidSelectField,
+            "invalid_order" => Self::InvalidOrder,
+            "invalid_pagination" => Self::InvalidPagination,
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -506,19 +789,11 @@ pub mod followup_list_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "startDate" => slot_0 = ::std::option::Option::Some(member),
-                    "id" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["startDate", "id"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 start_date: ::b24_core::__private::wire::field_at(slot_0, "startDate")?,
                 id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
@@ -541,129 +816,6 @@ pub mod followup_list_v3 {
             ::b24_core::__private::Check::check(
                 &self.id,
                 &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `Filter` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `startDate`: `StartDate`.
-        #[serde(rename = "startDate")]
-        pub start_date: StartDate,
-        /// `participantId`: `int`.
-        #[serde(
-            rename = "participantId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub participant_id: ::std::option::Option<i64>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "startDate" => slot_0 = ::std::option::Option::Some(member),
-                    "participantId" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                start_date: ::b24_core::__private::wire::field_at(slot_0, "startDate")?,
-                participant_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "participantId",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start_date,
-                &::std::format!("{}.{}", field, "startDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.participant_id,
-                &::std::format!("{}.{}", field, "participantId"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `startDate`: `string`.
-        #[serde(
-            rename = "startDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_date: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "startDate" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                start_date: ::b24_core::__private::wire::field_at(slot_0, "startDate")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Order {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start_date,
-                &::std::format!("{}.{}", field, "startDate"),
                 problems,
             );
         }
@@ -705,19 +857,11 @@ pub mod followup_list_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "limit" => slot_0 = ::std::option::Option::Some(member),
-                    "afterCursor" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["limit", "afterCursor"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 limit: ::b24_core::__private::wire::field_at(slot_0, "limit")?,
                 after_cursor: ::b24_core::__private::wire::field_at(
@@ -740,70 +884,6 @@ pub mod followup_list_v3 {
                 &::std::format!("{}.{}", field, "afterCursor"),
                 problems,
             );
-        }
-    }
-    /// `StartDate` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct StartDate {
-        /// `from`: `string`.
-        #[serde(rename = "from")]
-        pub from: ::std::string::String,
-        /// `to`: `string`.
-        #[serde(rename = "to")]
-        pub to: ::std::string::String,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StartDate {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for StartDate {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "from" => slot_0 = ::std::option::Option::Some(member),
-                    "to" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for StartDate {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.from,
-                &::std::format!("{}.{}", field, "from"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "from"), &self.from);
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "to"), &self.to);
         }
     }
 }

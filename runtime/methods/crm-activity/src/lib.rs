@@ -19,27 +19,66 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityAdd {
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: activity_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityAdd {
     /// A request with the required parameter `fields`.
     #[must_use]
-    pub fn new(
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(fields: impl ::std::convert::Into<activity_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -86,6 +125,517 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError
         }
     }
 }
+/// Named types of [`crm.activity.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.activity.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `OWNER_ID`: `int`.
+        #[serde(rename = "OWNER_ID")]
+        pub owner_id: i64,
+        /// `OWNER_TYPE_ID`: `int`.
+        #[serde(rename = "OWNER_TYPE_ID")]
+        pub owner_type_id: i64,
+        /// `TYPE_ID`: `any`.
+        #[serde(rename = "TYPE_ID")]
+        pub type_id: ::b24_core::__private::serde_json::Value,
+        /// `ASSOCIATED_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ASSOCIATED_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub associated_entity_id: ::std::option::Option<i64>,
+        /// `COMMUNICATIONS`: `any`.
+        #[serde(rename = "COMMUNICATIONS")]
+        pub communications: ::b24_core::__private::serde_json::Value,
+        /// `DEADLINE`: `datetime`.
+        #[serde(
+            rename = "DEADLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `any`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DIRECTION`: `any`.
+        #[serde(
+            rename = "DIRECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub direction: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `END_TIME`: `datetime`.
+        #[serde(
+            rename = "END_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// `FILES`: `any`.
+        #[serde(
+            rename = "FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LOCATION`: `string`.
+        #[serde(
+            rename = "LOCATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_TYPE`: `any`.
+        #[serde(
+            rename = "NOTIFY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ORIGINATOR_ID`: `string`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_ID`: `string`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_VERSION`: `string`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<::std::string::String>,
+        /// `PRIORITY`: `any`.
+        #[serde(
+            rename = "PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub priority: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PROVIDER_DATA`: `string`.
+        #[serde(
+            rename = "PROVIDER_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_data: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_GROUP_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_group_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_type_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_PARAMS`: `map<any>`.
+        #[serde(
+            rename = "PROVIDER_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_params: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESPONSIBLE_ID`: `user`.
+        #[serde(rename = "RESPONSIBLE_ID")]
+        pub responsible_id: i64,
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `START_TIME`: `datetime`.
+        #[serde(
+            rename = "START_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// `STATUS`: `any`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SUBJECT`: `string`.
+        #[serde(
+            rename = "SUBJECT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `WEBDAV_ELEMENTS`: `any`.
+        #[serde(
+            rename = "WEBDAV_ELEMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webdav_elements: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `IS_INCOMING_CHANNEL`: `char`.
+        #[serde(
+            rename = "IS_INCOMING_CHANNEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_incoming_channel: ::std::option::Option<::std::string::String>,
+        /// `COMPLETED`: `string`.
+        #[serde(
+            rename = "COMPLETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "OWNER_ID",
+                    "OWNER_TYPE_ID",
+                    "TYPE_ID",
+                    "ASSOCIATED_ENTITY_ID",
+                    "COMMUNICATIONS",
+                    "DEADLINE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DIRECTION",
+                    "END_TIME",
+                    "FILES",
+                    "LOCATION",
+                    "NOTIFY_TYPE",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "PRIORITY",
+                    "PROVIDER_DATA",
+                    "PROVIDER_GROUP_ID",
+                    "PROVIDER_ID",
+                    "PROVIDER_TYPE_ID",
+                    "PROVIDER_PARAMS",
+                    "RESPONSIBLE_ID",
+                    "SETTINGS",
+                    "START_TIME",
+                    "STATUS",
+                    "SUBJECT",
+                    "WEBDAV_ELEMENTS",
+                    "IS_INCOMING_CHANNEL",
+                    "COMPLETED",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
+                owner_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "OWNER_TYPE_ID",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_2, "TYPE_ID")?,
+                associated_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ASSOCIATED_ENTITY_ID",
+                )?,
+                communications: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "COMMUNICATIONS",
+                )?,
+                deadline: ::b24_core::__private::wire::field_at(slot_5, "DEADLINE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DESCRIPTION_TYPE",
+                )?,
+                direction: ::b24_core::__private::wire::field_at(slot_8, "DIRECTION")?,
+                end_time: ::b24_core::__private::wire::field_at(slot_9, "END_TIME")?,
+                files: ::b24_core::__private::wire::field_at(slot_10, "FILES")?,
+                location: ::b24_core::__private::wire::field_at(slot_11, "LOCATION")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "NOTIFY_TYPE",
+                )?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_14, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "ORIGIN_VERSION",
+                )?,
+                priority: ::b24_core::__private::wire::field_at(slot_16, "PRIORITY")?,
+                provider_data: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "PROVIDER_DATA",
+                )?,
+                provider_group_id: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "PROVIDER_GROUP_ID",
+                )?,
+                provider_id: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "PROVIDER_ID",
+                )?,
+                provider_type_id: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "PROVIDER_TYPE_ID",
+                )?,
+                provider_params: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "PROVIDER_PARAMS",
+                )?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "RESPONSIBLE_ID",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_23, "SETTINGS")?,
+                start_time: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "START_TIME",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_25, "STATUS")?,
+                subject: ::b24_core::__private::wire::field_at(slot_26, "SUBJECT")?,
+                webdav_elements: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "WEBDAV_ELEMENTS",
+                )?,
+                is_incoming_channel: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "IS_INCOMING_CHANNEL",
+                )?,
+                completed: ::b24_core::__private::wire::field_at(slot_29, "COMPLETED")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.associated_entity_id,
+                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.communications,
+                &::std::format!("{}.{}", field, "COMMUNICATIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "DEADLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.direction,
+                &::std::format!("{}.{}", field, "DIRECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_time,
+                &::std::format!("{}.{}", field, "END_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "FILES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location,
+                &::std::format!("{}.{}", field, "LOCATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.priority,
+                &::std::format!("{}.{}", field, "PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_data,
+                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_group_id,
+                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_id,
+                &::std::format!("{}.{}", field, "PROVIDER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_type_id,
+                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_params,
+                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "START_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "SUBJECT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.webdav_elements,
+                &::std::format!("{}.{}", field, "WEBDAV_ELEMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_incoming_channel,
+                &::std::format!("{}.{}", field, "IS_INCOMING_CHANNEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.completed,
+                &::std::format!("{}.{}", field, "COMPLETED"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -94,23 +644,28 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityBadgeAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
-    /// `title` (required): `string`.
+    /// `title` (required): `any`.
     #[serde(rename = "title")]
-    pub title: ::std::string::String,
-    /// `value` (required): `string`.
+    pub title: ::b24_core::__private::serde_json::Value,
+    /// `value` (required): `any`.
     #[serde(rename = "value")]
-    pub value: ::std::string::String,
+    pub value: ::b24_core::__private::serde_json::Value,
     /// `type` (required): `string`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityBadgeAdd {
@@ -118,8 +673,8 @@ impl ActivityBadgeAdd {
     #[must_use]
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         type_: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -127,7 +682,48 @@ impl ActivityBadgeAdd {
             title: ::std::convert::Into::into(title),
             value: ::std::convert::Into::into(value),
             type_: ::std::convert::Into::into(type_),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBadgeAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBadgeAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code", "title", "value", "type"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+            value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+            type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -151,9 +747,7 @@ impl ::b24_core::__private::Method for ActivityBadgeAdd {
         ::b24_core::__private::Check::check(&self.code, "code", problems);
         problems.non_empty("code", &self.code);
         ::b24_core::__private::Check::check(&self.title, "title", problems);
-        problems.non_empty("title", &self.title);
         ::b24_core::__private::Check::check(&self.value, "value", problems);
-        problems.non_empty("value", &self.value);
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
         problems.non_empty("type", &self.type_);
         all.finish()
@@ -168,6 +762,8 @@ pub enum ActivityBadgeAddError {
     AccessDenied,
     /// `REQUIRED_ARG_MISSING`.
     RequiredArgMissing,
+    /// `NOT_FOUND`.
+    NotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -179,6 +775,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeAdd
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "REQUIRED_ARG_MISSING" => Self::RequiredArgMissing,
+            "NOT_FOUND" => Self::NotFound,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -198,14 +795,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeAdd
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityBadgeDelete {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityBadgeDelete {
@@ -214,7 +816,45 @@ impl ActivityBadgeDelete {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBadgeDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBadgeDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -225,7 +865,7 @@ impl ::b24_core::__private::Method for ActivityBadgeDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::types::Yn;
+    type Output = bool;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -277,14 +917,19 @@ for ActivityBadgeDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityBadgeGet {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityBadgeGet {
@@ -293,7 +938,45 @@ impl ActivityBadgeGet {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBadgeGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBadgeGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -358,17 +1041,77 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ActivityBadgeList {}
+pub struct ActivityBadgeList {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ActivityBadgeList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBadgeList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBadgeList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -378,14 +1121,22 @@ impl ::b24_core::__private::Method for ActivityBadgeList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.badge.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -396,6 +1147,8 @@ impl ::b24_core::__private::Method for ActivityBadgeList {
 pub enum ActivityBadgeListError {
     /// `ACCESS_DENIED`.
     AccessDenied,
+    /// `NOT_FOUND`.
+    NotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -406,6 +1159,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeLis
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
+            "NOT_FOUND" => Self::NotFound,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -425,8 +1179,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeLis
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityBindingAdd {
@@ -439,6 +1192,12 @@ pub struct ActivityBindingAdd {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
     pub entity_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityBindingAdd {
@@ -453,7 +1212,50 @@ impl ActivityBindingAdd {
             activity_id: ::std::convert::Into::into(activity_id),
             entity_type_id: ::std::convert::Into::into(entity_type_id),
             entity_id: ::std::convert::Into::into(entity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBindingAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBindingAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["activityId", "entityTypeId", "entityId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            activity_id: ::b24_core::__private::wire::field_at(slot_0, "activityId")?,
+            entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "entityTypeId",
+            )?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -529,8 +1331,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBindingA
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityBindingDelete {
@@ -543,6 +1344,12 @@ pub struct ActivityBindingDelete {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
     pub entity_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityBindingDelete {
@@ -557,7 +1364,50 @@ impl ActivityBindingDelete {
             activity_id: ::std::convert::Into::into(activity_id),
             entity_type_id: ::std::convert::Into::into(entity_type_id),
             entity_id: ::std::convert::Into::into(entity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBindingDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBindingDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["activityId", "entityTypeId", "entityId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            activity_id: ::b24_core::__private::wire::field_at(slot_0, "activityId")?,
+            entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "entityTypeId",
+            )?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -639,14 +1489,26 @@ for ActivityBindingDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityBindingList {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
     pub activity_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityBindingList {
@@ -655,7 +1517,53 @@ impl ActivityBindingList {
     pub fn new(activity_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             activity_id: ::std::convert::Into::into(activity_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBindingList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBindingList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["activityId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            activity_id: ::b24_core::__private::wire::field_at(slot_0, "activityId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -665,8 +1573,12 @@ impl ::b24_core::__private::Method for ActivityBindingList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::vec::Vec<activity_binding_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -674,7 +1586,15 @@ impl ::b24_core::__private::Method for ActivityBindingList {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.binding.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ActivityBindingList {
+    type Item = activity_binding_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.activity.binding.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html): the documented codes, then the system errors.
@@ -686,6 +1606,8 @@ pub enum ActivityBindingListError {
     E100,
     /// `ACCESS_DENIED`.
     AccessDenied,
+    /// `NOT_FOUND`.
+    NotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -698,6 +1620,7 @@ for ActivityBindingListError {
         match e.code.as_str() {
             "100" => Self::E100,
             "ACCESS_DENIED" => Self::AccessDenied,
+            "NOT_FOUND" => Self::NotFound,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -709,6 +1632,78 @@ for ActivityBindingListError {
         }
     }
 }
+/// Named types of [`crm.activity.binding.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_binding_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.binding.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "entityId"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.binding.move`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-move.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -717,8 +1712,7 @@ for ActivityBindingListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityBindingMove {
@@ -737,6 +1731,12 @@ pub struct ActivityBindingMove {
     /// `targetEntityId` (required): `int`.
     #[serde(rename = "targetEntityId")]
     pub target_entity_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityBindingMove {
@@ -755,7 +1755,67 @@ impl ActivityBindingMove {
             source_entity_id: ::std::convert::Into::into(source_entity_id),
             target_entity_type_id: ::std::convert::Into::into(target_entity_type_id),
             target_entity_id: ::std::convert::Into::into(target_entity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityBindingMove {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityBindingMove {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "activityId",
+                "sourceEntityTypeId",
+                "sourceEntityId",
+                "targetEntityTypeId",
+                "targetEntityId",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            activity_id: ::b24_core::__private::wire::field_at(slot_0, "activityId")?,
+            source_entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "sourceEntityTypeId",
+            )?,
+            source_entity_id: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "sourceEntityId",
+            )?,
+            target_entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "targetEntityTypeId",
+            )?,
+            target_entity_id: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "targetEntityId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -859,14 +1919,19 @@ for ActivityBindingMoveError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityCallGetTranscript {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
     pub activity_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityCallGetTranscript {
@@ -875,7 +1940,45 @@ impl ActivityCallGetTranscript {
     pub fn new(activity_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             activity_id: ::std::convert::Into::into(activity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityCallGetTranscript {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityCallGetTranscript {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["activityId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            activity_id: ::b24_core::__private::wire::field_at(slot_0, "activityId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -966,15 +2069,11 @@ pub mod activity_call_get_transcript {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "transcription" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["transcription"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 transcription: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -1002,17 +2101,61 @@ pub mod activity_call_get_transcript {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ActivityCommunicationFields {}
+pub struct ActivityCommunicationFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ActivityCommunicationFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ActivityCommunicationFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityCommunicationFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1076,48 +2219,78 @@ pub mod activity_communication_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `map<any>`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `ACTIVITY_ID`: `int`.
+        pub id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ACTIVITY_ID`: `map<any>`.
         #[serde(
             rename = "ACTIVITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub activity_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
+        pub activity_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ENTITY_ID`: `map<any>`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE_ID`: `int`.
+        pub entity_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ENTITY_TYPE_ID`: `map<any>`.
         #[serde(
             rename = "ENTITY_TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `TYPE`: `string`.
+        pub entity_type_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TYPE`: `map<any>`.
         #[serde(
             rename = "TYPE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `VALUE`: `string`.
+        pub type_: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `VALUE`: `map<any>`.
         #[serde(
             rename = "VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub value: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1131,35 +2304,11 @@ pub mod activity_communication_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ACTIVITY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ENTITY_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ENTITY_TYPE_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_4 = ::std::option::Option::Some(member),
-                    "VALUE" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "ACTIVITY_ID", "ENTITY_ID", "ENTITY_TYPE_ID", "TYPE", "VALUE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 activity_id: ::b24_core::__private::wire::field_at(
@@ -1220,8 +2369,7 @@ pub mod activity_communication_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityConfigurableAdd {
@@ -1231,12 +2379,18 @@ pub struct ActivityConfigurableAdd {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: activity_configurable_add::Fields,
     /// `layout` (required): `any`.
     #[serde(rename = "layout")]
     pub layout: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityConfigurableAdd {
@@ -1245,9 +2399,7 @@ impl ActivityConfigurableAdd {
     pub fn new(
         owner_type_id: impl ::std::convert::Into<i64>,
         owner_id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        fields: impl ::std::convert::Into<activity_configurable_add::Fields>,
         layout: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
@@ -1255,7 +2407,48 @@ impl ActivityConfigurableAdd {
             owner_id: ::std::convert::Into::into(owner_id),
             fields: ::std::convert::Into::into(fields),
             layout: ::std::convert::Into::into(layout),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityConfigurableAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityConfigurableAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ownerTypeId", "ownerId", "fields", "layout"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            owner_type_id: ::b24_core::__private::wire::field_at(slot_0, "ownerTypeId")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            layout: ::b24_core::__private::wire::field_at(slot_3, "layout")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1320,6 +2513,8 @@ pub enum ActivityConfigurableAddError {
     KeyContainWrongSymbols,
     /// `WRONG_LANG`.
     WrongLang,
+    /// `NOT_FOUND`.
+    NotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1345,6 +2540,7 @@ for ActivityConfigurableAddError {
             "TOO_MANY_ITEMS" => Self::TooManyItems,
             "KEY_CONTAIN_WRONG_SYMBOLS" => Self::KeyContainWrongSymbols,
             "WRONG_LANG" => Self::WrongLang,
+            "NOT_FOUND" => Self::NotFound,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1356,6 +2552,191 @@ for ActivityConfigurableAddError {
         }
     }
 }
+/// Named types of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_configurable_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `completed`: `yn`.
+        #[serde(
+            rename = "completed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `deadline`: `datetime`.
+        #[serde(
+            rename = "deadline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::std::string::String>,
+        /// `pingOffsets`: `any[]`.
+        #[serde(
+            rename = "pingOffsets",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ping_offsets: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `isIncomingChannel`: `yn`.
+        #[serde(
+            rename = "isIncomingChannel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_incoming_channel: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `responsibleId`: `int`.
+        #[serde(
+            rename = "responsibleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<i64>,
+        /// `badgeCode`: `string`.
+        #[serde(
+            rename = "badgeCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub badge_code: ::std::option::Option<::std::string::String>,
+        /// `originatorId`: `string`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `originId`: `string`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "typeId",
+                    "completed",
+                    "deadline",
+                    "pingOffsets",
+                    "isIncomingChannel",
+                    "responsibleId",
+                    "badgeCode",
+                    "originatorId",
+                    "originId",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+                completed: ::b24_core::__private::wire::field_at(slot_1, "completed")?,
+                deadline: ::b24_core::__private::wire::field_at(slot_2, "deadline")?,
+                ping_offsets: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "pingOffsets",
+                )?,
+                is_incoming_channel: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isIncomingChannel",
+                )?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "responsibleId",
+                )?,
+                badge_code: ::b24_core::__private::wire::field_at(slot_6, "badgeCode")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "originatorId",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_8, "originId")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.completed,
+                &::std::format!("{}.{}", field, "completed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "deadline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ping_offsets,
+                &::std::format!("{}.{}", field, "pingOffsets"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_incoming_channel,
+                &::std::format!("{}.{}", field, "isIncomingChannel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "responsibleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.badge_code,
+                &::std::format!("{}.{}", field, "badgeCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1364,14 +2745,19 @@ for ActivityConfigurableAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityConfigurableGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityConfigurableGet {
@@ -1380,7 +2766,45 @@ impl ActivityConfigurableGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityConfigurableGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityConfigurableGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1450,20 +2874,28 @@ for ActivityConfigurableGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityConfigurableUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
     /// `layout` (required): `any`.
     #[serde(rename = "layout")]
     pub layout: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityConfigurableUpdate {
@@ -1472,7 +2904,10 @@ impl ActivityConfigurableUpdate {
     pub fn new(
         id: impl ::std::convert::Into<i64>,
         fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         layout: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
@@ -1480,7 +2915,47 @@ impl ActivityConfigurableUpdate {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
             layout: ::std::convert::Into::into(layout),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityConfigurableUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityConfigurableUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "layout"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            layout: ::b24_core::__private::wire::field_at(slot_2, "layout")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1587,14 +3062,19 @@ for ActivityConfigurableUpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityDelete {
@@ -1603,7 +3083,45 @@ impl ActivityDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1658,17 +3176,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ActivityFields {}
+pub struct ActivityFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ActivityFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1728,35 +3289,57 @@ pub mod activity_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `map<any>`.
         #[serde(rename = "ID")]
-        pub id: i64,
-        /// `OWNER_ID`: `int`.
+        pub id: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `OWNER_ID`: `map<any>`.
         #[serde(rename = "OWNER_ID")]
-        pub owner_id: i64,
-        /// `OWNER_TYPE_ID`: `int`.
+        pub owner_id: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `OWNER_TYPE_ID`: `map<any>`.
         #[serde(rename = "OWNER_TYPE_ID")]
-        pub owner_type_id: i64,
+        pub owner_type_id: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `TYPE_ID`: `any`.
         #[serde(rename = "TYPE_ID")]
         pub type_id: ::b24_core::__private::serde_json::Value,
-        /// `ASSOCIATED_ENTITY_ID`: `int`.
+        /// `ASSOCIATED_ENTITY_ID`: `map<any>`.
         #[serde(
             rename = "ASSOCIATED_ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub associated_entity_id: ::std::option::Option<i64>,
-        /// `AUTHOR_ID`: `int`.
+        pub associated_entity_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `AUTHOR_ID`: `map<any>`.
         #[serde(rename = "AUTHOR_ID")]
-        pub author_id: i64,
-        /// `AUTOCOMPLETE_RULE`: `int`.
+        pub author_id: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `AUTOCOMPLETE_RULE`: `map<any>`.
         #[serde(
             rename = "AUTOCOMPLETE_RULE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub autocomplete_rule: ::std::option::Option<i64>,
+        pub autocomplete_rule: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `BINDINGS`: `any`.
         #[serde(
             rename = "BINDINGS",
@@ -1767,26 +3350,42 @@ pub mod activity_fields {
         /// `COMMUNICATIONS`: `any`.
         #[serde(rename = "COMMUNICATIONS")]
         pub communications: ::b24_core::__private::serde_json::Value,
-        /// `COMPLETED`: `char`.
+        /// `COMPLETED`: `map<any>`.
         #[serde(rename = "COMPLETED")]
-        pub completed: ::std::string::String,
-        /// `CREATED`: `datetime`.
+        pub completed: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CREATED`: `map<any>`.
         #[serde(rename = "CREATED")]
-        pub created: ::std::string::String,
-        /// `DEADLINE`: `datetime`.
+        pub created: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DEADLINE`: `map<any>`.
         #[serde(
             rename = "DEADLINE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deadline: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
+        pub deadline: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DESCRIPTION`: `map<any>`.
         #[serde(
             rename = "DESCRIPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `DESCRIPTION_TYPE`: `any`.
         #[serde(
             rename = "DESCRIPTION_TYPE",
@@ -1803,20 +3402,30 @@ pub mod activity_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub direction: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `EDITOR_ID`: `user`.
+        /// `EDITOR_ID`: `map<any>`.
         #[serde(
             rename = "EDITOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub editor_id: ::std::option::Option<i64>,
-        /// `END_TIME`: `datetime`.
+        pub editor_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `END_TIME`: `map<any>`.
         #[serde(
             rename = "END_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub end_time: ::std::option::Option<::std::string::String>,
+        pub end_time: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `FILES`: `any`.
         #[serde(
             rename = "FILES",
@@ -1824,20 +3433,30 @@ pub mod activity_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub files: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `LAST_UPDATED`: `datetime`.
+        /// `LAST_UPDATED`: `map<any>`.
         #[serde(
             rename = "LAST_UPDATED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_updated: ::std::option::Option<::std::string::String>,
-        /// `LOCATION`: `string`.
+        pub last_updated: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LOCATION`: `map<any>`.
         #[serde(
             rename = "LOCATION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub location: ::std::option::Option<::std::string::String>,
+        pub location: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `NOTIFY_TYPE`: `any`.
         #[serde(
             rename = "NOTIFY_TYPE",
@@ -1845,27 +3464,42 @@ pub mod activity_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub notify_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `NOTIFY_VALUE`: `int`.
+        /// `NOTIFY_VALUE`: `map<any>`.
         #[serde(
             rename = "NOTIFY_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notify_value: ::std::option::Option<i64>,
-        /// `ORIGINATOR_ID`: `string`.
+        pub notify_value: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGINATOR_ID`: `map<any>`.
         #[serde(
             rename = "ORIGINATOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub originator_id: ::std::option::Option<::std::string::String>,
-        /// `ORIGIN_ID`: `string`.
+        pub originator_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGIN_ID`: `map<any>`.
         #[serde(
             rename = "ORIGIN_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub origin_id: ::std::option::Option<::std::string::String>,
+        pub origin_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `ORIGIN_VERSION`: `string`.
         #[serde(
             rename = "ORIGIN_VERSION",
@@ -1880,34 +3514,54 @@ pub mod activity_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub priority: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PROVIDER_DATA`: `string`.
+        /// `PROVIDER_DATA`: `map<any>`.
         #[serde(
             rename = "PROVIDER_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub provider_data: ::std::option::Option<::std::string::String>,
-        /// `PROVIDER_GROUP_ID`: `string`.
+        pub provider_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PROVIDER_GROUP_ID`: `map<any>`.
         #[serde(
             rename = "PROVIDER_GROUP_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub provider_group_id: ::std::option::Option<::std::string::String>,
-        /// `PROVIDER_ID`: `string`.
+        pub provider_group_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PROVIDER_ID`: `map<any>`.
         #[serde(
             rename = "PROVIDER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub provider_id: ::std::option::Option<::std::string::String>,
-        /// `PROVIDER_TYPE_ID`: `string`.
+        pub provider_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PROVIDER_TYPE_ID`: `map<any>`.
         #[serde(
             rename = "PROVIDER_TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub provider_type_id: ::std::option::Option<::std::string::String>,
+        pub provider_type_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `PROVIDER_PARAMS`: `map<any>`.
         #[serde(
             rename = "PROVIDER_PARAMS",
@@ -1920,58 +3574,96 @@ pub mod activity_fields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `RESPONSIBLE_ID`: `user`.
+        /// `RESPONSIBLE_ID`: `map<any>`.
         #[serde(rename = "RESPONSIBLE_ID")]
-        pub responsible_id: i64,
-        /// `RESULT_CURRENCY_ID`: `string`.
+        pub responsible_id: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_CURRENCY_ID`: `map<any>`.
         #[serde(
             rename = "RESULT_CURRENCY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result_currency_id: ::std::option::Option<::std::string::String>,
-        /// `RESULT_MARK`: `int`.
+        pub result_currency_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESULT_MARK`: `map<any>`.
         #[serde(
             rename = "RESULT_MARK",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result_mark: ::std::option::Option<i64>,
-        /// `RESULT_SOURCE_ID`: `string`.
+        pub result_mark: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESULT_SOURCE_ID`: `map<any>`.
         #[serde(
             rename = "RESULT_SOURCE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result_source_id: ::std::option::Option<::std::string::String>,
-        /// `RESULT_STATUS`: `int`.
+        pub result_source_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESULT_STATUS`: `map<any>`.
         #[serde(
             rename = "RESULT_STATUS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result_status: ::std::option::Option<i64>,
-        /// `RESULT_STREAM`: `int`.
+        pub result_status: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESULT_STREAM`: `map<any>`.
         #[serde(
             rename = "RESULT_STREAM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result_stream: ::std::option::Option<i64>,
-        /// `RESULT_SUM`: `float`.
+        pub result_stream: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESULT_SUM`: `map<any>`.
         #[serde(
             rename = "RESULT_SUM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result_sum: ::std::option::Option<f64>,
-        /// `RESULT_VALUE`: `float`.
+        pub result_sum: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESULT_VALUE`: `map<any>`.
         #[serde(
             rename = "RESULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result_value: ::std::option::Option<f64>,
+        pub result_value: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `SETTINGS`: `map<any>`.
         #[serde(
             rename = "SETTINGS",
@@ -1984,13 +3676,18 @@ pub mod activity_fields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `START_TIME`: `datetime`.
+        /// `START_TIME`: `map<any>`.
         #[serde(
             rename = "START_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start_time: ::std::option::Option<::std::string::String>,
+        pub start_time: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `STATUS`: `any`.
         #[serde(
             rename = "STATUS",
@@ -1998,13 +3695,18 @@ pub mod activity_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SUBJECT`: `string`.
+        /// `SUBJECT`: `map<any>`.
         #[serde(
             rename = "SUBJECT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub subject: ::std::option::Option<::std::string::String>,
+        pub subject: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `WEBDAV_ELEMENTS`: `any`.
         #[serde(
             rename = "WEBDAV_ELEMENTS",
@@ -2014,13 +3716,18 @@ pub mod activity_fields {
         pub webdav_elements: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `IS_INCOMING_CHANNEL`: `char`.
+        /// `IS_INCOMING_CHANNEL`: `map<any>`.
         #[serde(
             rename = "IS_INCOMING_CHANNEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_incoming_channel: ::std::option::Option<::std::string::String>,
+        pub is_incoming_channel: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2034,195 +3741,62 @@ pub mod activity_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_41: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_42: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_43: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_44: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "OWNER_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "OWNER_TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "ASSOCIATED_ENTITY_ID" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "AUTHOR_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "AUTOCOMPLETE_RULE" => slot_6 = ::std::option::Option::Some(member),
-                    "BINDINGS" => slot_7 = ::std::option::Option::Some(member),
-                    "COMMUNICATIONS" => slot_8 = ::std::option::Option::Some(member),
-                    "COMPLETED" => slot_9 = ::std::option::Option::Some(member),
-                    "CREATED" => slot_10 = ::std::option::Option::Some(member),
-                    "DEADLINE" => slot_11 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_12 = ::std::option::Option::Some(member),
-                    "DESCRIPTION_TYPE" => slot_13 = ::std::option::Option::Some(member),
-                    "DIRECTION" => slot_14 = ::std::option::Option::Some(member),
-                    "EDITOR_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "END_TIME" => slot_16 = ::std::option::Option::Some(member),
-                    "FILES" => slot_17 = ::std::option::Option::Some(member),
-                    "LAST_UPDATED" => slot_18 = ::std::option::Option::Some(member),
-                    "LOCATION" => slot_19 = ::std::option::Option::Some(member),
-                    "NOTIFY_TYPE" => slot_20 = ::std::option::Option::Some(member),
-                    "NOTIFY_VALUE" => slot_21 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_23 = ::std::option::Option::Some(member),
-                    "ORIGIN_VERSION" => slot_24 = ::std::option::Option::Some(member),
-                    "PRIORITY" => slot_25 = ::std::option::Option::Some(member),
-                    "PROVIDER_DATA" => slot_26 = ::std::option::Option::Some(member),
-                    "PROVIDER_GROUP_ID" => slot_27 = ::std::option::Option::Some(member),
-                    "PROVIDER_ID" => slot_28 = ::std::option::Option::Some(member),
-                    "PROVIDER_TYPE_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "PROVIDER_PARAMS" => slot_30 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_ID" => slot_31 = ::std::option::Option::Some(member),
-                    "RESULT_CURRENCY_ID" => slot_32 = ::std::option::Option::Some(member),
-                    "RESULT_MARK" => slot_33 = ::std::option::Option::Some(member),
-                    "RESULT_SOURCE_ID" => slot_34 = ::std::option::Option::Some(member),
-                    "RESULT_STATUS" => slot_35 = ::std::option::Option::Some(member),
-                    "RESULT_STREAM" => slot_36 = ::std::option::Option::Some(member),
-                    "RESULT_SUM" => slot_37 = ::std::option::Option::Some(member),
-                    "RESULT_VALUE" => slot_38 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_39 = ::std::option::Option::Some(member),
-                    "START_TIME" => slot_40 = ::std::option::Option::Some(member),
-                    "STATUS" => slot_41 = ::std::option::Option::Some(member),
-                    "SUBJECT" => slot_42 = ::std::option::Option::Some(member),
-                    "WEBDAV_ELEMENTS" => slot_43 = ::std::option::Option::Some(member),
-                    "IS_INCOMING_CHANNEL" => {
-                        slot_44 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OWNER_ID",
+                    "OWNER_TYPE_ID",
+                    "TYPE_ID",
+                    "ASSOCIATED_ENTITY_ID",
+                    "AUTHOR_ID",
+                    "AUTOCOMPLETE_RULE",
+                    "BINDINGS",
+                    "COMMUNICATIONS",
+                    "COMPLETED",
+                    "CREATED",
+                    "DEADLINE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DIRECTION",
+                    "EDITOR_ID",
+                    "END_TIME",
+                    "FILES",
+                    "LAST_UPDATED",
+                    "LOCATION",
+                    "NOTIFY_TYPE",
+                    "NOTIFY_VALUE",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "PRIORITY",
+                    "PROVIDER_DATA",
+                    "PROVIDER_GROUP_ID",
+                    "PROVIDER_ID",
+                    "PROVIDER_TYPE_ID",
+                    "PROVIDER_PARAMS",
+                    "RESPONSIBLE_ID",
+                    "RESULT_CURRENCY_ID",
+                    "RESULT_MARK",
+                    "RESULT_SOURCE_ID",
+                    "RESULT_STATUS",
+                    "RESULT_STREAM",
+                    "RESULT_SUM",
+                    "RESULT_VALUE",
+                    "SETTINGS",
+                    "START_TIME",
+                    "STATUS",
+                    "SUBJECT",
+                    "WEBDAV_ELEMENTS",
+                    "IS_INCOMING_CHANNEL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
@@ -2406,11 +3980,6 @@ pub mod activity_fields {
                 &::std::format!("{}.{}", field, "COMPLETED"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "COMPLETED"),
-                    &self.completed,
-                );
             ::b24_core::__private::Check::check(
                 &self.created,
                 &::std::format!("{}.{}", field, "CREATED"),
@@ -2597,14 +4166,19 @@ pub mod activity_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityGet {
@@ -2613,7 +4187,45 @@ impl ActivityGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2671,8 +4283,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityLayoutBlocksDelete {
@@ -2685,6 +4296,12 @@ pub struct ActivityLayoutBlocksDelete {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
     pub activity_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityLayoutBlocksDelete {
@@ -2699,7 +4316,50 @@ impl ActivityLayoutBlocksDelete {
             entity_type_id: ::std::convert::Into::into(entity_type_id),
             entity_id: ::std::convert::Into::into(entity_id),
             activity_id: ::std::convert::Into::into(activity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityLayoutBlocksDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityLayoutBlocksDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["entityTypeId", "entityId", "activityId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "entityTypeId",
+            )?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
+            activity_id: ::b24_core::__private::wire::field_at(slot_2, "activityId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2775,8 +4435,7 @@ for ActivityLayoutBlocksDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityLayoutBlocksGet {
@@ -2789,6 +4448,12 @@ pub struct ActivityLayoutBlocksGet {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
     pub activity_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityLayoutBlocksGet {
@@ -2803,7 +4468,50 @@ impl ActivityLayoutBlocksGet {
             entity_type_id: ::std::convert::Into::into(entity_type_id),
             entity_id: ::std::convert::Into::into(entity_id),
             activity_id: ::std::convert::Into::into(activity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityLayoutBlocksGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityLayoutBlocksGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["entityTypeId", "entityId", "activityId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "entityTypeId",
+            )?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
+            activity_id: ::b24_core::__private::wire::field_at(slot_2, "activityId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2879,8 +4587,7 @@ for ActivityLayoutBlocksGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityLayoutBlocksSet {
@@ -2896,6 +4603,12 @@ pub struct ActivityLayoutBlocksSet {
     /// `layout` (required): `any`.
     #[serde(rename = "layout")]
     pub layout: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityLayoutBlocksSet {
@@ -2912,7 +4625,51 @@ impl ActivityLayoutBlocksSet {
             entity_id: ::std::convert::Into::into(entity_id),
             activity_id: ::std::convert::Into::into(activity_id),
             layout: ::std::convert::Into::into(layout),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityLayoutBlocksSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityLayoutBlocksSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["entityTypeId", "entityId", "activityId", "layout"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "entityTypeId",
+            )?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
+            activity_id: ::b24_core::__private::wire::field_at(slot_2, "activityId")?,
+            layout: ::b24_core::__private::wire::field_at(slot_3, "layout")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2995,20 +4752,18 @@ for ActivityLayoutBlocksSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityList {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
@@ -3040,6 +4795,12 @@ pub struct ActivityList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityList {
@@ -3051,15 +4812,14 @@ impl ActivityList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3097,6 +4857,46 @@ impl ActivityList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3137,6 +4937,8 @@ impl ::b24_core::__private::ListMethod for ActivityList {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum ActivityListError {
+    /// `INVALID_REQUEST`.
+    InvalidRequest,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3146,6 +4948,7 @@ pub enum ActivityListError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_REQUEST" => Self::InvalidRequest,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3165,8 +4968,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityTodoAdd {
@@ -3223,6 +5025,12 @@ pub struct ActivityTodoAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub color_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityTodoAdd {
@@ -3243,6 +5051,7 @@ impl ActivityTodoAdd {
             parent_activity_id: ::std::option::Option::None,
             ping_offsets: ::std::option::Option::None,
             color_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `title`.
@@ -3302,6 +5111,67 @@ impl ActivityTodoAdd {
     ) -> Self {
         self.color_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityTodoAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTodoAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ownerTypeId",
+                "ownerId",
+                "deadline",
+                "title",
+                "description",
+                "responsibleId",
+                "parentActivityId",
+                "pingOffsets",
+                "colorId",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            owner_type_id: ::b24_core::__private::wire::field_at(slot_0, "ownerTypeId")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+            deadline: ::b24_core::__private::wire::field_at(slot_2, "deadline")?,
+            title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+            description: ::b24_core::__private::wire::field_at(slot_4, "description")?,
+            responsible_id: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "responsibleId",
+            )?,
+            parent_activity_id: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "parentActivityId",
+            )?,
+            ping_offsets: ::b24_core::__private::wire::field_at(slot_7, "pingOffsets")?,
+            color_id: ::b24_core::__private::wire::field_at(slot_8, "colorId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3394,8 +5264,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoAddE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityTodoUpdate {
@@ -3455,6 +5324,12 @@ pub struct ActivityTodoUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub color_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityTodoUpdate {
@@ -3477,6 +5352,7 @@ impl ActivityTodoUpdate {
             parent_activity_id: ::std::option::Option::None,
             ping_offsets: ::std::option::Option::None,
             color_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `title`.
@@ -3536,6 +5412,70 @@ impl ActivityTodoUpdate {
     ) -> Self {
         self.color_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityTodoUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTodoUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "id",
+                "ownerTypeId",
+                "ownerId",
+                "deadline",
+                "title",
+                "description",
+                "responsibleId",
+                "parentActivityId",
+                "pingOffsets",
+                "colorId",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            owner_type_id: ::b24_core::__private::wire::field_at(slot_1, "ownerTypeId")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+            deadline: ::b24_core::__private::wire::field_at(slot_3, "deadline")?,
+            title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
+            description: ::b24_core::__private::wire::field_at(slot_5, "description")?,
+            responsible_id: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "responsibleId",
+            )?,
+            parent_activity_id: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "parentActivityId",
+            )?,
+            ping_offsets: ::b24_core::__private::wire::field_at(slot_8, "pingOffsets")?,
+            color_id: ::b24_core::__private::wire::field_at(slot_9, "colorId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3635,8 +5575,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoUpda
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityTodoUpdateColor {
@@ -3652,6 +5591,12 @@ pub struct ActivityTodoUpdateColor {
     /// `colorId` (required): `string`.
     #[serde(rename = "colorId")]
     pub color_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityTodoUpdateColor {
@@ -3668,7 +5613,48 @@ impl ActivityTodoUpdateColor {
             owner_type_id: ::std::convert::Into::into(owner_type_id),
             owner_id: ::std::convert::Into::into(owner_id),
             color_id: ::std::convert::Into::into(color_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityTodoUpdateColor {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTodoUpdateColor {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "ownerTypeId", "ownerId", "colorId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            owner_type_id: ::b24_core::__private::wire::field_at(slot_1, "ownerTypeId")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+            color_id: ::b24_core::__private::wire::field_at(slot_3, "colorId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3755,8 +5741,7 @@ for ActivityTodoUpdateColorError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityTodoUpdateDeadline {
@@ -3772,6 +5757,12 @@ pub struct ActivityTodoUpdateDeadline {
     /// `value` (required): `datetime`.
     #[serde(rename = "value")]
     pub value: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityTodoUpdateDeadline {
@@ -3788,7 +5779,48 @@ impl ActivityTodoUpdateDeadline {
             owner_type_id: ::std::convert::Into::into(owner_type_id),
             owner_id: ::std::convert::Into::into(owner_id),
             value: ::std::convert::Into::into(value),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityTodoUpdateDeadline {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTodoUpdateDeadline {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "ownerTypeId", "ownerId", "value"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            owner_type_id: ::b24_core::__private::wire::field_at(slot_1, "ownerTypeId")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+            value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3874,8 +5906,7 @@ for ActivityTodoUpdateDeadlineError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityTodoUpdateDescription {
@@ -3891,6 +5922,12 @@ pub struct ActivityTodoUpdateDescription {
     /// `value` (required): `string`.
     #[serde(rename = "value")]
     pub value: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityTodoUpdateDescription {
@@ -3907,7 +5944,49 @@ impl ActivityTodoUpdateDescription {
             owner_type_id: ::std::convert::Into::into(owner_type_id),
             owner_id: ::std::convert::Into::into(owner_id),
             value: ::std::convert::Into::into(value),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ActivityTodoUpdateDescription {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTodoUpdateDescription {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "ownerTypeId", "ownerId", "value"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            owner_type_id: ::b24_core::__private::wire::field_at(slot_1, "ownerTypeId")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+            value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3991,8 +6070,7 @@ for ActivityTodoUpdateDescriptionError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityTodoUpdateResponsibleUser {
@@ -4008,6 +6086,12 @@ pub struct ActivityTodoUpdateResponsibleUser {
     /// `responsibleId` (required): `int`.
     #[serde(rename = "responsibleId")]
     pub responsible_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityTodoUpdateResponsibleUser {
@@ -4024,7 +6108,52 @@ impl ActivityTodoUpdateResponsibleUser {
             owner_type_id: ::std::convert::Into::into(owner_type_id),
             owner_id: ::std::convert::Into::into(owner_id),
             responsible_id: ::std::convert::Into::into(responsible_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ActivityTodoUpdateResponsibleUser {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTodoUpdateResponsibleUser {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "ownerTypeId", "ownerId", "responsibleId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            owner_type_id: ::b24_core::__private::wire::field_at(slot_1, "ownerTypeId")?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+            responsible_id: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "responsibleId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4116,17 +6245,66 @@ for ActivityTodoUpdateResponsibleUserError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ActivityTypeAdd {}
+pub struct ActivityTypeAdd {
+    /// `fields` (required): `Fields`.
+    #[serde(rename = "fields")]
+    pub fields: activity_type_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ActivityTypeAdd {
-    /// A request with every optional parameter left to the server's default.
+    /// A request with the required parameter `fields`.
     #[must_use]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(fields: impl ::std::convert::Into<activity_type_add::Fields>) -> Self {
+        Self {
+            fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityTypeAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTypeAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4144,6 +6322,7 @@ impl ::b24_core::__private::Method for ActivityTypeAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.type.add");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
 }
@@ -4156,6 +6335,8 @@ pub enum ActivityTypeAddError {
     AccessDenied,
     /// `INVALID_ARG_VALUE`.
     InvalidArgValue,
+    /// `NOT_FOUND`.
+    NotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4167,6 +6348,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeAddE
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "INVALID_ARG_VALUE" => Self::InvalidArgValue,
+            "NOT_FOUND" => Self::NotFound,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4178,6 +6360,101 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeAddE
         }
     }
 }
+/// Named types of [`crm.activity.type.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_type_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.activity.type.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `TYPE_ID`: `string`.
+        #[serde(rename = "TYPE_ID")]
+        pub type_id: ::std::string::String,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `ICON_FILE`: `any`.
+        #[serde(
+            rename = "ICON_FILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icon_file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IS_CONFIGURABLE_TYPE`: `string`.
+        #[serde(
+            rename = "IS_CONFIGURABLE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_configurable_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE_ID", "NAME", "ICON_FILE", "IS_CONFIGURABLE_TYPE"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                icon_file: ::b24_core::__private::wire::field_at(slot_2, "ICON_FILE")?,
+                is_configurable_type: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "IS_CONFIGURABLE_TYPE",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "TYPE_ID"), &self.type_id);
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.icon_file,
+                &::std::format!("{}.{}", field, "ICON_FILE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_configurable_type,
+                &::std::format!("{}.{}", field, "IS_CONFIGURABLE_TYPE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.type.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-delete.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4186,14 +6463,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeAddE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityTypeDelete {
     /// `TYPE_ID` (required): `string`.
     #[serde(rename = "TYPE_ID")]
     pub type_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityTypeDelete {
@@ -4202,7 +6484,45 @@ impl ActivityTypeDelete {
     pub fn new(type_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             type_id: ::std::convert::Into::into(type_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityTypeDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTypeDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TYPE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4234,6 +6554,8 @@ pub enum ActivityTypeDeleteError {
     AccessDenied,
     /// `INVALID_ARG_VALUE`.
     InvalidArgValue,
+    /// `NOT_FOUND`.
+    NotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4245,6 +6567,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeDele
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "INVALID_ARG_VALUE" => Self::InvalidArgValue,
+            "NOT_FOUND" => Self::NotFound,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4264,17 +6587,77 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeDele
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ActivityTypeList {}
+pub struct ActivityTypeList {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ActivityTypeList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityTypeList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityTypeList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4284,7 +6667,11 @@ impl ::b24_core::__private::Method for ActivityTypeList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -4292,7 +6679,15 @@ impl ::b24_core::__private::Method for ActivityTypeList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.type.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ActivityTypeList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.activity.type.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html): the documented codes, then the system errors.
@@ -4302,6 +6697,8 @@ impl ::b24_core::__private::Method for ActivityTypeList {
 pub enum ActivityTypeListError {
     /// `ACCESS_DENIED`.
     AccessDenied,
+    /// `NOT_FOUND`.
+    NotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4312,6 +6709,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeList
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
+            "NOT_FOUND" => Self::NotFound,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4334,17 +6732,22 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeList
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ActivityUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: activity_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityUpdate {
@@ -4352,14 +6755,51 @@ impl ActivityUpdate {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        fields: impl ::std::convert::Into<activity_update::Fields>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActivityUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ActivityUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4404,6 +6844,521 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityUpdateEr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.activity.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `OWNER_TYPE_ID`: `int`.
+        #[serde(
+            rename = "OWNER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type_id: ::std::option::Option<i64>,
+        /// `TYPE_ID`: `any`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ASSOCIATED_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ASSOCIATED_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub associated_entity_id: ::std::option::Option<i64>,
+        /// `COMMUNICATIONS`: `any`.
+        #[serde(
+            rename = "COMMUNICATIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub communications: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DEADLINE`: `datetime`.
+        #[serde(
+            rename = "DEADLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `any`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DIRECTION`: `any`.
+        #[serde(
+            rename = "DIRECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub direction: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `END_TIME`: `datetime`.
+        #[serde(
+            rename = "END_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// `FILES`: `any`.
+        #[serde(
+            rename = "FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LOCATION`: `string`.
+        #[serde(
+            rename = "LOCATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_TYPE`: `any`.
+        #[serde(
+            rename = "NOTIFY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ORIGINATOR_ID`: `string`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_ID`: `string`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_VERSION`: `string`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<::std::string::String>,
+        /// `PRIORITY`: `any`.
+        #[serde(
+            rename = "PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub priority: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PROVIDER_DATA`: `string`.
+        #[serde(
+            rename = "PROVIDER_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_data: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_GROUP_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_group_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_type_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_PARAMS`: `map<any>`.
+        #[serde(
+            rename = "PROVIDER_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_params: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESPONSIBLE_ID`: `user`.
+        #[serde(rename = "RESPONSIBLE_ID")]
+        pub responsible_id: i64,
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `START_TIME`: `datetime`.
+        #[serde(
+            rename = "START_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// `STATUS`: `any`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SUBJECT`: `string`.
+        #[serde(
+            rename = "SUBJECT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `WEBDAV_ELEMENTS`: `any`.
+        #[serde(
+            rename = "WEBDAV_ELEMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webdav_elements: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `IS_INCOMING_CHANNEL`: `char`.
+        #[serde(
+            rename = "IS_INCOMING_CHANNEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_incoming_channel: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "OWNER_ID",
+                    "OWNER_TYPE_ID",
+                    "TYPE_ID",
+                    "ASSOCIATED_ENTITY_ID",
+                    "COMMUNICATIONS",
+                    "DEADLINE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DIRECTION",
+                    "END_TIME",
+                    "FILES",
+                    "LOCATION",
+                    "NOTIFY_TYPE",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "PRIORITY",
+                    "PROVIDER_DATA",
+                    "PROVIDER_GROUP_ID",
+                    "PROVIDER_ID",
+                    "PROVIDER_TYPE_ID",
+                    "PROVIDER_PARAMS",
+                    "RESPONSIBLE_ID",
+                    "SETTINGS",
+                    "START_TIME",
+                    "STATUS",
+                    "SUBJECT",
+                    "WEBDAV_ELEMENTS",
+                    "IS_INCOMING_CHANNEL",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
+                owner_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "OWNER_TYPE_ID",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_2, "TYPE_ID")?,
+                associated_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ASSOCIATED_ENTITY_ID",
+                )?,
+                communications: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "COMMUNICATIONS",
+                )?,
+                deadline: ::b24_core::__private::wire::field_at(slot_5, "DEADLINE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DESCRIPTION_TYPE",
+                )?,
+                direction: ::b24_core::__private::wire::field_at(slot_8, "DIRECTION")?,
+                end_time: ::b24_core::__private::wire::field_at(slot_9, "END_TIME")?,
+                files: ::b24_core::__private::wire::field_at(slot_10, "FILES")?,
+                location: ::b24_core::__private::wire::field_at(slot_11, "LOCATION")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "NOTIFY_TYPE",
+                )?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_14, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "ORIGIN_VERSION",
+                )?,
+                priority: ::b24_core::__private::wire::field_at(slot_16, "PRIORITY")?,
+                provider_data: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "PROVIDER_DATA",
+                )?,
+                provider_group_id: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "PROVIDER_GROUP_ID",
+                )?,
+                provider_id: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "PROVIDER_ID",
+                )?,
+                provider_type_id: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "PROVIDER_TYPE_ID",
+                )?,
+                provider_params: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "PROVIDER_PARAMS",
+                )?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "RESPONSIBLE_ID",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_23, "SETTINGS")?,
+                start_time: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "START_TIME",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_25, "STATUS")?,
+                subject: ::b24_core::__private::wire::field_at(slot_26, "SUBJECT")?,
+                webdav_elements: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "WEBDAV_ELEMENTS",
+                )?,
+                is_incoming_channel: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "IS_INCOMING_CHANNEL",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.associated_entity_id,
+                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.communications,
+                &::std::format!("{}.{}", field, "COMMUNICATIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "DEADLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.direction,
+                &::std::format!("{}.{}", field, "DIRECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_time,
+                &::std::format!("{}.{}", field, "END_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "FILES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location,
+                &::std::format!("{}.{}", field, "LOCATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.priority,
+                &::std::format!("{}.{}", field, "PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_data,
+                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_group_id,
+                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_id,
+                &::std::format!("{}.{}", field, "PROVIDER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_type_id,
+                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_params,
+                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "START_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "SUBJECT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.webdav_elements,
+                &::std::format!("{}.{}", field, "WEBDAV_ELEMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_incoming_channel,
+                &::std::format!("{}.{}", field, "IS_INCOMING_CHANNEL"),
+                problems,
+            );
         }
     }
 }

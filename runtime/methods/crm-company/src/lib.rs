@@ -17,8 +17,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyAdd {
@@ -37,6 +36,12 @@ pub struct CompanyAdd {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyAdd {
@@ -46,11 +51,12 @@ impl CompanyAdd {
         Self {
             fields: ::std::convert::Into::into(fields),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
@@ -61,6 +67,44 @@ impl CompanyAdd {
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -274,6 +318,55 @@ pub mod company_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_my_company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ORIGINATOR_ID`: `string`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_ID`: `string`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_VERSION`: `string`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `user`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `user`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
         /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -293,98 +386,43 @@ pub mod company_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "COMPANY_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "INDUSTRY" => slot_2 = ::std::option::Option::Some(member),
-                    "EMPLOYEES" => slot_3 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "REVENUE" => slot_5 = ::std::option::Option::Some(member),
-                    "LOGO" => slot_6 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_7 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_9 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_10 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_11 = ::std::option::Option::Some(member),
-                    "WEB" => slot_12 = ::std::option::Option::Some(member),
-                    "IM" => slot_13 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_14 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_15 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_16 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_17 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_18 = ::std::option::Option::Some(member),
-                    "IS_MY_COMPANY" => slot_19 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "COMPANY_TYPE",
+                    "INDUSTRY",
+                    "EMPLOYEES",
+                    "CURRENCY_ID",
+                    "REVENUE",
+                    "LOGO",
+                    "OPENED",
+                    "ASSIGNED_BY_ID",
+                    "COMMENTS",
+                    "PHONE",
+                    "EMAIL",
+                    "WEB",
+                    "IM",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "IS_MY_COMPANY",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 company_type: ::b24_core::__private::wire::field_at(
@@ -429,6 +467,31 @@ pub mod company_add {
                 is_my_company: ::b24_core::__private::wire::field_at(
                     slot_19,
                     "IS_MY_COMPANY",
+                )?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_21, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "ORIGIN_VERSION",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "DATE_MODIFY",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "MODIFY_BY_ID",
                 )?,
                 extra,
             })
@@ -537,6 +600,41 @@ pub mod company_add {
                 &::std::format!("{}.{}", field, "IS_MY_COMPANY"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
         }
     }
 }
@@ -548,8 +646,7 @@ pub mod company_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyContactAdd {
@@ -559,6 +656,12 @@ pub struct CompanyContactAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: company_contact_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyContactAdd {
@@ -571,7 +674,46 @@ impl CompanyContactAdd {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyContactAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyContactAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -666,23 +808,11 @@ pub mod company_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -719,17 +849,19 @@ pub mod company_contact_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyContactDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `map<any>`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::collections::BTreeMap<
+    pub fields: company_contact_delete::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -740,17 +872,51 @@ impl CompanyContactDelete {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        fields: impl ::std::convert::Into<company_contact_delete::Fields>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyContactDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyContactDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -802,6 +968,57 @@ for CompanyContactDeleteError {
         }
     }
 }
+/// Named types of [`crm.company.contact.delete`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_contact_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.company.contact.delete`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `CONTACT_ID`: `crm_entity`.
+        #[serde(rename = "CONTACT_ID")]
+        pub contact_id: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.company.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -810,17 +1027,60 @@ for CompanyContactDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CompanyContactFields {}
+pub struct CompanyContactFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CompanyContactFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyContactFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyContactFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -878,14 +1138,19 @@ for CompanyContactFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyContactItemsDelete {
@@ -894,7 +1159,45 @@ impl CompanyContactItemsDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyContactItemsDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyContactItemsDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -955,14 +1258,19 @@ for CompanyContactItemsDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyContactItemsGet {
@@ -971,7 +1279,45 @@ impl CompanyContactItemsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyContactItemsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyContactItemsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1032,8 +1378,7 @@ for CompanyContactItemsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyContactItemsSet {
@@ -1043,6 +1388,12 @@ pub struct CompanyContactItemsSet {
     /// `items` (required): `Items[]`.
     #[serde(rename = "items")]
     pub items: ::std::vec::Vec<company_contact_items_set::Items>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyContactItemsSet {
@@ -1057,7 +1408,46 @@ impl CompanyContactItemsSet {
         Self {
             id: ::std::convert::Into::into(id),
             items: ::std::convert::Into::into(items),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyContactItemsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyContactItemsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "items"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1155,23 +1545,11 @@ pub mod company_contact_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -1209,14 +1587,19 @@ pub mod company_contact_items_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyDelete {
@@ -1225,7 +1608,45 @@ impl CompanyDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1283,17 +1704,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CompanyDetailsConfigurationForceCommonScopeForAll {}
+pub struct CompanyDetailsConfigurationForceCommonScopeForAll {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CompanyDetailsConfigurationForceCommonScopeForAll {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for CompanyDetailsConfigurationForceCommonScopeForAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire
+for CompanyDetailsConfigurationForceCommonScopeForAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1354,8 +1820,8 @@ for CompanyDetailsConfigurationForceCommonScopeForAllError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyDetailsConfigurationGet {
@@ -1373,6 +1839,12 @@ pub struct CompanyDetailsConfigurationGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyDetailsConfigurationGet {
@@ -1382,6 +1854,7 @@ impl CompanyDetailsConfigurationGet {
         Self {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1398,6 +1871,45 @@ impl CompanyDetailsConfigurationGet {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for CompanyDetailsConfigurationGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyDetailsConfigurationGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1459,8 +1971,8 @@ for CompanyDetailsConfigurationGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyDetailsConfigurationReset {
@@ -1478,6 +1990,12 @@ pub struct CompanyDetailsConfigurationReset {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyDetailsConfigurationReset {
@@ -1487,6 +2005,7 @@ impl CompanyDetailsConfigurationReset {
         Self {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1503,6 +2022,45 @@ impl CompanyDetailsConfigurationReset {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for CompanyDetailsConfigurationReset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyDetailsConfigurationReset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1564,8 +2122,7 @@ for CompanyDetailsConfigurationResetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyDetailsConfigurationSet {
@@ -1586,6 +2143,12 @@ pub struct CompanyDetailsConfigurationSet {
     /// `data` (required): `any[]`.
     #[serde(rename = "data")]
     pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyDetailsConfigurationSet {
@@ -1600,6 +2163,7 @@ impl CompanyDetailsConfigurationSet {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             data: ::std::convert::Into::into(data),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1616,6 +2180,46 @@ impl CompanyDetailsConfigurationSet {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for CompanyDetailsConfigurationSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyDetailsConfigurationSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId", "data"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            data: ::b24_core::__private::wire::field_at(slot_2, "data")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1676,17 +2280,60 @@ for CompanyDetailsConfigurationSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CompanyFields {}
+pub struct CompanyFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CompanyFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1747,27 +2394,42 @@ pub mod company_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `map<any>`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `TITLE`: `string`.
+        pub id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TITLE`: `map<any>`.
         #[serde(
             rename = "TITLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `COMPANY_TYPE`: `crm_status`.
+        pub title: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `COMPANY_TYPE`: `map<any>`.
         #[serde(
             rename = "COMPANY_TYPE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_type: ::std::option::Option<::std::string::String>,
+        pub company_type: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `LOGO`: `file`.
         #[serde(
             rename = "LOGO",
@@ -1775,216 +2437,366 @@ pub mod company_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS`: `string`.
+        /// `ADDRESS`: `map<any>`.
         #[serde(
             rename = "ADDRESS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub address: ::std::option::Option<::std::string::String>,
-        /// `BANKING_DETAILS`: `string`.
+        pub address: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `BANKING_DETAILS`: `map<any>`.
         #[serde(
             rename = "BANKING_DETAILS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub banking_details: ::std::option::Option<::std::string::String>,
-        /// `INDUSTRY`: `crm_status`.
+        pub banking_details: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `INDUSTRY`: `map<any>`.
         #[serde(
             rename = "INDUSTRY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub industry: ::std::option::Option<::std::string::String>,
-        /// `EMPLOYEES`: `crm_status`.
+        pub industry: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `EMPLOYEES`: `map<any>`.
         #[serde(
             rename = "EMPLOYEES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub employees: ::std::option::Option<::std::string::String>,
-        /// `CURRENCY_ID`: `crm_currency`.
+        pub employees: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CURRENCY_ID`: `map<any>`.
         #[serde(
             rename = "CURRENCY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub currency_id: ::std::option::Option<::std::string::String>,
-        /// `REVENUE`: `float`.
+        pub currency_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REVENUE`: `map<any>`.
         #[serde(
             rename = "REVENUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub revenue: ::std::option::Option<f64>,
-        /// `OPENED`: `char`.
+        pub revenue: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `OPENED`: `map<any>`.
         #[serde(
             rename = "OPENED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::std::string::String>,
-        /// `COMMENTS`: `string`.
+        pub opened: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `COMMENTS`: `map<any>`.
         #[serde(
             rename = "COMMENTS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `HAS_PHONE`: `char`.
+        pub comments: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HAS_PHONE`: `map<any>`.
         #[serde(
             rename = "HAS_PHONE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_phone: ::std::option::Option<::std::string::String>,
-        /// `HAS_EMAIL`: `char`.
+        pub has_phone: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HAS_EMAIL`: `map<any>`.
         #[serde(
             rename = "HAS_EMAIL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_email: ::std::option::Option<::std::string::String>,
-        /// `HAS_IMOL`: `char`.
+        pub has_email: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HAS_IMOL`: `map<any>`.
         #[serde(
             rename = "HAS_IMOL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_imol: ::std::option::Option<::std::string::String>,
-        /// `IS_MY_COMPANY`: `char`.
+        pub has_imol: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `IS_MY_COMPANY`: `map<any>`.
         #[serde(
             rename = "IS_MY_COMPANY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_my_company: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `user`.
+        pub is_my_company: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ASSIGNED_BY_ID`: `map<any>`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `user`.
+        pub assigned_by_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CREATED_BY_ID`: `map<any>`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `user`.
+        pub created_by_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MODIFY_BY_ID`: `map<any>`.
         #[serde(
             rename = "MODIFY_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
+        pub modify_by_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DATE_CREATE`: `map<any>`.
         #[serde(
             rename = "DATE_CREATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_MODIFY`: `datetime`.
+        pub date_create: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DATE_MODIFY`: `map<any>`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
-        /// `CONTACT_ID`: `crm_contact`.
+        pub date_modify: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CONTACT_ID`: `map<any>`.
         #[serde(
             rename = "CONTACT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub contact_id: ::std::option::Option<i64>,
-        /// `LEAD_ID`: `crm_lead`.
+        pub contact_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LEAD_ID`: `map<any>`.
         #[serde(
             rename = "LEAD_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lead_id: ::std::option::Option<i64>,
-        /// `ORIGINATOR_ID`: `string`.
+        pub lead_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGINATOR_ID`: `map<any>`.
         #[serde(
             rename = "ORIGINATOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub originator_id: ::std::option::Option<::std::string::String>,
-        /// `ORIGIN_ID`: `string`.
+        pub originator_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGIN_ID`: `map<any>`.
         #[serde(
             rename = "ORIGIN_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub origin_id: ::std::option::Option<::std::string::String>,
-        /// `ORIGIN_VERSION`: `string`.
+        pub origin_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGIN_VERSION`: `map<any>`.
         #[serde(
             rename = "ORIGIN_VERSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub origin_version: ::std::option::Option<::std::string::String>,
-        /// `UTM_SOURCE`: `string`.
+        pub origin_version: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_SOURCE`: `map<any>`.
         #[serde(
             rename = "UTM_SOURCE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_source: ::std::option::Option<::std::string::String>,
-        /// `UTM_MEDIUM`: `string`.
+        pub utm_source: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_MEDIUM`: `map<any>`.
         #[serde(
             rename = "UTM_MEDIUM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_medium: ::std::option::Option<::std::string::String>,
-        /// `UTM_CAMPAIGN`: `string`.
+        pub utm_medium: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_CAMPAIGN`: `map<any>`.
         #[serde(
             rename = "UTM_CAMPAIGN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_campaign: ::std::option::Option<::std::string::String>,
-        /// `UTM_CONTENT`: `string`.
+        pub utm_campaign: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_CONTENT`: `map<any>`.
         #[serde(
             rename = "UTM_CONTENT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_content: ::std::option::Option<::std::string::String>,
-        /// `UTM_TERM`: `string`.
+        pub utm_content: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_TERM`: `map<any>`.
         #[serde(
             rename = "UTM_TERM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_term: ::std::option::Option<::std::string::String>,
-        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        pub utm_term: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_ACTIVITY_TIME`: `map<any>`.
         #[serde(
             rename = "LAST_ACTIVITY_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_time: ::std::option::Option<::std::string::String>,
-        /// `LAST_ACTIVITY_BY`: `user`.
+        pub last_activity_time: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_ACTIVITY_BY`: `map<any>`.
         #[serde(
             rename = "LAST_ACTIVITY_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_by: ::std::option::Option<i64>,
-        /// `LAST_COMMUNICATION_TIME`: `string`.
+        pub last_activity_by: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_COMMUNICATION_TIME`: `map<any>`.
         #[serde(
             rename = "LAST_COMMUNICATION_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_communication_time: ::std::option::Option<::std::string::String>,
+        pub last_communication_time: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `PHONE`: `any`.
         #[serde(
             rename = "PHONE",
@@ -2020,6 +2832,222 @@ pub mod company_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_2`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_CITY`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_POSTAL_CODE`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_REGION`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_PROVINCE`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_COUNTRY`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_COUNTRY_CODE`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country_code: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_LOC_ADDR_ID`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_LEGAL`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_LEGAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_legal: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_2`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_2: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_CITY`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_city: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_POSTAL_CODE`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_postal_code: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_REGION`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_region: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_PROVINCE`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_province: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_COUNTRY`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_country: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_COUNTRY_CODE`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_country_code: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REG_ADDRESS_LOC_ADDR_ID`: `map<any>`.
+        #[serde(
+            rename = "REG_ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_loc_addr_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// Members outside the documented fields (`PARENT_ID_*`, `UF_*`, …).
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2039,176 +3067,76 @@ pub mod company_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_1 = ::std::option::Option::Some(member),
-                    "COMPANY_TYPE" => slot_2 = ::std::option::Option::Some(member),
-                    "LOGO" => slot_3 = ::std::option::Option::Some(member),
-                    "ADDRESS" => slot_4 = ::std::option::Option::Some(member),
-                    "BANKING_DETAILS" => slot_5 = ::std::option::Option::Some(member),
-                    "INDUSTRY" => slot_6 = ::std::option::Option::Some(member),
-                    "EMPLOYEES" => slot_7 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "REVENUE" => slot_9 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_10 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_11 = ::std::option::Option::Some(member),
-                    "HAS_PHONE" => slot_12 = ::std::option::Option::Some(member),
-                    "HAS_EMAIL" => slot_13 = ::std::option::Option::Some(member),
-                    "HAS_IMOL" => slot_14 = ::std::option::Option::Some(member),
-                    "IS_MY_COMPANY" => slot_15 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_16 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_17 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_18 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_19 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_20 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_21 = ::std::option::Option::Some(member),
-                    "LEAD_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_23 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_24 = ::std::option::Option::Some(member),
-                    "ORIGIN_VERSION" => slot_25 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_26 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_27 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_28 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_29 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_30 = ::std::option::Option::Some(member),
-                    "LAST_ACTIVITY_TIME" => slot_31 = ::std::option::Option::Some(member),
-                    "LAST_ACTIVITY_BY" => slot_32 = ::std::option::Option::Some(member),
-                    "LAST_COMMUNICATION_TIME" => {
-                        slot_33 = ::std::option::Option::Some(member);
-                    }
-                    "PHONE" => slot_34 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_35 = ::std::option::Option::Some(member),
-                    "WEB" => slot_36 = ::std::option::Option::Some(member),
-                    "IM" => slot_37 = ::std::option::Option::Some(member),
-                    "LINK" => slot_38 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "COMPANY_TYPE",
+                    "LOGO",
+                    "ADDRESS",
+                    "BANKING_DETAILS",
+                    "INDUSTRY",
+                    "EMPLOYEES",
+                    "CURRENCY_ID",
+                    "REVENUE",
+                    "OPENED",
+                    "COMMENTS",
+                    "HAS_PHONE",
+                    "HAS_EMAIL",
+                    "HAS_IMOL",
+                    "IS_MY_COMPANY",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "CONTACT_ID",
+                    "LEAD_ID",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "LAST_ACTIVITY_TIME",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_COMMUNICATION_TIME",
+                    "PHONE",
+                    "EMAIL",
+                    "WEB",
+                    "IM",
+                    "LINK",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_LOC_ADDR_ID",
+                    "ADDRESS_LEGAL",
+                    "REG_ADDRESS",
+                    "REG_ADDRESS_2",
+                    "REG_ADDRESS_CITY",
+                    "REG_ADDRESS_POSTAL_CODE",
+                    "REG_ADDRESS_REGION",
+                    "REG_ADDRESS_PROVINCE",
+                    "REG_ADDRESS_COUNTRY",
+                    "REG_ADDRESS_COUNTRY_CODE",
+                    "REG_ADDRESS_LOC_ADDR_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
@@ -2306,6 +3234,75 @@ pub mod company_fields {
                 web: ::b24_core::__private::wire::field_at(slot_36, "WEB")?,
                 im: ::b24_core::__private::wire::field_at(slot_37, "IM")?,
                 link: ::b24_core::__private::wire::field_at(slot_38, "LINK")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_39, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "ADDRESS_COUNTRY_CODE",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
+                address_legal: ::b24_core::__private::wire::field_at(
+                    slot_47,
+                    "ADDRESS_LEGAL",
+                )?,
+                reg_address: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "REG_ADDRESS",
+                )?,
+                reg_address_2: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "REG_ADDRESS_2",
+                )?,
+                reg_address_city: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "REG_ADDRESS_CITY",
+                )?,
+                reg_address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "REG_ADDRESS_POSTAL_CODE",
+                )?,
+                reg_address_region: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "REG_ADDRESS_REGION",
+                )?,
+                reg_address_province: ::b24_core::__private::wire::field_at(
+                    slot_53,
+                    "REG_ADDRESS_PROVINCE",
+                )?,
+                reg_address_country: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "REG_ADDRESS_COUNTRY",
+                )?,
+                reg_address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_55,
+                    "REG_ADDRESS_COUNTRY_CODE",
+                )?,
+                reg_address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_56,
+                    "REG_ADDRESS_LOC_ADDR_ID",
+                )?,
                 extra,
             })
         }
@@ -2508,6 +3505,96 @@ pub mod company_fields {
                 &::std::format!("{}.{}", field, "LINK"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country_code,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_legal,
+                &::std::format!("{}.{}", field, "ADDRESS_LEGAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address,
+                &::std::format!("{}.{}", field, "REG_ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_2,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_city,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_postal_code,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_region,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_province,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_country,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_country_code,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_loc_addr_id,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
         }
     }
 }
@@ -2520,14 +3607,19 @@ pub mod company_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyGet {
@@ -2536,7 +3628,45 @@ impl CompanyGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2595,8 +3725,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyList {
@@ -2638,6 +3768,12 @@ pub struct CompanyList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyList {
@@ -2649,6 +3785,7 @@ impl CompanyList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
@@ -2693,6 +3830,46 @@ impl CompanyList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2762,8 +3939,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyListError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyUpdate {
@@ -2785,6 +3961,12 @@ pub struct CompanyUpdate {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyUpdate {
@@ -2798,11 +3980,12 @@ impl CompanyUpdate {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
@@ -2813,6 +3996,45 @@ impl CompanyUpdate {
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3076,114 +4298,39 @@ pub mod company_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "COMPANY_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "LOGO" => slot_2 = ::std::option::Option::Some(member),
-                    "INDUSTRY" => slot_3 = ::std::option::Option::Some(member),
-                    "EMPLOYEES" => slot_4 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "REVENUE" => slot_6 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_7 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_8 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_10 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_11 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_12 = ::std::option::Option::Some(member),
-                    "ORIGIN_VERSION" => slot_13 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_14 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_15 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_16 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_17 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_18 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_19 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_20 = ::std::option::Option::Some(member),
-                    "WEB" => slot_21 = ::std::option::Option::Some(member),
-                    "IM" => slot_22 = ::std::option::Option::Some(member),
-                    "LINK" => slot_23 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "COMPANY_TYPE",
+                    "LOGO",
+                    "INDUSTRY",
+                    "EMPLOYEES",
+                    "CURRENCY_ID",
+                    "REVENUE",
+                    "OPENED",
+                    "COMMENTS",
+                    "ASSIGNED_BY_ID",
+                    "CONTACT_ID",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PHONE",
+                    "EMAIL",
+                    "WEB",
+                    "IM",
+                    "LINK",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 company_type: ::b24_core::__private::wire::field_at(
@@ -3377,14 +4524,19 @@ pub mod company_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: company_userfield_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyUserfieldAdd {
@@ -3395,7 +4547,45 @@ impl CompanyUserfieldAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyUserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyUserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3480,41 +4670,51 @@ pub mod company_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `MULTIPLE`: `yn`.
         #[serde(
             rename = "MULTIPLE",
@@ -3593,83 +4793,32 @@ pub mod company_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "USER_TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_4 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_5 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_6 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_7 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_8 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_9 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_10 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_11 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST" => slot_13 = ::std::option::Option::Some(member),
-                    "SORT" => slot_14 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_15 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_16 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "USER_TYPE_ID",
+                    "FIELD_NAME",
+                    "LABEL",
+                    "XML_ID",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -3837,13 +4986,15 @@ pub mod company_userfield_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -3851,6 +5002,83 @@ pub mod company_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3864,25 +5092,55 @@ pub mod company_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -3899,6 +5157,61 @@ pub mod company_userfield_add {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
         }
     }
 }
@@ -3910,14 +5223,19 @@ pub mod company_userfield_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyUserfieldDelete {
@@ -3926,7 +5244,45 @@ impl CompanyUserfieldDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyUserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyUserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3993,14 +5349,19 @@ for CompanyUserfieldDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyUserfieldGet {
@@ -4009,7 +5370,45 @@ impl CompanyUserfieldGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyUserfieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyUserfieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4077,18 +5476,23 @@ for CompanyUserfieldGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyUserfieldList {
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<company_userfield_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -4101,6 +5505,19 @@ pub struct CompanyUserfieldList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyUserfieldList {
@@ -4110,13 +5527,20 @@ impl CompanyUserfieldList {
         Self {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<company_userfield_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4135,6 +5559,51 @@ impl CompanyUserfieldList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyUserfieldList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyUserfieldList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for CompanyUserfieldList {
@@ -4143,11 +5612,12 @@ impl ::b24_core::__private::Method for CompanyUserfieldList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4156,6 +5626,7 @@ impl ::b24_core::__private::Method for CompanyUserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -4188,268 +5659,6 @@ for CompanyUserfieldListError {
         }
     }
 }
-/// Named types of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod company_userfield_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `yn`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MANDATORY`: `yn`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_FILTER`: `char`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `yn`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EDIT_IN_LIST`: `yn`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_SEARCHABLE`: `yn`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANG`: `string`.
-        #[serde(
-            rename = "LANG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lang: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_5 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_6 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_8 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_9 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_10 = ::std::option::Option::Some(member),
-                    "LANG" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IS_SEARCHABLE",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_11, "LANG")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lang,
-                &::std::format!("{}.{}", field, "LANG"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.company.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4458,8 +5667,7 @@ pub mod company_userfield_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyUserfieldUpdate {
@@ -4469,6 +5677,12 @@ pub struct CompanyUserfieldUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: company_userfield_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CompanyUserfieldUpdate {
@@ -4481,7 +5695,46 @@ impl CompanyUserfieldUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyUserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyUserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4624,41 +5877,51 @@ pub mod company_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4672,67 +5935,27 @@ pub mod company_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MANDATORY" => slot_0 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_6 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_7 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_8 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_9 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_10 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_11 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_12 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "XML_ID",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
                 show_filter: ::b24_core::__private::wire::field_at(
@@ -4863,13 +6086,15 @@ pub mod company_userfield_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -4877,6 +6102,83 @@ pub mod company_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4890,25 +6192,55 @@ pub mod company_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -4923,6 +6255,61 @@ pub mod company_userfield_update {
             ::b24_core::__private::Check::check(
                 &self.rows,
                 &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
                 problems,
             );
         }

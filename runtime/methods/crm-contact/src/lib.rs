@@ -17,8 +17,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactAdd {
@@ -36,6 +36,12 @@ pub struct ContactAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<contact_add::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactAdd {
@@ -45,6 +51,7 @@ impl ContactAdd {
         Self {
             fields: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -58,12 +65,50 @@ impl ContactAdd {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<contact_add::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -328,6 +373,118 @@ pub mod contact_add {
         pub link: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// `ORIGINATOR_ID`: `string`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_ID`: `string`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_VERSION`: `string`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `user`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `user`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `ADDRESS`: `string`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_2`: `string`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_CITY`: `string`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_POSTAL_CODE`: `string`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_REGION`: `string`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_PROVINCE`: `string`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_COUNTRY`: `string`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_COUNTRY_CODE`: `string`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country_code: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_LOC_ADDR_ID`: `int`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<i64>,
         /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -347,126 +504,61 @@ pub mod contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "HONORIFIC" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "SECOND_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "LAST_NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "PHOTO" => slot_4 = ::std::option::Option::Some(member),
-                    "BIRTHDATE" => slot_5 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_6 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_8 = ::std::option::Option::Some(member),
-                    "POST" => slot_9 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_10 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_11 = ::std::option::Option::Some(member),
-                    "EXPORT" => slot_12 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_14 = ::std::option::Option::Some(member),
-                    "COMPANY_IDS" => slot_15 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_16 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_17 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_18 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_19 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_20 = ::std::option::Option::Some(member),
-                    "TRACE" => slot_21 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_22 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_23 = ::std::option::Option::Some(member),
-                    "WEB" => slot_24 = ::std::option::Option::Some(member),
-                    "IM" => slot_25 = ::std::option::Option::Some(member),
-                    "LINK" => slot_26 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "HONORIFIC",
+                    "NAME",
+                    "SECOND_NAME",
+                    "LAST_NAME",
+                    "PHOTO",
+                    "BIRTHDATE",
+                    "TYPE_ID",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "POST",
+                    "COMMENTS",
+                    "OPENED",
+                    "EXPORT",
+                    "ASSIGNED_BY_ID",
+                    "COMPANY_ID",
+                    "COMPANY_IDS",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "TRACE",
+                    "PHONE",
+                    "EMAIL",
+                    "WEB",
+                    "IM",
+                    "LINK",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_LOC_ADDR_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 honorific: ::b24_core::__private::wire::field_at(slot_0, "HONORIFIC")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -522,6 +614,61 @@ pub mod contact_add {
                 web: ::b24_core::__private::wire::field_at(slot_24, "WEB")?,
                 im: ::b24_core::__private::wire::field_at(slot_25, "IM")?,
                 link: ::b24_core::__private::wire::field_at(slot_26, "LINK")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_28, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "ORIGIN_VERSION",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "DATE_MODIFY",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "MODIFY_BY_ID",
+                )?,
+                address: ::b24_core::__private::wire::field_at(slot_34, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_35, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "ADDRESS_COUNTRY_CODE",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
                 extra,
             })
         }
@@ -664,6 +811,86 @@ pub mod contact_add {
                 &::std::format!("{}.{}", field, "LINK"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country_code,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
         }
     }
     /// `Params` of [`crm.contact.add`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-add.html).
@@ -705,21 +932,11 @@ pub mod contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "REGISTER_SONET_EVENT" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    "IMPORT" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT", "IMPORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -753,8 +970,7 @@ pub mod contact_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactCompanyAdd {
@@ -764,6 +980,12 @@ pub struct ContactCompanyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: contact_company_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactCompanyAdd {
@@ -776,7 +998,46 @@ impl ContactCompanyAdd {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactCompanyAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactCompanyAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -871,23 +1132,11 @@ pub mod contact_company_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "COMPANY_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["COMPANY_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -924,17 +1173,19 @@ pub mod contact_company_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactCompanyDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `map<any>`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::collections::BTreeMap<
+    pub fields: contact_company_delete::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -945,17 +1196,51 @@ impl ContactCompanyDelete {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        fields: impl ::std::convert::Into<contact_company_delete::Fields>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactCompanyDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactCompanyDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1007,6 +1292,57 @@ for ContactCompanyDeleteError {
         }
     }
 }
+/// Named types of [`crm.contact.company.delete`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_company_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.contact.company.delete`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `COMPANY_ID`: `int`.
+        #[serde(rename = "COMPANY_ID")]
+        pub company_id: i64,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["COMPANY_ID"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.contact.company.fields`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1015,17 +1351,60 @@ for ContactCompanyDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ContactCompanyFields {}
+pub struct ContactCompanyFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ContactCompanyFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactCompanyFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactCompanyFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1083,14 +1462,19 @@ for ContactCompanyFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactCompanyItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactCompanyItemsDelete {
@@ -1099,7 +1483,45 @@ impl ContactCompanyItemsDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactCompanyItemsDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactCompanyItemsDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1160,14 +1582,19 @@ for ContactCompanyItemsDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactCompanyItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactCompanyItemsGet {
@@ -1176,7 +1603,45 @@ impl ContactCompanyItemsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactCompanyItemsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactCompanyItemsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1237,8 +1702,7 @@ for ContactCompanyItemsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactCompanyItemsSet {
@@ -1248,6 +1712,12 @@ pub struct ContactCompanyItemsSet {
     /// `items` (required): `Items[]`.
     #[serde(rename = "items")]
     pub items: ::std::vec::Vec<contact_company_items_set::Items>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactCompanyItemsSet {
@@ -1262,7 +1732,46 @@ impl ContactCompanyItemsSet {
         Self {
             id: ::std::convert::Into::into(id),
             items: ::std::convert::Into::into(items),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactCompanyItemsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactCompanyItemsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "items"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1360,23 +1869,11 @@ pub mod contact_company_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "COMPANY_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["COMPANY_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -1414,14 +1911,19 @@ pub mod contact_company_items_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactDelete {
@@ -1430,7 +1932,45 @@ impl ContactDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1491,17 +2031,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ContactDetailsConfigurationForceCommonScopeForAll {}
+pub struct ContactDetailsConfigurationForceCommonScopeForAll {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ContactDetailsConfigurationForceCommonScopeForAll {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ContactDetailsConfigurationForceCommonScopeForAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire
+for ContactDetailsConfigurationForceCommonScopeForAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1562,8 +2147,8 @@ for ContactDetailsConfigurationForceCommonScopeForAllError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactDetailsConfigurationGet {
@@ -1581,6 +2166,12 @@ pub struct ContactDetailsConfigurationGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactDetailsConfigurationGet {
@@ -1590,6 +2181,7 @@ impl ContactDetailsConfigurationGet {
         Self {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1606,6 +2198,45 @@ impl ContactDetailsConfigurationGet {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ContactDetailsConfigurationGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactDetailsConfigurationGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1667,8 +2298,8 @@ for ContactDetailsConfigurationGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactDetailsConfigurationReset {
@@ -1686,6 +2317,12 @@ pub struct ContactDetailsConfigurationReset {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactDetailsConfigurationReset {
@@ -1695,6 +2332,7 @@ impl ContactDetailsConfigurationReset {
         Self {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1711,6 +2349,45 @@ impl ContactDetailsConfigurationReset {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ContactDetailsConfigurationReset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactDetailsConfigurationReset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1772,8 +2449,7 @@ for ContactDetailsConfigurationResetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactDetailsConfigurationSet {
@@ -1794,6 +2470,12 @@ pub struct ContactDetailsConfigurationSet {
     /// `data` (required): `any[]`.
     #[serde(rename = "data")]
     pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactDetailsConfigurationSet {
@@ -1808,6 +2490,7 @@ impl ContactDetailsConfigurationSet {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             data: ::std::convert::Into::into(data),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1824,6 +2507,46 @@ impl ContactDetailsConfigurationSet {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ContactDetailsConfigurationSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactDetailsConfigurationSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId", "data"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            data: ::b24_core::__private::wire::field_at(slot_2, "data")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1884,17 +2607,60 @@ for ContactDetailsConfigurationSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ContactFields {}
+pub struct ContactFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ContactFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1955,41 +2721,66 @@ pub mod contact_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `map<any>`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `HONORIFIC`: `crm_status`.
+        pub id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HONORIFIC`: `map<any>`.
         #[serde(
             rename = "HONORIFIC",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub honorific: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
+        pub honorific: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `NAME`: `map<any>`.
         #[serde(
             rename = "NAME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SECOND_NAME`: `string`.
+        pub name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SECOND_NAME`: `map<any>`.
         #[serde(
             rename = "SECOND_NAME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub second_name: ::std::option::Option<::std::string::String>,
-        /// `LAST_NAME`: `string`.
+        pub second_name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_NAME`: `map<any>`.
         #[serde(
             rename = "LAST_NAME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_name: ::std::option::Option<::std::string::String>,
+        pub last_name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `PHOTO`: `file`.
         #[serde(
             rename = "PHOTO",
@@ -1997,188 +2788,318 @@ pub mod contact_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `BIRTHDATE`: `date`.
+        /// `BIRTHDATE`: `map<any>`.
         #[serde(
             rename = "BIRTHDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
-        /// `TYPE_ID`: `crm_status`.
+        pub birthdate: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TYPE_ID`: `map<any>`.
         #[serde(
             rename = "TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// `SOURCE_ID`: `crm_status`.
+        pub type_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SOURCE_ID`: `map<any>`.
         #[serde(
             rename = "SOURCE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub source_id: ::std::option::Option<::std::string::String>,
-        /// `SOURCE_DESCRIPTION`: `string`.
+        pub source_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SOURCE_DESCRIPTION`: `map<any>`.
         #[serde(
             rename = "SOURCE_DESCRIPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub source_description: ::std::option::Option<::std::string::String>,
-        /// `POST`: `string`.
+        pub source_description: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `POST`: `map<any>`.
         #[serde(
             rename = "POST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub post: ::std::option::Option<::std::string::String>,
-        /// `COMMENTS`: `string`.
+        pub post: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `COMMENTS`: `map<any>`.
         #[serde(
             rename = "COMMENTS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `OPENED`: `yn`.
+        pub comments: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `OPENED`: `map<any>`.
         #[serde(
             rename = "OPENED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EXPORT`: `yn`.
+        pub opened: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `EXPORT`: `map<any>`.
         #[serde(
             rename = "EXPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub export: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `HAS_PHONE`: `yn`.
+        pub export: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HAS_PHONE`: `map<any>`.
         #[serde(
             rename = "HAS_PHONE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_phone: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `HAS_EMAIL`: `yn`.
+        pub has_phone: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HAS_EMAIL`: `map<any>`.
         #[serde(
             rename = "HAS_EMAIL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_email: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `HAS_IMOL`: `yn`.
+        pub has_email: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HAS_IMOL`: `map<any>`.
         #[serde(
             rename = "HAS_IMOL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_imol: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ASSIGNED_BY_ID`: `user`.
+        pub has_imol: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ASSIGNED_BY_ID`: `map<any>`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `user`.
+        pub assigned_by_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CREATED_BY_ID`: `map<any>`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `user`.
+        pub created_by_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MODIFY_BY_ID`: `map<any>`.
         #[serde(
             rename = "MODIFY_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
+        pub modify_by_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DATE_CREATE`: `map<any>`.
         #[serde(
             rename = "DATE_CREATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_MODIFY`: `datetime`.
+        pub date_create: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DATE_MODIFY`: `map<any>`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
-        /// `COMPANY_ID`: `crm_company`.
+        pub date_modify: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `COMPANY_ID`: `map<any>`.
         #[serde(
             rename = "COMPANY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_id: ::std::option::Option<i64>,
-        /// `COMPANY_IDS`: `crm_company`.
+        pub company_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `COMPANY_IDS`: `map<any>`.
         #[serde(
             rename = "COMPANY_IDS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_ids: ::std::option::Option<i64>,
-        /// `LEAD_ID`: `crm_lead`.
+        pub company_ids: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LEAD_ID`: `map<any>`.
         #[serde(
             rename = "LEAD_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lead_id: ::std::option::Option<i64>,
-        /// `UTM_SOURCE`: `string`.
+        pub lead_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_SOURCE`: `map<any>`.
         #[serde(
             rename = "UTM_SOURCE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_source: ::std::option::Option<::std::string::String>,
-        /// `UTM_MEDIUM`: `string`.
+        pub utm_source: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_MEDIUM`: `map<any>`.
         #[serde(
             rename = "UTM_MEDIUM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_medium: ::std::option::Option<::std::string::String>,
-        /// `UTM_CAMPAIGN`: `string`.
+        pub utm_medium: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_CAMPAIGN`: `map<any>`.
         #[serde(
             rename = "UTM_CAMPAIGN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_campaign: ::std::option::Option<::std::string::String>,
-        /// `UTM_CONTENT`: `string`.
+        pub utm_campaign: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_CONTENT`: `map<any>`.
         #[serde(
             rename = "UTM_CONTENT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_content: ::std::option::Option<::std::string::String>,
-        /// `UTM_TERM`: `string`.
+        pub utm_content: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UTM_TERM`: `map<any>`.
         #[serde(
             rename = "UTM_TERM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_term: ::std::option::Option<::std::string::String>,
-        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        pub utm_term: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_ACTIVITY_TIME`: `map<any>`.
         #[serde(
             rename = "LAST_ACTIVITY_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_time: ::std::option::Option<::std::string::String>,
-        /// `LAST_ACTIVITY_BY`: `user`.
+        pub last_activity_time: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_ACTIVITY_BY`: `map<any>`.
         #[serde(
             rename = "LAST_ACTIVITY_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_by: ::std::option::Option<i64>,
+        pub last_activity_by: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `PHONE`: `any`.
         #[serde(
             rename = "PHONE",
@@ -2214,6 +3135,150 @@ pub mod contact_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_2`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_CITY`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_POSTAL_CODE`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_REGION`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_PROVINCE`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_COUNTRY`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_COUNTRY_CODE`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country_code: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADDRESS_LOC_ADDR_ID`: `map<any>`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGINATOR_ID`: `map<any>`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGIN_ID`: `map<any>`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORIGIN_VERSION`: `map<any>`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2233,166 +3298,67 @@ pub mod contact_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "HONORIFIC" => slot_1 = ::std::option::Option::Some(member),
-                    "NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "SECOND_NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "LAST_NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "PHOTO" => slot_5 = ::std::option::Option::Some(member),
-                    "BIRTHDATE" => slot_6 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_9 = ::std::option::Option::Some(member),
-                    "POST" => slot_10 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_11 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_12 = ::std::option::Option::Some(member),
-                    "EXPORT" => slot_13 = ::std::option::Option::Some(member),
-                    "HAS_PHONE" => slot_14 = ::std::option::Option::Some(member),
-                    "HAS_EMAIL" => slot_15 = ::std::option::Option::Some(member),
-                    "HAS_IMOL" => slot_16 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_17 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_18 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_19 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_20 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_21 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "COMPANY_IDS" => slot_23 = ::std::option::Option::Some(member),
-                    "LEAD_ID" => slot_24 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_25 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_26 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_27 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_28 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_29 = ::std::option::Option::Some(member),
-                    "LAST_ACTIVITY_TIME" => slot_30 = ::std::option::Option::Some(member),
-                    "LAST_ACTIVITY_BY" => slot_31 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_32 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_33 = ::std::option::Option::Some(member),
-                    "WEB" => slot_34 = ::std::option::Option::Some(member),
-                    "IM" => slot_35 = ::std::option::Option::Some(member),
-                    "LINK" => slot_36 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "HONORIFIC",
+                    "NAME",
+                    "SECOND_NAME",
+                    "LAST_NAME",
+                    "PHOTO",
+                    "BIRTHDATE",
+                    "TYPE_ID",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "POST",
+                    "COMMENTS",
+                    "OPENED",
+                    "EXPORT",
+                    "HAS_PHONE",
+                    "HAS_EMAIL",
+                    "HAS_IMOL",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "COMPANY_ID",
+                    "COMPANY_IDS",
+                    "LEAD_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "LAST_ACTIVITY_TIME",
+                    "LAST_ACTIVITY_BY",
+                    "PHONE",
+                    "EMAIL",
+                    "WEB",
+                    "IM",
+                    "LINK",
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_LOC_ADDR_ID",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 honorific: ::b24_core::__private::wire::field_at(slot_1, "HONORIFIC")?,
@@ -2476,6 +3442,45 @@ pub mod contact_fields {
                 web: ::b24_core::__private::wire::field_at(slot_34, "WEB")?,
                 im: ::b24_core::__private::wire::field_at(slot_35, "IM")?,
                 link: ::b24_core::__private::wire::field_at(slot_36, "LINK")?,
+                address: ::b24_core::__private::wire::field_at(slot_37, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_38, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "ADDRESS_COUNTRY_CODE",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_47, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "ORIGIN_VERSION",
+                )?,
                 extra,
             })
         }
@@ -2668,6 +3673,66 @@ pub mod contact_fields {
                 &::std::format!("{}.{}", field, "LINK"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country_code,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
         }
     }
 }
@@ -2680,14 +3745,19 @@ pub mod contact_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactGet {
@@ -2696,7 +3766,45 @@ impl ContactGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2752,8 +3860,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactList {
@@ -2795,6 +3903,12 @@ pub struct ContactList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactList {
@@ -2806,6 +3920,7 @@ impl ContactList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
@@ -2850,6 +3965,46 @@ impl ContactList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2919,8 +4074,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactListError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactUpdate {
@@ -2930,6 +4084,19 @@ pub struct ContactUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: contact_update::Fields,
+    /// `params`: `Params`.
+    #[serde(
+        rename = "params",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub params: ::std::option::Option<contact_update::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactUpdate {
@@ -2942,7 +4109,57 @@ impl ContactUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `params`.
+    #[must_use]
+    pub fn with_params(
+        mut self,
+        value: impl ::std::convert::Into<contact_update::Params>,
+    ) -> Self {
+        self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2962,6 +4179,7 @@ impl ::b24_core::__private::Method for ContactUpdate {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
+        ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
 }
@@ -3200,6 +4418,90 @@ pub mod contact_update {
         pub link: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// `ORIGINATOR_ID`: `string`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_ID`: `string`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_VERSION`: `string`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS`: `string`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_2`: `string`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_CITY`: `string`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_POSTAL_CODE`: `string`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_REGION`: `string`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_PROVINCE`: `string`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_COUNTRY`: `string`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_COUNTRY_CODE`: `string`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country_code: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS_LOC_ADDR_ID`: `int`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<i64>,
         /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -3219,122 +4521,55 @@ pub mod contact_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "HONORIFIC" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "SECOND_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "LAST_NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "PHOTO" => slot_4 = ::std::option::Option::Some(member),
-                    "BIRTHDATE" => slot_5 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_6 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_8 = ::std::option::Option::Some(member),
-                    "POST" => slot_9 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_10 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_11 = ::std::option::Option::Some(member),
-                    "EXPORT" => slot_12 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_14 = ::std::option::Option::Some(member),
-                    "COMPANY_IDS" => slot_15 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_16 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_17 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_18 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_19 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_20 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_21 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_22 = ::std::option::Option::Some(member),
-                    "WEB" => slot_23 = ::std::option::Option::Some(member),
-                    "IM" => slot_24 = ::std::option::Option::Some(member),
-                    "LINK" => slot_25 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "HONORIFIC",
+                    "NAME",
+                    "SECOND_NAME",
+                    "LAST_NAME",
+                    "PHOTO",
+                    "BIRTHDATE",
+                    "TYPE_ID",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "POST",
+                    "COMMENTS",
+                    "OPENED",
+                    "EXPORT",
+                    "ASSIGNED_BY_ID",
+                    "COMPANY_ID",
+                    "COMPANY_IDS",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PHONE",
+                    "EMAIL",
+                    "WEB",
+                    "IM",
+                    "LINK",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_LOC_ADDR_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 honorific: ::b24_core::__private::wire::field_at(slot_0, "HONORIFIC")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -3389,6 +4624,45 @@ pub mod contact_update {
                 web: ::b24_core::__private::wire::field_at(slot_23, "WEB")?,
                 im: ::b24_core::__private::wire::field_at(slot_24, "IM")?,
                 link: ::b24_core::__private::wire::field_at(slot_25, "LINK")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_27, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "ORIGIN_VERSION",
+                )?,
+                address: ::b24_core::__private::wire::field_at(slot_29, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_30, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "ADDRESS_COUNTRY_CODE",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
                 extra,
             })
         }
@@ -3526,6 +4800,139 @@ pub mod contact_update {
                 &::std::format!("{}.{}", field, "LINK"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country_code,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`crm.contact.update`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `REGISTER_SONET_EVENT`: `yn`.
+        #[serde(
+            rename = "REGISTER_SONET_EVENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_sonet_event: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `REGISTER_HISTORY_EVENT`: `yn`.
+        #[serde(
+            rename = "REGISTER_HISTORY_EVENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_history_event: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                register_sonet_event: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "REGISTER_SONET_EVENT",
+                )?,
+                register_history_event: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "REGISTER_HISTORY_EVENT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.register_sonet_event,
+                &::std::format!("{}.{}", field, "REGISTER_SONET_EVENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.register_history_event,
+                &::std::format!("{}.{}", field, "REGISTER_HISTORY_EVENT"),
+                problems,
+            );
         }
     }
 }
@@ -3537,14 +4944,19 @@ pub mod contact_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: contact_userfield_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactUserfieldAdd {
@@ -3555,7 +4967,45 @@ impl ContactUserfieldAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactUserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactUserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3637,41 +5087,51 @@ pub mod contact_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `MULTIPLE`: `yn`.
         #[serde(
             rename = "MULTIPLE",
@@ -3750,83 +5210,32 @@ pub mod contact_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "USER_TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_4 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_5 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_6 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_7 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_8 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_9 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_10 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_11 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST" => slot_13 = ::std::option::Option::Some(member),
-                    "SORT" => slot_14 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_15 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_16 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "USER_TYPE_ID",
+                    "FIELD_NAME",
+                    "LABEL",
+                    "XML_ID",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -3994,13 +5403,15 @@ pub mod contact_userfield_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -4008,6 +5419,83 @@ pub mod contact_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4021,25 +5509,55 @@ pub mod contact_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -4056,6 +5574,61 @@ pub mod contact_userfield_add {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
         }
     }
 }
@@ -4067,14 +5640,19 @@ pub mod contact_userfield_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactUserfieldDelete {
@@ -4083,7 +5661,45 @@ impl ContactUserfieldDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactUserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactUserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4144,14 +5760,19 @@ for ContactUserfieldDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactUserfieldGet {
@@ -4160,7 +5781,45 @@ impl ContactUserfieldGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactUserfieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactUserfieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4219,18 +5878,23 @@ for ContactUserfieldGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactUserfieldList {
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<contact_userfield_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -4243,6 +5907,19 @@ pub struct ContactUserfieldList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactUserfieldList {
@@ -4252,13 +5929,20 @@ impl ContactUserfieldList {
         Self {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<contact_userfield_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4277,6 +5961,51 @@ impl ContactUserfieldList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactUserfieldList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactUserfieldList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ContactUserfieldList {
@@ -4285,7 +6014,11 @@ impl ::b24_core::__private::Method for ContactUserfieldList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -4295,7 +6028,15 @@ impl ::b24_core::__private::Method for ContactUserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ContactUserfieldList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html): the documented codes, then the system errors.
@@ -4324,268 +6065,6 @@ for ContactUserfieldListError {
         }
     }
 }
-/// Named types of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod contact_userfield_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `yn`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MANDATORY`: `yn`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_FILTER`: `char`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `yn`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EDIT_IN_LIST`: `yn`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_SEARCHABLE`: `yn`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANG`: `string`.
-        #[serde(
-            rename = "LANG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lang: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_5 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_6 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_8 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_9 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_10 = ::std::option::Option::Some(member),
-                    "LANG" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IS_SEARCHABLE",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_11, "LANG")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lang,
-                &::std::format!("{}.{}", field, "LANG"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.contact.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4594,8 +6073,7 @@ pub mod contact_userfield_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactUserfieldUpdate {
@@ -4605,6 +6083,12 @@ pub struct ContactUserfieldUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: contact_userfield_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ContactUserfieldUpdate {
@@ -4617,7 +6101,46 @@ impl ContactUserfieldUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ContactUserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ContactUserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4754,41 +6277,51 @@ pub mod contact_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4802,67 +6335,27 @@ pub mod contact_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MANDATORY" => slot_0 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_6 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_7 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_8 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_9 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_10 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_11 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_12 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "XML_ID",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
                 show_filter: ::b24_core::__private::wire::field_at(
@@ -4993,13 +6486,15 @@ pub mod contact_userfield_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -5007,6 +6502,83 @@ pub mod contact_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5020,25 +6592,55 @@ pub mod contact_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -5053,6 +6655,61 @@ pub mod contact_userfield_update {
             ::b24_core::__private::Check::check(
                 &self.rows,
                 &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
                 problems,
             );
         }

@@ -16,14 +16,19 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: currency_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyAdd {
@@ -32,7 +37,45 @@ impl CurrencyAdd {
     pub fn new(fields: impl ::std::convert::Into<currency_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -139,35 +182,11 @@ pub mod currency_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CURRENCY" => slot_0 = ::std::option::Option::Some(member),
-                    "BASE" => slot_1 = ::std::option::Option::Some(member),
-                    "AMOUNT_CNT" => slot_2 = ::std::option::Option::Some(member),
-                    "AMOUNT" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "LANG" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CURRENCY", "BASE", "AMOUNT_CNT", "AMOUNT", "SORT", "LANG"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 currency: ::b24_core::__private::wire::field_at(slot_0, "CURRENCY")?,
                 base: ::b24_core::__private::wire::field_at(slot_1, "BASE")?,
@@ -220,13 +239,18 @@ pub mod currency_add {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
+        ::std::default::Default,
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Lang {
         /// `DECIMALS`: `int`.
-        #[serde(rename = "DECIMALS")]
-        pub decimals: i64,
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<i64>,
         /// `DEC_POINT`: `string`.
         #[serde(
             rename = "DEC_POINT",
@@ -269,6 +293,42 @@ pub mod currency_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `ru`: `map<any>`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `en`: `map<any>`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `de`: `map<any>`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -282,39 +342,23 @@ pub mod currency_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DECIMALS" => slot_0 = ::std::option::Option::Some(member),
-                    "DEC_POINT" => slot_1 = ::std::option::Option::Some(member),
-                    "FORMAT_STRING" => slot_2 = ::std::option::Option::Some(member),
-                    "FULL_NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "HIDE_ZERO" => slot_4 = ::std::option::Option::Some(member),
-                    "THOUSANDS_SEP" => slot_5 = ::std::option::Option::Some(member),
-                    "THOUSANDS_VARIANT" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DECIMALS",
+                    "DEC_POINT",
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "HIDE_ZERO",
+                    "THOUSANDS_SEP",
+                    "THOUSANDS_VARIANT",
+                    "ru",
+                    "en",
+                    "de",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 decimals: ::b24_core::__private::wire::field_at(slot_0, "DECIMALS")?,
                 dec_point: ::b24_core::__private::wire::field_at(slot_1, "DEC_POINT")?,
@@ -332,6 +376,9 @@ pub mod currency_add {
                     slot_6,
                     "THOUSANDS_VARIANT",
                 )?,
+                ru: ::b24_core::__private::wire::field_at(slot_7, "ru")?,
+                en: ::b24_core::__private::wire::field_at(slot_8, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_9, "de")?,
             })
         }
     }
@@ -373,6 +420,21 @@ pub mod currency_add {
                 &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
         }
     }
 }
@@ -384,17 +446,60 @@ pub mod currency_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CurrencyBaseGet {}
+pub struct CurrencyBaseGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CurrencyBaseGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyBaseGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyBaseGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -448,8 +553,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyBaseGetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyBaseSet {
@@ -460,6 +565,12 @@ pub struct CurrencyBaseSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyBaseSet {
@@ -468,6 +579,7 @@ impl CurrencyBaseSet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -478,6 +590,43 @@ impl CurrencyBaseSet {
     ) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyBaseSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyBaseSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -532,14 +681,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyBaseSetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyDelete {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
     pub id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyDelete {
@@ -548,7 +702,45 @@ impl CurrencyDelete {
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -559,10 +751,7 @@ impl ::b24_core::__private::Method for CurrencyDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -610,17 +799,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CurrencyFields {}
+pub struct CurrencyFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CurrencyFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -677,8 +909,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyFieldsEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyGet {
@@ -689,6 +921,12 @@ pub struct CurrencyGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyGet {
@@ -697,6 +935,7 @@ impl CurrencyGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -708,6 +947,43 @@ impl CurrencyGet {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for CurrencyGet {
@@ -717,7 +993,10 @@ impl ::b24_core::__private::Method for CurrencyGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::string::String;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -761,8 +1040,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyList {
@@ -778,6 +1057,19 @@ pub struct CurrencyList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyList {
@@ -786,6 +1078,8 @@ impl CurrencyList {
     pub fn new() -> Self {
         Self {
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
@@ -802,6 +1096,50 @@ impl CurrencyList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for CurrencyList {
@@ -810,8 +1148,17 @@ impl ::b24_core::__private::Method for CurrencyList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::std::string::String>;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::vec::Vec<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -819,7 +1166,18 @@ impl ::b24_core::__private::Method for CurrencyList {
         let mut all = ::b24_core::__private::Problems::new("crm.currency.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for CurrencyList {
+    type Item = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.currency.list`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-list.html): the documented codes, then the system errors.
@@ -855,8 +1213,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyListErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyLocalizationsDelete {
@@ -866,6 +1223,12 @@ pub struct CurrencyLocalizationsDelete {
     /// `lids` (required): `any[]`.
     #[serde(rename = "lids")]
     pub lids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyLocalizationsDelete {
@@ -880,7 +1243,47 @@ impl CurrencyLocalizationsDelete {
         Self {
             id: ::std::convert::Into::into(id),
             lids: ::std::convert::Into::into(lids),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for CurrencyLocalizationsDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyLocalizationsDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "lids"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            lids: ::b24_core::__private::wire::field_at(slot_1, "lids")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -940,17 +1343,61 @@ for CurrencyLocalizationsDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CurrencyLocalizationsFields {}
+pub struct CurrencyLocalizationsFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CurrencyLocalizationsFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for CurrencyLocalizationsFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyLocalizationsFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1010,8 +1457,8 @@ for CurrencyLocalizationsFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyLocalizationsGet {
@@ -1022,6 +1469,12 @@ pub struct CurrencyLocalizationsGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyLocalizationsGet {
@@ -1030,6 +1483,7 @@ impl CurrencyLocalizationsGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1040,6 +1494,43 @@ impl CurrencyLocalizationsGet {
     ) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyLocalizationsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyLocalizationsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1100,8 +1591,7 @@ for CurrencyLocalizationsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyLocalizationsSet {
@@ -1111,6 +1601,12 @@ pub struct CurrencyLocalizationsSet {
     /// `localizations` (required): `map<any>`.
     #[serde(rename = "localizations")]
     pub localizations: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -1131,7 +1627,49 @@ impl CurrencyLocalizationsSet {
         Self {
             id: ::std::convert::Into::into(id),
             localizations: ::std::convert::Into::into(localizations),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyLocalizationsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyLocalizationsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "localizations"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            localizations: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "localizations",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1195,8 +1733,8 @@ for CurrencyLocalizationsSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyUpdate {
@@ -1214,6 +1752,12 @@ pub struct CurrencyUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<currency_update::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CurrencyUpdate {
@@ -1223,6 +1767,7 @@ impl CurrencyUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -1242,6 +1787,44 @@ impl CurrencyUpdate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CurrencyUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CurrencyUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1302,6 +1885,7 @@ pub mod currency_update {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
+        ::std::default::Default,
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
@@ -1314,11 +1898,19 @@ pub mod currency_update {
         )]
         pub sort: ::std::option::Option<i64>,
         /// `AMOUNT_CNT`: `int`.
-        #[serde(rename = "AMOUNT_CNT")]
-        pub amount_cnt: i64,
+        #[serde(
+            rename = "AMOUNT_CNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount_cnt: ::std::option::Option<i64>,
         /// `AMOUNT`: `float`.
-        #[serde(rename = "AMOUNT")]
-        pub amount: f64,
+        #[serde(
+            rename = "AMOUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<f64>,
         /// `BASE`: `yn`.
         #[serde(
             rename = "BASE",
@@ -1346,31 +1938,11 @@ pub mod currency_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SORT" => slot_0 = ::std::option::Option::Some(member),
-                    "AMOUNT_CNT" => slot_1 = ::std::option::Option::Some(member),
-                    "AMOUNT" => slot_2 = ::std::option::Option::Some(member),
-                    "BASE" => slot_3 = ::std::option::Option::Some(member),
-                    "LANG" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SORT", "AMOUNT_CNT", "AMOUNT", "BASE", "LANG"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 sort: ::b24_core::__private::wire::field_at(slot_0, "SORT")?,
                 amount_cnt: ::b24_core::__private::wire::field_at(slot_1, "AMOUNT_CNT")?,
@@ -1415,13 +1987,18 @@ pub mod currency_update {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
+        ::std::default::Default,
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Lang {
         /// `DECIMALS`: `int`.
-        #[serde(rename = "DECIMALS")]
-        pub decimals: i64,
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<i64>,
         /// `DEC_POINT`: `string`.
         #[serde(
             rename = "DEC_POINT",
@@ -1464,6 +2041,30 @@ pub mod currency_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `en`: `map<any>`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `de`: `map<any>`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1477,39 +2078,22 @@ pub mod currency_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DECIMALS" => slot_0 = ::std::option::Option::Some(member),
-                    "DEC_POINT" => slot_1 = ::std::option::Option::Some(member),
-                    "FORMAT_STRING" => slot_2 = ::std::option::Option::Some(member),
-                    "FULL_NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "HIDE_ZERO" => slot_4 = ::std::option::Option::Some(member),
-                    "THOUSANDS_SEP" => slot_5 = ::std::option::Option::Some(member),
-                    "THOUSANDS_VARIANT" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DECIMALS",
+                    "DEC_POINT",
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "HIDE_ZERO",
+                    "THOUSANDS_SEP",
+                    "THOUSANDS_VARIANT",
+                    "en",
+                    "de",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 decimals: ::b24_core::__private::wire::field_at(slot_0, "DECIMALS")?,
                 dec_point: ::b24_core::__private::wire::field_at(slot_1, "DEC_POINT")?,
@@ -1527,6 +2111,8 @@ pub mod currency_update {
                     slot_6,
                     "THOUSANDS_VARIANT",
                 )?,
+                en: ::b24_core::__private::wire::field_at(slot_7, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_8, "de")?,
             })
         }
     }
@@ -1566,6 +2152,16 @@ pub mod currency_update {
             ::b24_core::__private::Check::check(
                 &self.thousands_variant,
                 &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
                 problems,
             );
         }

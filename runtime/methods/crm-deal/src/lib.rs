@@ -17,8 +17,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealAdd {
@@ -32,6 +31,12 @@ pub struct DealAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<deal_add::DealParams>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealAdd {
@@ -41,16 +46,55 @@ impl DealAdd {
         Self {
             fields: ::std::convert::Into::into(fields),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<deal_add::DealParams>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -395,170 +439,54 @@ pub mod deal_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "STAGE_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "IS_RECURRING" => slot_5 = ::std::option::Option::Some(member),
-                    "IS_RETURN_CUSTOMER" => slot_6 = ::std::option::Option::Some(member),
-                    "IS_REPEATED_APPROACH" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "PROBABILITY" => slot_8 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_MANUAL_OPPORTUNITY" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "TAX_VALUE" => slot_12 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_14 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_15 = ::std::option::Option::Some(member),
-                    "BEGINDATE" => slot_16 = ::std::option::Option::Some(member),
-                    "CLOSEDATE" => slot_17 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_18 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_19 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_20 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_21 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_23 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_24 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_25 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_26 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_27 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_INFO" => slot_28 = ::std::option::Option::Some(member),
-                    "LOCATION_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_30 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_31 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_32 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_33 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_34 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_35 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_36 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "TYPE_ID",
+                    "CATEGORY_ID",
+                    "STAGE_ID",
+                    "IS_RECURRING",
+                    "IS_RETURN_CUSTOMER",
+                    "IS_REPEATED_APPROACH",
+                    "PROBABILITY",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "IS_MANUAL_OPPORTUNITY",
+                    "TAX_VALUE",
+                    "COMPANY_ID",
+                    "CONTACT_ID",
+                    "CONTACT_IDS",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "OPENED",
+                    "CLOSED",
+                    "COMMENTS",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "ADDITIONAL_INFO",
+                    "LOCATION_ID",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
@@ -895,17 +823,11 @@ pub mod deal_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "REGISTER_SONET_EVENT" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -933,8 +855,7 @@ pub mod deal_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealContactAdd {
@@ -944,6 +865,12 @@ pub struct DealContactAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: deal_contact_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealContactAdd {
@@ -956,7 +883,46 @@ impl DealContactAdd {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealContactAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealContactAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1051,23 +1017,11 @@ pub mod deal_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -1104,8 +1058,7 @@ pub mod deal_contact_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealContactDelete {
@@ -1115,6 +1068,12 @@ pub struct DealContactDelete {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: deal_contact_delete::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealContactDelete {
@@ -1127,7 +1086,46 @@ impl DealContactDelete {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealContactDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealContactDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1208,15 +1206,11 @@ pub mod deal_contact_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
             })
@@ -1241,17 +1235,60 @@ pub mod deal_contact_delete {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct DealContactFields {}
+pub struct DealContactFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl DealContactFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealContactFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealContactFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1308,14 +1345,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealContactField
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealContactItemsDelete {
@@ -1324,7 +1366,45 @@ impl DealContactItemsDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealContactItemsDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealContactItemsDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1385,14 +1465,19 @@ for DealContactItemsDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealContactItemsGet {
@@ -1401,7 +1486,45 @@ impl DealContactItemsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealContactItemsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealContactItemsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1460,8 +1583,7 @@ for DealContactItemsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealContactItemsSet {
@@ -1471,6 +1593,12 @@ pub struct DealContactItemsSet {
     /// `items` (required): `Items[]`.
     #[serde(rename = "items")]
     pub items: ::std::vec::Vec<deal_contact_items_set::Items>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealContactItemsSet {
@@ -1483,7 +1611,46 @@ impl DealContactItemsSet {
         Self {
             id: ::std::convert::Into::into(id),
             items: ::std::convert::Into::into(items),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealContactItemsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealContactItemsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "items"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1582,23 +1749,11 @@ pub mod deal_contact_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -1636,14 +1791,19 @@ pub mod deal_contact_items_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealDelete {
@@ -1652,7 +1812,45 @@ impl DealDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1710,8 +1908,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealDetailsConfigurationForceCommonScopeForAll {
@@ -1724,6 +1922,12 @@ pub struct DealDetailsConfigurationForceCommonScopeForAll {
     pub extras: ::std::option::Option<
         deal_details_configuration_force_common_scope_for_all::Extras,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealDetailsConfigurationForceCommonScopeForAll {
@@ -1732,6 +1936,7 @@ impl DealDetailsConfigurationForceCommonScopeForAll {
     pub fn new() -> Self {
         Self {
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `extras`.
@@ -1744,6 +1949,45 @@ impl DealDetailsConfigurationForceCommonScopeForAll {
     ) -> Self {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DealDetailsConfigurationForceCommonScopeForAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire
+for DealDetailsConfigurationForceCommonScopeForAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            extras: ::b24_core::__private::wire::field_at(slot_0, "extras")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1828,15 +2072,11 @@ pub mod deal_details_configuration_force_common_scope_for_all {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "dealCategoryId" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["dealCategoryId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -1867,8 +2107,8 @@ pub mod deal_details_configuration_force_common_scope_for_all {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealDetailsConfigurationGet {
@@ -1893,6 +2133,12 @@ pub struct DealDetailsConfigurationGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extras: ::std::option::Option<deal_details_configuration_get::Extras>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealDetailsConfigurationGet {
@@ -1903,6 +2149,7 @@ impl DealDetailsConfigurationGet {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1929,6 +2176,46 @@ impl DealDetailsConfigurationGet {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DealDetailsConfigurationGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealDetailsConfigurationGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId", "extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            extras: ::b24_core::__private::wire::field_at(slot_2, "extras")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DealDetailsConfigurationGet {
@@ -1938,7 +2225,7 @@ impl ::b24_core::__private::Method for DealDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2014,15 +2301,11 @@ pub mod deal_details_configuration_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "dealCategoryId" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["dealCategoryId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2053,8 +2336,8 @@ pub mod deal_details_configuration_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealDetailsConfigurationReset {
@@ -2079,6 +2362,12 @@ pub struct DealDetailsConfigurationReset {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extras: ::std::option::Option<deal_details_configuration_reset::Extras>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealDetailsConfigurationReset {
@@ -2089,6 +2378,7 @@ impl DealDetailsConfigurationReset {
             scope: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -2114,6 +2404,46 @@ impl DealDetailsConfigurationReset {
     ) -> Self {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DealDetailsConfigurationReset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealDetailsConfigurationReset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId", "extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            extras: ::b24_core::__private::wire::field_at(slot_2, "extras")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2200,15 +2530,11 @@ pub mod deal_details_configuration_reset {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "dealCategoryId" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["dealCategoryId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2239,8 +2565,7 @@ pub mod deal_details_configuration_reset {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealDetailsConfigurationSet {
@@ -2268,6 +2593,12 @@ pub struct DealDetailsConfigurationSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extras: ::std::option::Option<deal_details_configuration_set::Extras>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealDetailsConfigurationSet {
@@ -2283,6 +2614,7 @@ impl DealDetailsConfigurationSet {
             user_id: ::std::option::Option::None,
             data: ::std::convert::Into::into(data),
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -2308,6 +2640,47 @@ impl DealDetailsConfigurationSet {
     ) -> Self {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DealDetailsConfigurationSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealDetailsConfigurationSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "userId", "data", "extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            data: ::b24_core::__private::wire::field_at(slot_2, "data")?,
+            extras: ::b24_core::__private::wire::field_at(slot_3, "extras")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2395,15 +2768,11 @@ pub mod deal_details_configuration_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "dealCategoryId" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["dealCategoryId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2432,17 +2801,60 @@ pub mod deal_details_configuration_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct DealFields {}
+pub struct DealFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl DealFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2497,14 +2909,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealFieldsError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealGet {
@@ -2513,7 +2930,45 @@ impl DealGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2838,6 +3293,62 @@ pub mod deal_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub utm_term: ::std::option::Option<::std::string::String>,
+        /// `LEAD_ID`: `crm_lead`.
+        #[serde(
+            rename = "LEAD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<i64>,
+        /// `QUOTE_ID`: `int`.
+        #[serde(
+            rename = "QUOTE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_id: ::std::option::Option<i64>,
+        /// `STAGE_SEMANTIC_ID`: `string`.
+        #[serde(
+            rename = "STAGE_SEMANTIC_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_semantic_id: ::std::option::Option<::std::string::String>,
+        /// `IS_NEW`: `yn`.
+        #[serde(
+            rename = "IS_NEW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `MOVED_BY_ID`: `user`.
+        #[serde(
+            rename = "MOVED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_by_id: ::std::option::Option<i64>,
+        /// `MOVED_TIME`: `datetime`.
+        #[serde(
+            rename = "MOVED_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_time: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_BY`: `user`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<i64>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …).
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2857,170 +3368,63 @@ pub mod deal_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "STAGE_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "IS_RECURRING" => slot_5 = ::std::option::Option::Some(member),
-                    "IS_RETURN_CUSTOMER" => slot_6 = ::std::option::Option::Some(member),
-                    "IS_REPEATED_APPROACH" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "PROBABILITY" => slot_8 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_MANUAL_OPPORTUNITY" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "TAX_VALUE" => slot_12 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_14 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_15 = ::std::option::Option::Some(member),
-                    "BEGINDATE" => slot_16 = ::std::option::Option::Some(member),
-                    "CLOSEDATE" => slot_17 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_18 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_19 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_20 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_21 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_23 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_24 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_25 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_26 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_27 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_INFO" => slot_28 = ::std::option::Option::Some(member),
-                    "LOCATION_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_30 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_31 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_32 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_33 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_34 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_35 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_36 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "TYPE_ID",
+                    "CATEGORY_ID",
+                    "STAGE_ID",
+                    "IS_RECURRING",
+                    "IS_RETURN_CUSTOMER",
+                    "IS_REPEATED_APPROACH",
+                    "PROBABILITY",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "IS_MANUAL_OPPORTUNITY",
+                    "TAX_VALUE",
+                    "COMPANY_ID",
+                    "CONTACT_ID",
+                    "CONTACT_IDS",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "OPENED",
+                    "CLOSED",
+                    "COMMENTS",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "ADDITIONAL_INFO",
+                    "LOCATION_ID",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "LEAD_ID",
+                    "QUOTE_ID",
+                    "STAGE_SEMANTIC_ID",
+                    "IS_NEW",
+                    "MOVED_BY_ID",
+                    "MOVED_TIME",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_ACTIVITY_TIME",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
@@ -3131,6 +3535,29 @@ pub mod deal_get {
                     "UTM_CONTENT",
                 )?,
                 utm_term: ::b24_core::__private::wire::field_at(slot_36, "UTM_TERM")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_37, "LEAD_ID")?,
+                quote_id: ::b24_core::__private::wire::field_at(slot_38, "QUOTE_ID")?,
+                stage_semantic_id: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "STAGE_SEMANTIC_ID",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_40, "IS_NEW")?,
+                moved_by_id: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "MOVED_BY_ID",
+                )?,
+                moved_time: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "MOVED_TIME",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "LAST_ACTIVITY_TIME",
+                )?,
                 extra,
             })
         }
@@ -3323,6 +3750,46 @@ pub mod deal_get {
                 &::std::format!("{}.{}", field, "UTM_TERM"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote_id,
+                &::std::format!("{}.{}", field, "QUOTE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_semantic_id,
+                &::std::format!("{}.{}", field, "STAGE_SEMANTIC_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "IS_NEW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_by_id,
+                &::std::format!("{}.{}", field, "MOVED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_time,
+                &::std::format!("{}.{}", field, "MOVED_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
         }
     }
 }
@@ -3335,8 +3802,8 @@ pub mod deal_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealList {
@@ -3370,6 +3837,12 @@ pub struct DealList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealList {
@@ -3381,6 +3854,7 @@ impl DealList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
@@ -3417,6 +3891,46 @@ impl DealList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3755,6 +4269,62 @@ pub mod deal_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub utm_term: ::std::option::Option<::std::string::String>,
+        /// `LEAD_ID`: `crm_lead`.
+        #[serde(
+            rename = "LEAD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<i64>,
+        /// `QUOTE_ID`: `int`.
+        #[serde(
+            rename = "QUOTE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_id: ::std::option::Option<i64>,
+        /// `STAGE_SEMANTIC_ID`: `string`.
+        #[serde(
+            rename = "STAGE_SEMANTIC_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_semantic_id: ::std::option::Option<::std::string::String>,
+        /// `IS_NEW`: `yn`.
+        #[serde(
+            rename = "IS_NEW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `MOVED_BY_ID`: `user`.
+        #[serde(
+            rename = "MOVED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_by_id: ::std::option::Option<i64>,
+        /// `MOVED_TIME`: `datetime`.
+        #[serde(
+            rename = "MOVED_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_time: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_BY`: `user`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<i64>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …).
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -3774,170 +4344,63 @@ pub mod deal_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "STAGE_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "IS_RECURRING" => slot_5 = ::std::option::Option::Some(member),
-                    "IS_RETURN_CUSTOMER" => slot_6 = ::std::option::Option::Some(member),
-                    "IS_REPEATED_APPROACH" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "PROBABILITY" => slot_8 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_MANUAL_OPPORTUNITY" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "TAX_VALUE" => slot_12 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_14 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_15 = ::std::option::Option::Some(member),
-                    "BEGINDATE" => slot_16 = ::std::option::Option::Some(member),
-                    "CLOSEDATE" => slot_17 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_18 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_19 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_20 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_21 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_23 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_24 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_25 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_26 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_27 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_INFO" => slot_28 = ::std::option::Option::Some(member),
-                    "LOCATION_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_30 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_31 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_32 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_33 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_34 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_35 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_36 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "TYPE_ID",
+                    "CATEGORY_ID",
+                    "STAGE_ID",
+                    "IS_RECURRING",
+                    "IS_RETURN_CUSTOMER",
+                    "IS_REPEATED_APPROACH",
+                    "PROBABILITY",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "IS_MANUAL_OPPORTUNITY",
+                    "TAX_VALUE",
+                    "COMPANY_ID",
+                    "CONTACT_ID",
+                    "CONTACT_IDS",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "OPENED",
+                    "CLOSED",
+                    "COMMENTS",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "ADDITIONAL_INFO",
+                    "LOCATION_ID",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "LEAD_ID",
+                    "QUOTE_ID",
+                    "STAGE_SEMANTIC_ID",
+                    "IS_NEW",
+                    "MOVED_BY_ID",
+                    "MOVED_TIME",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_ACTIVITY_TIME",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
@@ -4048,6 +4511,29 @@ pub mod deal_list {
                     "UTM_CONTENT",
                 )?,
                 utm_term: ::b24_core::__private::wire::field_at(slot_36, "UTM_TERM")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_37, "LEAD_ID")?,
+                quote_id: ::b24_core::__private::wire::field_at(slot_38, "QUOTE_ID")?,
+                stage_semantic_id: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "STAGE_SEMANTIC_ID",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_40, "IS_NEW")?,
+                moved_by_id: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "MOVED_BY_ID",
+                )?,
+                moved_time: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "MOVED_TIME",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "LAST_ACTIVITY_TIME",
+                )?,
                 extra,
             })
         }
@@ -4240,6 +4726,46 @@ pub mod deal_list {
                 &::std::format!("{}.{}", field, "UTM_TERM"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote_id,
+                &::std::format!("{}.{}", field, "QUOTE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_semantic_id,
+                &::std::format!("{}.{}", field, "STAGE_SEMANTIC_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "IS_NEW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_by_id,
+                &::std::format!("{}.{}", field, "MOVED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_time,
+                &::std::format!("{}.{}", field, "MOVED_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
         }
     }
     /// `Filter` of [`crm.deal.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html).
@@ -4327,14 +4853,19 @@ pub mod deal_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealProductrowsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealProductrowsGet {
@@ -4343,7 +4874,45 @@ impl DealProductrowsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealProductrowsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealProductrowsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4399,8 +4968,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealProductrowsG
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealProductrowsSet {
@@ -4414,6 +4982,12 @@ pub struct DealProductrowsSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rows: ::std::option::Option<::std::vec::Vec<deal_productrows_set::Rows>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealProductrowsSet {
@@ -4423,6 +4997,7 @@ impl DealProductrowsSet {
         Self {
             id: ::std::convert::Into::into(id),
             rows: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `rows`.
@@ -4433,6 +5008,44 @@ impl DealProductrowsSet {
     ) -> Self {
         self.rows = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealProductrowsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealProductrowsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "rows"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            rows: ::b24_core::__private::wire::field_at(slot_1, "rows")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4460,6 +5073,8 @@ impl ::b24_core::__private::Method for DealProductrowsSet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DealProductrowsSetError {
+    /// `ERROR_CORE`.
+    ErrorCore,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4469,6 +5084,7 @@ pub enum DealProductrowsSetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DealProductrowsSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4615,71 +5231,28 @@ pub mod deal_productrows_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "PRODUCT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "PRODUCT_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "PRICE" => slot_2 = ::std::option::Option::Some(member),
-                    "PRICE_EXCLUSIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "PRICE_NETTO" => slot_4 = ::std::option::Option::Some(member),
-                    "PRICE_BRUTTO" => slot_5 = ::std::option::Option::Some(member),
-                    "QUANTITY" => slot_6 = ::std::option::Option::Some(member),
-                    "DISCOUNT_TYPE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "DISCOUNT_RATE" => slot_8 = ::std::option::Option::Some(member),
-                    "DISCOUNT_SUM" => slot_9 = ::std::option::Option::Some(member),
-                    "TAX_RATE" => slot_10 = ::std::option::Option::Some(member),
-                    "TAX_INCLUDED" => slot_11 = ::std::option::Option::Some(member),
-                    "MEASURE_CODE" => slot_12 = ::std::option::Option::Some(member),
-                    "MEASURE_NAME" => slot_13 = ::std::option::Option::Some(member),
-                    "SORT" => slot_14 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "PRODUCT_ID",
+                    "PRODUCT_NAME",
+                    "PRICE",
+                    "PRICE_EXCLUSIVE",
+                    "PRICE_NETTO",
+                    "PRICE_BRUTTO",
+                    "QUANTITY",
+                    "DISCOUNT_TYPE_ID",
+                    "DISCOUNT_RATE",
+                    "DISCOUNT_SUM",
+                    "TAX_RATE",
+                    "TAX_INCLUDED",
+                    "MEASURE_CODE",
+                    "MEASURE_NAME",
+                    "SORT",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
                 product_name: ::b24_core::__private::wire::field_at(
@@ -4818,14 +5391,19 @@ pub mod deal_productrows_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealRecurringAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: deal_recurring_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealRecurringAdd {
@@ -4834,7 +5412,45 @@ impl DealRecurringAdd {
     pub fn new(fields: impl ::std::convert::Into<deal_recurring_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealRecurringAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealRecurringAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4965,43 +5581,20 @@ pub mod deal_recurring_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEAL_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_1 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "IS_LIMIT" => slot_3 = ::std::option::Option::Some(member),
-                    "LIMIT_REPEAT" => slot_4 = ::std::option::Option::Some(member),
-                    "LIMIT_DATE" => slot_5 = ::std::option::Option::Some(member),
-                    "START_DATE" => slot_6 = ::std::option::Option::Some(member),
-                    "PARAMS" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEAL_ID",
+                    "ACTIVE",
+                    "CATEGORY_ID",
+                    "IS_LIMIT",
+                    "LIMIT_REPEAT",
+                    "LIMIT_DATE",
+                    "START_DATE",
+                    "PARAMS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 deal_id: ::b24_core::__private::wire::field_at(slot_0, "DEAL_ID")?,
                 active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
@@ -5151,59 +5744,22 @@ pub mod deal_recurring_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MODE" => slot_0 = ::std::option::Option::Some(member),
-                    "MULTIPLE_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "MULTIPLE_INTERVAL" => slot_2 = ::std::option::Option::Some(member),
-                    "SINGLE_BEFORE_START_DATE_TYPE" => {
-                        slot_3 = ::std::option::Option::Some(member);
-                    }
-                    "SINGLE_BEFORE_START_DATE_VALUE" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_BEGINDATE_TYPE" => {
-                        slot_5 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_BEGINDATE_VALUE" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_CLOSEDATE_TYPE" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_CLOSEDATE_VALUE" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MODE",
+                    "MULTIPLE_TYPE",
+                    "MULTIPLE_INTERVAL",
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                    "OFFSET_BEGINDATE_TYPE",
+                    "OFFSET_BEGINDATE_VALUE",
+                    "OFFSET_CLOSEDATE_TYPE",
+                    "OFFSET_CLOSEDATE_VALUE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
                 multiple_type: ::b24_core::__private::wire::field_at(
@@ -5300,14 +5856,19 @@ pub mod deal_recurring_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealRecurringDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealRecurringDelete {
@@ -5316,7 +5877,45 @@ impl DealRecurringDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealRecurringDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealRecurringDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5372,14 +5971,19 @@ for DealRecurringDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealRecurringExpose {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealRecurringExpose {
@@ -5388,7 +5992,45 @@ impl DealRecurringExpose {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealRecurringExpose {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealRecurringExpose {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5399,10 +6041,7 @@ impl ::b24_core::__private::Method for DealRecurringExpose {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-expose.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = deal_recurring_expose::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5439,6 +6078,62 @@ for DealRecurringExposeError {
         }
     }
 }
+/// Named types of [`crm.deal.recurring.expose`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-expose.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod deal_recurring_expose {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.deal.recurring.expose`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-expose.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `DEAL_ID`: `int`.
+        #[serde(
+            rename = "DEAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal_id: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["DEAL_ID"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                deal_id: ::b24_core::__private::wire::field_at(slot_0, "DEAL_ID")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.deal_id,
+                &::std::format!("{}.{}", field, "DEAL_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.deal.recurring.fields`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5447,17 +6142,60 @@ for DealRecurringExposeError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct DealRecurringFields {}
+pub struct DealRecurringFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl DealRecurringFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealRecurringFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealRecurringFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5519,90 +6257,150 @@ pub mod deal_recurring_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `map<any>`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `DEAL_ID`: `int`.
+        pub id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DEAL_ID`: `map<any>`.
         #[serde(
             rename = "DEAL_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deal_id: ::std::option::Option<i64>,
-        /// `BASED_ID`: `int`.
+        pub deal_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `BASED_ID`: `map<any>`.
         #[serde(
             rename = "BASED_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub based_id: ::std::option::Option<i64>,
-        /// `ACTIVE`: `char`.
+        pub based_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ACTIVE`: `map<any>`.
         #[serde(
             rename = "ACTIVE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `NEXT_EXECUTION`: `datetime`.
+        pub active: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `NEXT_EXECUTION`: `map<any>`.
         #[serde(
             rename = "NEXT_EXECUTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_execution: ::std::option::Option<::std::string::String>,
-        /// `LAST_EXECUTION`: `datetime`.
+        pub next_execution: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_EXECUTION`: `map<any>`.
         #[serde(
             rename = "LAST_EXECUTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_execution: ::std::option::Option<::std::string::String>,
-        /// `COUNTER_REPEAT`: `int`.
+        pub last_execution: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `COUNTER_REPEAT`: `map<any>`.
         #[serde(
             rename = "COUNTER_REPEAT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub counter_repeat: ::std::option::Option<i64>,
-        /// `START_DATE`: `date`.
+        pub counter_repeat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `START_DATE`: `map<any>`.
         #[serde(
             rename = "START_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start_date: ::std::option::Option<::std::string::String>,
-        /// `CATEGORY_ID`: `char`.
+        pub start_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CATEGORY_ID`: `map<any>`.
         #[serde(
             rename = "CATEGORY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub category_id: ::std::option::Option<::std::string::String>,
-        /// `IS_LIMIT`: `char`.
+        pub category_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `IS_LIMIT`: `map<any>`.
         #[serde(
             rename = "IS_LIMIT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_limit: ::std::option::Option<::std::string::String>,
-        /// `LIMIT_REPEAT`: `int`.
+        pub is_limit: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIMIT_REPEAT`: `map<any>`.
         #[serde(
             rename = "LIMIT_REPEAT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub limit_repeat: ::std::option::Option<i64>,
-        /// `LIMIT_DATE`: `date`.
+        pub limit_repeat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIMIT_DATE`: `map<any>`.
         #[serde(
             rename = "LIMIT_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub limit_date: ::std::option::Option<::std::string::String>,
+        pub limit_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `PARAMS`: `any`.
         #[serde(
             rename = "PARAMS",
@@ -5623,63 +6421,26 @@ pub mod deal_recurring_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "DEAL_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "BASED_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "NEXT_EXECUTION" => slot_4 = ::std::option::Option::Some(member),
-                    "LAST_EXECUTION" => slot_5 = ::std::option::Option::Some(member),
-                    "COUNTER_REPEAT" => slot_6 = ::std::option::Option::Some(member),
-                    "START_DATE" => slot_7 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "IS_LIMIT" => slot_9 = ::std::option::Option::Some(member),
-                    "LIMIT_REPEAT" => slot_10 = ::std::option::Option::Some(member),
-                    "LIMIT_DATE" => slot_11 = ::std::option::Option::Some(member),
-                    "PARAMS" => slot_12 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "DEAL_ID",
+                    "BASED_ID",
+                    "ACTIVE",
+                    "NEXT_EXECUTION",
+                    "LAST_EXECUTION",
+                    "COUNTER_REPEAT",
+                    "START_DATE",
+                    "CATEGORY_ID",
+                    "IS_LIMIT",
+                    "LIMIT_REPEAT",
+                    "LIMIT_DATE",
+                    "PARAMS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 deal_id: ::b24_core::__private::wire::field_at(slot_1, "DEAL_ID")?,
@@ -5794,14 +6555,19 @@ pub mod deal_recurring_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealRecurringGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealRecurringGet {
@@ -5810,7 +6576,45 @@ impl DealRecurringGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealRecurringGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealRecurringGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5865,8 +6669,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealRecurringList {
@@ -5901,6 +6705,12 @@ pub struct DealRecurringList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealRecurringList {
@@ -5911,6 +6721,7 @@ impl DealRecurringList {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
@@ -5946,6 +6757,45 @@ impl DealRecurringList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealRecurringList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealRecurringList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6013,8 +6863,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringLis
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealRecurringUpdate {
@@ -6028,6 +6877,12 @@ pub struct DealRecurringUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<deal_recurring_update::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealRecurringUpdate {
@@ -6037,6 +6892,7 @@ impl DealRecurringUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -6047,6 +6903,44 @@ impl DealRecurringUpdate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealRecurringUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealRecurringUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6172,39 +7066,19 @@ pub mod deal_recurring_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ACTIVE" => slot_0 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "IS_LIMIT" => slot_2 = ::std::option::Option::Some(member),
-                    "LIMIT_REPEAT" => slot_3 = ::std::option::Option::Some(member),
-                    "LIMIT_DATE" => slot_4 = ::std::option::Option::Some(member),
-                    "START_DATE" => slot_5 = ::std::option::Option::Some(member),
-                    "PARAMS" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ACTIVE",
+                    "CATEGORY_ID",
+                    "IS_LIMIT",
+                    "LIMIT_REPEAT",
+                    "LIMIT_DATE",
+                    "START_DATE",
+                    "PARAMS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
                 category_id: ::b24_core::__private::wire::field_at(
@@ -6348,59 +7222,22 @@ pub mod deal_recurring_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MODE" => slot_0 = ::std::option::Option::Some(member),
-                    "MULTIPLE_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "MULTIPLE_INTERVAL" => slot_2 = ::std::option::Option::Some(member),
-                    "SINGLE_BEFORE_START_DATE_TYPE" => {
-                        slot_3 = ::std::option::Option::Some(member);
-                    }
-                    "SINGLE_BEFORE_START_DATE_VALUE" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_BEGINDATE_TYPE" => {
-                        slot_5 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_BEGINDATE_VALUE" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_CLOSEDATE_TYPE" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "OFFSET_CLOSEDATE_VALUE" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MODE",
+                    "MULTIPLE_TYPE",
+                    "MULTIPLE_INTERVAL",
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                    "OFFSET_BEGINDATE_TYPE",
+                    "OFFSET_BEGINDATE_VALUE",
+                    "OFFSET_CLOSEDATE_TYPE",
+                    "OFFSET_CLOSEDATE_VALUE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
                 multiple_type: ::b24_core::__private::wire::field_at(
@@ -6498,8 +7335,7 @@ pub mod deal_recurring_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealUpdate {
@@ -6520,6 +7356,12 @@ pub struct DealUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<deal_update::DealParams>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealUpdate {
@@ -6530,6 +7372,7 @@ impl DealUpdate {
             id: ::std::convert::Into::into(id),
             fields: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -6543,12 +7386,51 @@ impl DealUpdate {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<deal_update::DealParams>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6894,170 +7776,54 @@ pub mod deal_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "STAGE_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "IS_RECURRING" => slot_5 = ::std::option::Option::Some(member),
-                    "IS_RETURN_CUSTOMER" => slot_6 = ::std::option::Option::Some(member),
-                    "IS_REPEATED_APPROACH" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "PROBABILITY" => slot_8 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_MANUAL_OPPORTUNITY" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "TAX_VALUE" => slot_12 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_14 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_15 = ::std::option::Option::Some(member),
-                    "BEGINDATE" => slot_16 = ::std::option::Option::Some(member),
-                    "CLOSEDATE" => slot_17 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_18 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_19 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_20 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_21 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_23 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_24 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_25 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_26 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_27 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_INFO" => slot_28 = ::std::option::Option::Some(member),
-                    "LOCATION_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_30 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_31 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_32 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_33 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_34 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_35 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_36 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "TYPE_ID",
+                    "CATEGORY_ID",
+                    "STAGE_ID",
+                    "IS_RECURRING",
+                    "IS_RETURN_CUSTOMER",
+                    "IS_REPEATED_APPROACH",
+                    "PROBABILITY",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "IS_MANUAL_OPPORTUNITY",
+                    "TAX_VALUE",
+                    "COMPANY_ID",
+                    "CONTACT_ID",
+                    "CONTACT_IDS",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "OPENED",
+                    "CLOSED",
+                    "COMMENTS",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "ADDITIONAL_INFO",
+                    "LOCATION_ID",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
@@ -7403,23 +8169,11 @@ pub mod deal_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "REGISTER_SONET_EVENT" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    "REGISTER_HISTORY_EVENT" => {
-                        slot_1 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7456,14 +8210,19 @@ pub mod deal_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: deal_userfield_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealUserfieldAdd {
@@ -7472,7 +8231,45 @@ impl DealUserfieldAdd {
     pub fn new(fields: impl ::std::convert::Into<deal_userfield_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealUserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealUserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7556,41 +8353,51 @@ pub mod deal_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `MULTIPLE`: `yn`.
         #[serde(
             rename = "MULTIPLE",
@@ -7669,83 +8476,32 @@ pub mod deal_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "USER_TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_4 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_5 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_6 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_7 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_8 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_9 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_10 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_11 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST" => slot_13 = ::std::option::Option::Some(member),
-                    "SORT" => slot_14 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_15 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_16 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "USER_TYPE_ID",
+                    "FIELD_NAME",
+                    "LABEL",
+                    "XML_ID",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7913,13 +8669,15 @@ pub mod deal_userfield_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -7927,6 +8685,83 @@ pub mod deal_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7940,25 +8775,55 @@ pub mod deal_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -7975,6 +8840,61 @@ pub mod deal_userfield_add {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
         }
     }
 }
@@ -7986,14 +8906,19 @@ pub mod deal_userfield_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealUserfieldDelete {
@@ -8002,7 +8927,45 @@ impl DealUserfieldDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealUserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealUserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8067,14 +9030,19 @@ for DealUserfieldDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealUserfieldGet {
@@ -8083,7 +9051,45 @@ impl DealUserfieldGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealUserfieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealUserfieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8150,18 +9156,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealUserfieldList {
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<deal_userfield_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -8174,6 +9185,19 @@ pub struct DealUserfieldList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealUserfieldList {
@@ -8183,13 +9207,20 @@ impl DealUserfieldList {
         Self {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<deal_userfield_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8208,6 +9239,51 @@ impl DealUserfieldList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealUserfieldList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealUserfieldList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DealUserfieldList {
@@ -8216,11 +9292,12 @@ impl ::b24_core::__private::Method for DealUserfieldList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8229,6 +9306,7 @@ impl ::b24_core::__private::Method for DealUserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -8260,268 +9338,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldLis
         }
     }
 }
-/// Named types of [`crm.deal.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod deal_userfield_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`crm.deal.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `yn`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MANDATORY`: `yn`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_FILTER`: `char`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `yn`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EDIT_IN_LIST`: `yn`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_SEARCHABLE`: `yn`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANG`: `string`.
-        #[serde(
-            rename = "LANG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lang: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_5 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_6 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_8 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_9 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_10 = ::std::option::Option::Some(member),
-                    "LANG" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IS_SEARCHABLE",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_11, "LANG")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lang,
-                &::std::format!("{}.{}", field, "LANG"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.deal.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -8530,8 +9346,7 @@ pub mod deal_userfield_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealUserfieldUpdate {
@@ -8541,6 +9356,12 @@ pub struct DealUserfieldUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: deal_userfield_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DealUserfieldUpdate {
@@ -8553,7 +9374,46 @@ impl DealUserfieldUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealUserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DealUserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8694,41 +9554,51 @@ pub mod deal_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8742,67 +9612,27 @@ pub mod deal_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MANDATORY" => slot_0 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_6 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_7 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_8 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_9 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_10 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_11 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_12 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "XML_ID",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
                 show_filter: ::b24_core::__private::wire::field_at(
@@ -8933,13 +9763,15 @@ pub mod deal_userfield_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -8947,6 +9779,83 @@ pub mod deal_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8960,25 +9869,55 @@ pub mod deal_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -8993,6 +9932,61 @@ pub mod deal_userfield_update {
             ::b24_core::__private::Check::check(
                 &self.rows,
                 &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
                 problems,
             );
         }

@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentAdd {
@@ -61,6 +60,12 @@ pub struct DocumentgeneratorDocumentAdd {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentAdd {
@@ -78,6 +83,7 @@ impl DocumentgeneratorDocumentAdd {
             values: ::std::option::Option::None,
             stamps_enabled: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `values`.
@@ -115,6 +121,62 @@ impl DocumentgeneratorDocumentAdd {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "templateId",
+                "entityTypeId",
+                "entityId",
+                "values",
+                "stampsEnabled",
+                "fields",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "entityTypeId",
+            )?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
+            values: ::b24_core::__private::wire::field_at(slot_3, "values")?,
+            stamps_enabled: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "stampsEnabled",
+            )?,
+            fields: ::b24_core::__private::wire::field_at(slot_5, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -246,13 +308,13 @@ pub mod documentgenerator_document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
+        /// `updatedBy`: `any`.
         #[serde(
             rename = "updatedBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_by: ::std::option::Option<i64>,
+        pub updated_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `changeStampsEnabled`: `yn`.
         #[serde(
             rename = "changeStampsEnabled",
@@ -325,13 +387,13 @@ pub mod documentgenerator_document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub download_url_machine: ::std::option::Option<::std::string::String>,
-        /// `publicUrl`: `string`.
+        /// `publicUrl`: `any`.
         #[serde(
             rename = "publicUrl",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_url: ::std::option::Option<::std::string::String>,
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `isTransformationError`: `yn`.
         #[serde(
             rename = "isTransformationError",
@@ -429,133 +491,43 @@ pub mod documentgenerator_document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "createTime" => slot_3 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
-                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
-                    "changeStampsDisabledReason" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
-                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
-                    "changeQrCodeDisabledReason" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "products" => slot_12 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
-                    "publicUrl" => slot_16 = ::std::option::Option::Some(member),
-                    "isTransformationError" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorMessage" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorCode" => {
-                        slot_19 = ::std::option::Option::Some(member);
-                    }
-                    "templateId" => slot_20 = ::std::option::Option::Some(member),
-                    "pullTag" => slot_21 = ::std::option::Option::Some(member),
-                    "emailDiskFile" => slot_22 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_23 = ::std::option::Option::Some(member),
-                    "entityId" => slot_24 = ::std::option::Option::Some(member),
-                    "values" => slot_25 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_26 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "changeStampsEnabled",
+                    "changeStampsDisabledReason",
+                    "changeQrCodeEnabled",
+                    "qrCodeEnabled",
+                    "changeQrCodeDisabledReason",
+                    "products",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "transformationErrorMessage",
+                    "transformationErrorCode",
+                    "templateId",
+                    "pullTag",
+                    "emailDiskFile",
+                    "entityTypeId",
+                    "entityId",
+                    "values",
+                    "imageUrl",
+                    "pdfUrl",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -811,15 +783,11 @@ pub mod documentgenerator_document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "document" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
             })
@@ -844,14 +812,19 @@ pub mod documentgenerator_document_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentDelete {
@@ -860,7 +833,46 @@ impl DocumentgeneratorDocumentDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -927,8 +939,7 @@ for DocumentgeneratorDocumentDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentEnablepublicurl {
@@ -942,6 +953,12 @@ pub struct DocumentgeneratorDocumentEnablepublicurl {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentEnablepublicurl {
@@ -951,6 +968,7 @@ impl DocumentgeneratorDocumentEnablepublicurl {
         Self {
             id: ::std::convert::Into::into(id),
             status: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `status`.
@@ -958,6 +976,45 @@ impl DocumentgeneratorDocumentEnablepublicurl {
     pub fn status(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.status = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentEnablepublicurl {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentEnablepublicurl {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "status"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            status: ::b24_core::__private::wire::field_at(slot_1, "status")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1032,13 +1089,13 @@ pub mod documentgenerator_document_enablepublicurl {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `publicUrl`: `string`.
+        /// `publicUrl`: `any`.
         #[serde(
             rename = "publicUrl",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_url: ::std::option::Option<::std::string::String>,
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1052,15 +1109,11 @@ pub mod documentgenerator_document_enablepublicurl {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "publicUrl" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["publicUrl"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 public_url: ::b24_core::__private::wire::field_at(slot_0, "publicUrl")?,
             })
@@ -1085,14 +1138,19 @@ pub mod documentgenerator_document_enablepublicurl {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentGet {
@@ -1101,7 +1159,46 @@ impl DocumentgeneratorDocumentGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1175,13 +1272,13 @@ pub mod documentgenerator_document_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `id`: `int`.
+        /// `id`: `any`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -1210,20 +1307,20 @@ pub mod documentgenerator_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
+        /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
+        pub created_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `updatedBy`: `any`.
         #[serde(
             rename = "updatedBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_by: ::std::option::Option<i64>,
+        pub updated_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `changeStampsEnabled`: `yn`.
         #[serde(
             rename = "changeStampsEnabled",
@@ -1324,13 +1421,13 @@ pub mod documentgenerator_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pdf_url_machine: ::std::option::Option<::std::string::String>,
-        /// `publicUrl`: `string`.
+        /// `publicUrl`: `any`.
         #[serde(
             rename = "publicUrl",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_url: ::std::option::Option<::std::string::String>,
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `isTransformationError`: `yn`.
         #[serde(
             rename = "isTransformationError",
@@ -1354,13 +1451,13 @@ pub mod documentgenerator_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub transformation_error_code: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
+        /// `templateId`: `any`.
         #[serde(
             rename = "templateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<i64>,
+        pub template_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `pullTag`: `string`.
         #[serde(
             rename = "pullTag",
@@ -1375,20 +1472,22 @@ pub mod documentgenerator_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_disk_file: ::std::option::Option<i64>,
-        /// `entityTypeId`: `int`.
+        /// `entityTypeId`: `any`.
         #[serde(
             rename = "entityTypeId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `entityId`: `int`.
+        pub entity_type_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `entityId`: `any`.
         #[serde(
             rename = "entityId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `values`: `map<any>`.
         #[serde(
             rename = "values",
@@ -1414,141 +1513,45 @@ pub mod documentgenerator_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "createTime" => slot_3 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
-                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
-                    "changeStampsDisabledReason" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
-                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
-                    "changeQrCodeDisabledReason" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "products" => slot_12 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_16 = ::std::option::Option::Some(member),
-                    "imageUrlMachine" => slot_17 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_18 = ::std::option::Option::Some(member),
-                    "pdfUrlMachine" => slot_19 = ::std::option::Option::Some(member),
-                    "publicUrl" => slot_20 = ::std::option::Option::Some(member),
-                    "isTransformationError" => {
-                        slot_21 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorMessage" => {
-                        slot_22 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorCode" => {
-                        slot_23 = ::std::option::Option::Some(member);
-                    }
-                    "templateId" => slot_24 = ::std::option::Option::Some(member),
-                    "pullTag" => slot_25 = ::std::option::Option::Some(member),
-                    "emailDiskFile" => slot_26 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_27 = ::std::option::Option::Some(member),
-                    "entityId" => slot_28 = ::std::option::Option::Some(member),
-                    "values" => slot_29 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "changeStampsEnabled",
+                    "changeStampsDisabledReason",
+                    "changeQrCodeEnabled",
+                    "qrCodeEnabled",
+                    "changeQrCodeDisabledReason",
+                    "products",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "imageUrl",
+                    "imageUrlMachine",
+                    "pdfUrl",
+                    "pdfUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "transformationErrorMessage",
+                    "transformationErrorCode",
+                    "templateId",
+                    "pullTag",
+                    "emailDiskFile",
+                    "entityTypeId",
+                    "entityId",
+                    "values",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -1822,15 +1825,11 @@ pub mod documentgenerator_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "document" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
             })
@@ -1855,8 +1854,7 @@ pub mod documentgenerator_document_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentGetfields {
@@ -1870,6 +1868,12 @@ pub struct DocumentgeneratorDocumentGetfields {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub values: ::std::option::Option<documentgenerator_document_getfields::Values>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentGetfields {
@@ -1879,6 +1883,7 @@ impl DocumentgeneratorDocumentGetfields {
         Self {
             id: ::std::convert::Into::into(id),
             values: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `values`.
@@ -1889,6 +1894,45 @@ impl DocumentgeneratorDocumentGetfields {
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentGetfields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentGetfields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "values"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1970,20 +2014,20 @@ pub mod documentgenerator_document_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
+        /// `value`: `any`.
         #[serde(
             rename = "value",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `default`: `string`.
+        pub value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `default`: `any`.
         #[serde(
             rename = "default",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default: ::std::option::Option<::std::string::String>,
+        pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `required`: `char`.
         #[serde(
             rename = "required",
@@ -2007,13 +2051,13 @@ pub mod documentgenerator_document_getfields {
         pub group: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `chain`: `string`.
+        /// `chain`: `any`.
         #[serde(
             rename = "chain",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chain: ::std::option::Option<::std::string::String>,
+        pub chain: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `format`: `map<any>`.
         #[serde(
             rename = "format",
@@ -2045,6 +2089,42 @@ pub mod documentgenerator_document_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_row: ::std::option::Option<::std::string::String>,
+        /// `DocumentNumber`: `map<any>`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MyCompanyUfLogo`: `map<any>`.
+        #[serde(
+            rename = "MyCompanyUfLogo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub my_company_uf_logo: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MY_COMPANY`: `map<any>`.
+        #[serde(
+            rename = "MY_COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub my_company: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2058,51 +2138,26 @@ pub mod documentgenerator_document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "value" => slot_1 = ::std::option::Option::Some(member),
-                    "default" => slot_2 = ::std::option::Option::Some(member),
-                    "required" => slot_3 = ::std::option::Option::Some(member),
-                    "type" => slot_4 = ::std::option::Option::Some(member),
-                    "group" => slot_5 = ::std::option::Option::Some(member),
-                    "chain" => slot_6 = ::std::option::Option::Some(member),
-                    "format" => slot_7 = ::std::option::Option::Some(member),
-                    "options" => slot_8 = ::std::option::Option::Some(member),
-                    "hideRow" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "value",
+                    "default",
+                    "required",
+                    "type",
+                    "group",
+                    "chain",
+                    "format",
+                    "options",
+                    "hideRow",
+                    "DocumentNumber",
+                    "MyCompanyUfLogo",
+                    "MY_COMPANY",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
@@ -2114,6 +2169,15 @@ pub mod documentgenerator_document_getfields {
                 format: ::b24_core::__private::wire::field_at(slot_7, "format")?,
                 options: ::b24_core::__private::wire::field_at(slot_8, "options")?,
                 hide_row: ::b24_core::__private::wire::field_at(slot_9, "hideRow")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DocumentNumber",
+                )?,
+                my_company_uf_logo: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "MyCompanyUfLogo",
+                )?,
+                my_company: ::b24_core::__private::wire::field_at(slot_12, "MY_COMPANY")?,
             })
         }
     }
@@ -2170,6 +2234,21 @@ pub mod documentgenerator_document_getfields {
                 &::std::format!("{}.{}", field, "hideRow"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.my_company_uf_logo,
+                &::std::format!("{}.{}", field, "MyCompanyUfLogo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.my_company,
+                &::std::format!("{}.{}", field, "MY_COMPANY"),
+                problems,
+            );
         }
     }
     /// `Result` of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
@@ -2202,15 +2281,11 @@ pub mod documentgenerator_document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "documentFields" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["documentFields"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2274,23 +2349,23 @@ pub mod documentgenerator_document_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_email: ::std::option::Option<::std::string::String>,
-        /// `ProductsProductName`: `any[]`.
+        /// `ProductsProductName`: `string[]`.
         #[serde(
             rename = "ProductsProductName",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_product_name: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
-        /// `ProductsProductQuantity`: `any[]`.
+        /// `ProductsProductQuantity`: `string[]`.
         #[serde(
             rename = "ProductsProductQuantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_product_quantity: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
         /// `TotalSum`: `string`.
         #[serde(
@@ -2312,45 +2387,20 @@ pub mod documentgenerator_document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DocumentNumber" => slot_0 = ::std::option::Option::Some(member),
-                    "DocumentCreateTime" => slot_1 = ::std::option::Option::Some(member),
-                    "DocumentTitle" => slot_2 = ::std::option::Option::Some(member),
-                    "ClientPhone" => slot_3 = ::std::option::Option::Some(member),
-                    "ClientEmail" => slot_4 = ::std::option::Option::Some(member),
-                    "ProductsProductName" => slot_5 = ::std::option::Option::Some(member),
-                    "ProductsProductQuantity" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "TotalSum" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DocumentNumber",
+                    "DocumentCreateTime",
+                    "DocumentTitle",
+                    "ClientPhone",
+                    "ClientEmail",
+                    "ProductsProductName",
+                    "ProductsProductQuantity",
+                    "TotalSum",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document_number: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2438,8 +2488,8 @@ pub mod documentgenerator_document_getfields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentList {
@@ -2450,20 +2500,30 @@ pub struct DocumentgeneratorDocumentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<documentgenerator_document_list::Filter>,
-    /// `order`: `Filter`.
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `order`: `map<any>`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<documentgenerator_document_list::Filter>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2471,6 +2531,12 @@ pub struct DocumentgeneratorDocumentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentList {
@@ -2482,6 +2548,7 @@ impl DocumentgeneratorDocumentList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
@@ -2497,7 +2564,12 @@ impl DocumentgeneratorDocumentList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<documentgenerator_document_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2506,7 +2578,12 @@ impl DocumentgeneratorDocumentList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<documentgenerator_document_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2516,6 +2593,47 @@ impl DocumentgeneratorDocumentList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2583,432 +2701,6 @@ for DocumentgeneratorDocumentListError {
 pub mod documentgenerator_document_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `number`: `string`.
-        #[serde(
-            rename = "number",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
-        #[serde(
-            rename = "templateId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_id: ::std::option::Option<i64>,
-        /// `entityTypeId`: `int`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `entityId`: `int`.
-        #[serde(
-            rename = "entityId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `fileId`: `int`.
-        #[serde(
-            rename = "fileId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `imageId`: `int`.
-        #[serde(
-            rename = "imageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_id: ::std::option::Option<i64>,
-        /// `pdfId`: `int`.
-        #[serde(
-            rename = "pdfId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_id: ::std::option::Option<i64>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `downloadUrl`: `string`.
-        #[serde(
-            rename = "downloadUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `imageUrl`: `string`.
-        #[serde(
-            rename = "imageUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url: ::std::option::Option<::std::string::String>,
-        /// `pdfUrl`: `string`.
-        #[serde(
-            rename = "pdfUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url: ::std::option::Option<::std::string::String>,
-        /// `downloadUrlMachine`: `string`.
-        #[serde(
-            rename = "downloadUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url_machine: ::std::option::Option<::std::string::String>,
-        /// `pdfUrlMachine`: `string`.
-        #[serde(
-            rename = "pdfUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
-        /// `imageUrlMachine`: `string`.
-        #[serde(
-            rename = "imageUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url_machine: ::std::option::Option<::std::string::String>,
-        /// `stampsEnabled`: `yn`.
-        #[serde(
-            rename = "stampsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "templateId" => slot_3 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_4 = ::std::option::Option::Some(member),
-                    "entityId" => slot_5 = ::std::option::Option::Some(member),
-                    "fileId" => slot_6 = ::std::option::Option::Some(member),
-                    "imageId" => slot_7 = ::std::option::Option::Some(member),
-                    "pdfId" => slot_8 = ::std::option::Option::Some(member),
-                    "createTime" => slot_9 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_10 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_11 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_12 = ::std::option::Option::Some(member),
-                    "values" => slot_13 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_15 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_16 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_17 = ::std::option::Option::Some(member),
-                    "pdfUrlMachine" => slot_18 = ::std::option::Option::Some(member),
-                    "imageUrlMachine" => slot_19 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_20 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "templateId",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_5, "entityId")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_6, "fileId")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_7, "imageId")?,
-                pdf_id: ::b24_core::__private::wire::field_at(slot_8, "pdfId")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_11, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_12, "updatedBy")?,
-                values: ::b24_core::__private::wire::field_at(slot_13, "values")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "downloadUrl",
-                )?,
-                image_url: ::b24_core::__private::wire::field_at(slot_15, "imageUrl")?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_16, "pdfUrl")?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "downloadUrlMachine",
-                )?,
-                pdf_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "pdfUrlMachine",
-                )?,
-                image_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "imageUrlMachine",
-                )?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "stampsEnabled",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.number,
-                &::std::format!("{}.{}", field, "number"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_id,
-                &::std::format!("{}.{}", field, "templateId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entityId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "fileId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_id,
-                &::std::format!("{}.{}", field, "imageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_id,
-                &::std::format!("{}.{}", field, "pdfId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "downloadUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_url,
-                &::std::format!("{}.{}", field, "imageUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_url,
-                &::std::format!("{}.{}", field, "pdfUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url_machine,
-                &::std::format!("{}.{}", field, "downloadUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_url_machine,
-                &::std::format!("{}.{}", field, "pdfUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_url_machine,
-                &::std::format!("{}.{}", field, "imageUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stamps_enabled,
-                &::std::format!("{}.{}", field, "stampsEnabled"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3046,15 +2738,11 @@ pub mod documentgenerator_document_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "documents" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["documents"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
             })
@@ -3079,8 +2767,7 @@ pub mod documentgenerator_document_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentUpdate {
@@ -3106,6 +2793,12 @@ pub struct DocumentgeneratorDocumentUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentUpdate {
@@ -3116,6 +2809,7 @@ impl DocumentgeneratorDocumentUpdate {
             id: ::std::convert::Into::into(id),
             values: ::std::option::Option::None,
             stamps_enabled: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `values`.
@@ -3139,6 +2833,49 @@ impl DocumentgeneratorDocumentUpdate {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "values", "stampsEnabled"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+            stamps_enabled: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "stampsEnabled",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3218,13 +2955,13 @@ pub mod documentgenerator_document_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `id`: `int`.
+        /// `id`: `any`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -3253,20 +2990,20 @@ pub mod documentgenerator_document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
+        /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
+        pub created_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `updatedBy`: `any`.
         #[serde(
             rename = "updatedBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_by: ::std::option::Option<i64>,
+        pub updated_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `changeStampsEnabled`: `yn`.
         #[serde(
             rename = "changeStampsEnabled",
@@ -3339,13 +3076,13 @@ pub mod documentgenerator_document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub download_url_machine: ::std::option::Option<::std::string::String>,
-        /// `publicUrl`: `string`.
+        /// `publicUrl`: `any`.
         #[serde(
             rename = "publicUrl",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_url: ::std::option::Option<::std::string::String>,
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `isTransformationError`: `yn`.
         #[serde(
             rename = "isTransformationError",
@@ -3369,13 +3106,13 @@ pub mod documentgenerator_document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub transformation_error_code: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
+        /// `templateId`: `any`.
         #[serde(
             rename = "templateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<i64>,
+        pub template_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `pullTag`: `string`.
         #[serde(
             rename = "pullTag",
@@ -3390,20 +3127,22 @@ pub mod documentgenerator_document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_disk_file: ::std::option::Option<i64>,
-        /// `entityTypeId`: `int`.
+        /// `entityTypeId`: `any`.
         #[serde(
             rename = "entityTypeId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `entityId`: `int`.
+        pub entity_type_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `entityId`: `any`.
         #[serde(
             rename = "entityId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `values`: `map<any>`.
         #[serde(
             rename = "values",
@@ -3443,133 +3182,43 @@ pub mod documentgenerator_document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "createTime" => slot_3 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
-                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
-                    "changeStampsDisabledReason" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
-                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
-                    "changeQrCodeDisabledReason" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "products" => slot_12 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
-                    "publicUrl" => slot_16 = ::std::option::Option::Some(member),
-                    "isTransformationError" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorMessage" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorCode" => {
-                        slot_19 = ::std::option::Option::Some(member);
-                    }
-                    "templateId" => slot_20 = ::std::option::Option::Some(member),
-                    "pullTag" => slot_21 = ::std::option::Option::Some(member),
-                    "emailDiskFile" => slot_22 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_23 = ::std::option::Option::Some(member),
-                    "entityId" => slot_24 = ::std::option::Option::Some(member),
-                    "values" => slot_25 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_26 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "changeStampsEnabled",
+                    "changeStampsDisabledReason",
+                    "changeQrCodeEnabled",
+                    "qrCodeEnabled",
+                    "changeQrCodeDisabledReason",
+                    "products",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "transformationErrorMessage",
+                    "transformationErrorCode",
+                    "templateId",
+                    "pullTag",
+                    "emailDiskFile",
+                    "entityTypeId",
+                    "entityId",
+                    "values",
+                    "imageUrl",
+                    "pdfUrl",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -3825,15 +3474,11 @@ pub mod documentgenerator_document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "document" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
             })
@@ -3858,14 +3503,19 @@ pub mod documentgenerator_document_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorDocumentUpload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: documentgenerator_document_upload::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorDocumentUpload {
@@ -3876,7 +3526,46 @@ impl DocumentgeneratorDocumentUpload {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorDocumentUpload {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorDocumentUpload {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3947,13 +3636,13 @@ pub mod documentgenerator_document_upload {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `id`: `int`.
+        /// `id`: `any`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -3982,20 +3671,20 @@ pub mod documentgenerator_document_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
+        /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
+        pub created_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `updatedBy`: `any`.
         #[serde(
             rename = "updatedBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_by: ::std::option::Option<i64>,
+        pub updated_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `changeStampsEnabled`: `yn`.
         #[serde(
             rename = "changeStampsEnabled",
@@ -4068,13 +3757,13 @@ pub mod documentgenerator_document_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub download_url_machine: ::std::option::Option<::std::string::String>,
-        /// `publicUrl`: `string`.
+        /// `publicUrl`: `any`.
         #[serde(
             rename = "publicUrl",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_url: ::std::option::Option<::std::string::String>,
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `isTransformationError`: `yn`.
         #[serde(
             rename = "isTransformationError",
@@ -4098,13 +3787,13 @@ pub mod documentgenerator_document_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub transformation_error_code: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
+        /// `templateId`: `any`.
         #[serde(
             rename = "templateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<i64>,
+        pub template_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `pullTag`: `string`.
         #[serde(
             rename = "pullTag",
@@ -4119,32 +3808,29 @@ pub mod documentgenerator_document_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_disk_file: ::std::option::Option<i64>,
-        /// `entityTypeId`: `int`.
+        /// `entityTypeId`: `any`.
         #[serde(
             rename = "entityTypeId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `entityId`: `int`.
+        pub entity_type_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `entityId`: `any`.
         #[serde(
             rename = "entityId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `values`: `map<any>`.
+        pub entity_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `values`: `any`.
         #[serde(
             rename = "values",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub values: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `imageUrl`: `string`.
         #[serde(
             rename = "imageUrl",
@@ -4186,141 +3872,45 @@ pub mod documentgenerator_document_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "createTime" => slot_3 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
-                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
-                    "changeStampsDisabledReason" => {
-                        slot_8 = ::std::option::Option::Some(member);
-                    }
-                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
-                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
-                    "changeQrCodeDisabledReason" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "products" => slot_12 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
-                    "publicUrl" => slot_16 = ::std::option::Option::Some(member),
-                    "isTransformationError" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorMessage" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorCode" => {
-                        slot_19 = ::std::option::Option::Some(member);
-                    }
-                    "templateId" => slot_20 = ::std::option::Option::Some(member),
-                    "pullTag" => slot_21 = ::std::option::Option::Some(member),
-                    "emailDiskFile" => slot_22 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_23 = ::std::option::Option::Some(member),
-                    "entityId" => slot_24 = ::std::option::Option::Some(member),
-                    "values" => slot_25 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_26 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_27 = ::std::option::Option::Some(member),
-                    "imageUrlMachine" => slot_28 = ::std::option::Option::Some(member),
-                    "pdfUrlMachine" => slot_29 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "changeStampsEnabled",
+                    "changeStampsDisabledReason",
+                    "changeQrCodeEnabled",
+                    "qrCodeEnabled",
+                    "changeQrCodeDisabledReason",
+                    "products",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "transformationErrorMessage",
+                    "transformationErrorCode",
+                    "templateId",
+                    "pullTag",
+                    "emailDiskFile",
+                    "entityTypeId",
+                    "entityId",
+                    "values",
+                    "imageUrl",
+                    "pdfUrl",
+                    "imageUrlMachine",
+                    "pdfUrlMachine",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -4618,43 +4208,20 @@ pub mod documentgenerator_document_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "entityTypeId" => slot_0 = ::std::option::Option::Some(member),
-                    "entityId" => slot_1 = ::std::option::Option::Some(member),
-                    "fileContent" => slot_2 = ::std::option::Option::Some(member),
-                    "region" => slot_3 = ::std::option::Option::Some(member),
-                    "title" => slot_4 = ::std::option::Option::Some(member),
-                    "number" => slot_5 = ::std::option::Option::Some(member),
-                    "pdfContent" => slot_6 = ::std::option::Option::Some(member),
-                    "imageContent" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "entityTypeId",
+                    "entityId",
+                    "fileContent",
+                    "region",
+                    "title",
+                    "number",
+                    "pdfContent",
+                    "imageContent",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -4762,15 +4329,11 @@ pub mod documentgenerator_document_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "document" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
             })
@@ -4795,14 +4358,19 @@ pub mod documentgenerator_document_upload {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorNumeratorAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: documentgenerator_numerator_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorNumeratorAdd {
@@ -4813,7 +4381,46 @@ impl DocumentgeneratorNumeratorAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorNumeratorAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorNumeratorAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4824,7 +4431,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = documentgenerator_numerator_add::Result;
+    type Output = documentgenerator_numerator_add::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4950,39 +4557,19 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "start" => slot_0 = ::std::option::Option::Some(member),
-                    "step" => slot_1 = ::std::option::Option::Some(member),
-                    "length" => slot_2 = ::std::option::Option::Some(member),
-                    "padString" => slot_3 = ::std::option::Option::Some(member),
-                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
-                    "timezone" => slot_5 = ::std::option::Option::Some(member),
-                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "step",
+                    "length",
+                    "padString",
+                    "periodicBy",
+                    "timezone",
+                    "isDirectNumeration",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
                 step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
@@ -5081,23 +4668,11 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "template" => slot_1 = ::std::option::Option::Some(member),
-                    "settings" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "template", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
@@ -5186,31 +4761,11 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "template" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "settings" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "code", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -5250,6 +4805,56 @@ pub mod documentgenerator_numerator_add {
             );
         }
     }
+    /// `ResultWrapper` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `numerator`: `Result`.
+        #[serde(
+            rename = "numerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["numerator"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.numerator,
+                &::std::format!("{}.{}", field, "numerator"),
+                problems,
+            );
+        }
+    }
     /// `Settings` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5282,17 +4887,11 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -5323,14 +4922,19 @@ pub mod documentgenerator_numerator_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorNumeratorDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorNumeratorDelete {
@@ -5339,7 +4943,46 @@ impl DocumentgeneratorNumeratorDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorNumeratorDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorNumeratorDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5403,14 +5046,19 @@ for DocumentgeneratorNumeratorDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorNumeratorGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorNumeratorGet {
@@ -5419,7 +5067,46 @@ impl DocumentgeneratorNumeratorGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorNumeratorGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorNumeratorGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5430,7 +5117,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = documentgenerator_numerator_get::Result;
+    type Output = documentgenerator_numerator_get::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5518,13 +5205,13 @@ pub mod documentgenerator_numerator_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `Settings`.
+        /// `settings`: `SettingsWrapper`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<Settings>,
+        pub settings: ::std::option::Option<SettingsWrapper>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5538,31 +5225,11 @@ pub mod documentgenerator_numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "template" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "settings" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "code", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -5598,6 +5265,56 @@ pub mod documentgenerator_numerator_get {
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `numerator`: `Result`.
+        #[serde(
+            rename = "numerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["numerator"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.numerator,
+                &::std::format!("{}.{}", field, "numerator"),
                 problems,
             );
         }
@@ -5676,39 +5393,19 @@ pub mod documentgenerator_numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "start" => slot_0 = ::std::option::Option::Some(member),
-                    "step" => slot_1 = ::std::option::Option::Some(member),
-                    "length" => slot_2 = ::std::option::Option::Some(member),
-                    "padString" => slot_3 = ::std::option::Option::Some(member),
-                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
-                    "timezone" => slot_5 = ::std::option::Option::Some(member),
-                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "step",
+                    "length",
+                    "padString",
+                    "periodicBy",
+                    "timezone",
+                    "isDirectNumeration",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
                 step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
@@ -5766,6 +5463,64 @@ pub mod documentgenerator_numerator_get {
             );
         }
     }
+    /// `SettingsWrapper` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct SettingsWrapper {
+        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `Settings`.
+        #[serde(
+            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+            Settings,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SettingsWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for SettingsWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for SettingsWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bitrix_main_numerator_generator_sequent_number_generator,
+                &::std::format!(
+                    "{}.{}", field,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
+                ),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html) (REST v2)
 ///
@@ -5775,8 +5530,8 @@ pub mod documentgenerator_numerator_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorNumeratorList {
@@ -5787,6 +5542,12 @@ pub struct DocumentgeneratorNumeratorList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorNumeratorList {
@@ -5795,6 +5556,7 @@ impl DocumentgeneratorNumeratorList {
     pub fn new() -> Self {
         Self {
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `start`.
@@ -5802,6 +5564,44 @@ impl DocumentgeneratorNumeratorList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorNumeratorList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorNumeratorList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5816,7 +5616,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = documentgenerator_numerator_list::Result;
+    type Output = documentgenerator_numerator_list::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5891,13 +5691,13 @@ pub mod documentgenerator_numerator_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<::std::string::String>,
-        /// `settings`: `Settings`.
+        /// `settings`: `SettingsWrapper`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<Settings>,
+        pub settings: ::std::option::Option<SettingsWrapper>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5911,27 +5711,11 @@ pub mod documentgenerator_numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "template" => slot_2 = ::std::option::Option::Some(member),
-                    "settings" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -5961,6 +5745,56 @@ pub mod documentgenerator_numerator_list {
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `numerators`: `Result[]`.
+        #[serde(
+            rename = "numerators",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerators: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["numerators"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                numerators: ::b24_core::__private::wire::field_at(slot_0, "numerators")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.numerators,
+                &::std::format!("{}.{}", field, "numerators"),
                 problems,
             );
         }
@@ -6039,39 +5873,19 @@ pub mod documentgenerator_numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "start" => slot_0 = ::std::option::Option::Some(member),
-                    "step" => slot_1 = ::std::option::Option::Some(member),
-                    "length" => slot_2 = ::std::option::Option::Some(member),
-                    "padString" => slot_3 = ::std::option::Option::Some(member),
-                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
-                    "timezone" => slot_5 = ::std::option::Option::Some(member),
-                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "step",
+                    "length",
+                    "padString",
+                    "periodicBy",
+                    "timezone",
+                    "isDirectNumeration",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
                 step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
@@ -6129,6 +5943,64 @@ pub mod documentgenerator_numerator_list {
             );
         }
     }
+    /// `SettingsWrapper` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct SettingsWrapper {
+        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `Settings`.
+        #[serde(
+            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+            Settings,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SettingsWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for SettingsWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for SettingsWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bitrix_main_numerator_generator_sequent_number_generator,
+                &::std::format!(
+                    "{}.{}", field,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
+                ),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html) (REST v2)
 ///
@@ -6138,8 +6010,7 @@ pub mod documentgenerator_numerator_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorNumeratorUpdate {
@@ -6149,6 +6020,12 @@ pub struct DocumentgeneratorNumeratorUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: documentgenerator_numerator_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorNumeratorUpdate {
@@ -6161,7 +6038,47 @@ impl DocumentgeneratorNumeratorUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorNumeratorUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorNumeratorUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6299,39 +6216,19 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "start" => slot_0 = ::std::option::Option::Some(member),
-                    "step" => slot_1 = ::std::option::Option::Some(member),
-                    "length" => slot_2 = ::std::option::Option::Some(member),
-                    "padString" => slot_3 = ::std::option::Option::Some(member),
-                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
-                    "timezone" => slot_5 = ::std::option::Option::Some(member),
-                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "step",
+                    "length",
+                    "padString",
+                    "periodicBy",
+                    "timezone",
+                    "isDirectNumeration",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
                 step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
@@ -6439,23 +6336,11 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "template" => slot_1 = ::std::option::Option::Some(member),
-                    "settings" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "template", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
@@ -6541,31 +6426,11 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "template" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "settings" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "code", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -6637,17 +6502,11 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -6678,14 +6537,19 @@ pub mod documentgenerator_numerator_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorTemplateAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: documentgenerator_template_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorTemplateAdd {
@@ -6696,7 +6560,46 @@ impl DocumentgeneratorTemplateAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorTemplateAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorTemplateAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6707,7 +6610,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = documentgenerator_template_add::Result;
+    type Output = documentgenerator_template_add::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6824,47 +6727,22 @@ pub mod documentgenerator_template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "file" => slot_1 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_2 = ::std::option::Option::Some(member),
-                    "region" => slot_3 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_4 = ::std::option::Option::Some(member),
-                    "users" => slot_5 = ::std::option::Option::Some(member),
-                    "active" => slot_6 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_7 = ::std::option::Option::Some(member),
-                    "sort" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "file",
+                    "numeratorId",
+                    "region",
+                    "entityTypeId",
+                    "users",
+                    "active",
+                    "withStamps",
+                    "sort",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
@@ -6970,13 +6848,13 @@ pub mod documentgenerator_template_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
+        /// `code`: `any`.
         #[serde(
             rename = "code",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub code: ::std::option::Option<::std::string::String>,
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `download`: `string`.
         #[serde(
             rename = "download",
@@ -7081,75 +6959,29 @@ pub mod documentgenerator_template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "region" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "download" => slot_4 = ::std::option::Option::Some(member),
-                    "downloadMachine" => slot_5 = ::std::option::Option::Some(member),
-                    "active" => slot_6 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_7 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
-                    "users" => slot_10 = ::std::option::Option::Some(member),
-                    "isDeleted" => slot_11 = ::std::option::Option::Some(member),
-                    "sort" => slot_12 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_13 = ::std::option::Option::Some(member),
-                    "createTime" => slot_14 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "downloadMachine",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "entityTypeId",
+                    "createTime",
+                    "updateTime",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -7273,6 +7105,56 @@ pub mod documentgenerator_template_add {
             );
         }
     }
+    /// `ResultWrapper` of [`crm.documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `template`: `Result`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.documentgenerator.template.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-delete.html) (REST v2)
 ///
@@ -7282,14 +7164,19 @@ pub mod documentgenerator_template_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorTemplateDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorTemplateDelete {
@@ -7298,7 +7185,46 @@ impl DocumentgeneratorTemplateDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorTemplateDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorTemplateDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7362,14 +7288,19 @@ for DocumentgeneratorTemplateDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorTemplateGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorTemplateGet {
@@ -7378,7 +7309,46 @@ impl DocumentgeneratorTemplateGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorTemplateGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorTemplateGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7389,7 +7359,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = documentgenerator_template_get::Result;
+    type Output = documentgenerator_template_get::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7470,13 +7440,13 @@ pub mod documentgenerator_template_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
+        /// `code`: `any`.
         #[serde(
             rename = "code",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub code: ::std::option::Option<::std::string::String>,
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `download`: `string`.
         #[serde(
             rename = "download",
@@ -7581,75 +7551,29 @@ pub mod documentgenerator_template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "region" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "download" => slot_4 = ::std::option::Option::Some(member),
-                    "downloadMachine" => slot_5 = ::std::option::Option::Some(member),
-                    "active" => slot_6 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_7 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
-                    "users" => slot_10 = ::std::option::Option::Some(member),
-                    "isDeleted" => slot_11 = ::std::option::Option::Some(member),
-                    "sort" => slot_12 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_13 = ::std::option::Option::Some(member),
-                    "createTime" => slot_14 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "downloadMachine",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "entityTypeId",
+                    "createTime",
+                    "updateTime",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -7773,6 +7697,56 @@ pub mod documentgenerator_template_get {
             );
         }
     }
+    /// `ResultWrapper` of [`crm.documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `template`: `Result`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get-fields.html) (REST v2)
 ///
@@ -7782,8 +7756,7 @@ pub mod documentgenerator_template_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorTemplateGetfields {
@@ -7807,6 +7780,12 @@ pub struct DocumentgeneratorTemplateGetfields {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub values: ::std::option::Option<documentgenerator_template_getfields::Values>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorTemplateGetfields {
@@ -7821,6 +7800,7 @@ impl DocumentgeneratorTemplateGetfields {
             entity_type_id: ::std::convert::Into::into(entity_type_id),
             entity_id: ::std::option::Option::None,
             values: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `entityId`.
@@ -7837,6 +7817,50 @@ impl DocumentgeneratorTemplateGetfields {
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorTemplateGetfields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorTemplateGetfields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "entityTypeId", "entityId", "values"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            entity_type_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "entityTypeId",
+            )?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
+            values: ::b24_core::__private::wire::field_at(slot_3, "values")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7937,15 +7961,11 @@ pub mod documentgenerator_template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "templateFields" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["templateFields"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 template_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7981,13 +8001,13 @@ pub mod documentgenerator_template_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
+        /// `value`: `any`.
         #[serde(
             rename = "value",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `default`: `string`.
         #[serde(
             rename = "default",
@@ -8025,6 +8045,42 @@ pub mod documentgenerator_template_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chain: ::std::option::Option<::std::string::String>,
+        /// `DocumentNumber`: `map<any>`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MyCompanyUfLogo`: `map<any>`.
+        #[serde(
+            rename = "MyCompanyUfLogo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub my_company_uf_logo: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MY_COMPANY`: `map<any>`.
+        #[serde(
+            rename = "MY_COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub my_company: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8038,39 +8094,23 @@ pub mod documentgenerator_template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "value" => slot_1 = ::std::option::Option::Some(member),
-                    "default" => slot_2 = ::std::option::Option::Some(member),
-                    "required" => slot_3 = ::std::option::Option::Some(member),
-                    "type" => slot_4 = ::std::option::Option::Some(member),
-                    "group" => slot_5 = ::std::option::Option::Some(member),
-                    "chain" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "value",
+                    "default",
+                    "required",
+                    "type",
+                    "group",
+                    "chain",
+                    "DocumentNumber",
+                    "MyCompanyUfLogo",
+                    "MY_COMPANY",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
@@ -8079,6 +8119,15 @@ pub mod documentgenerator_template_getfields {
                 type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
                 group: ::b24_core::__private::wire::field_at(slot_5, "group")?,
                 chain: ::b24_core::__private::wire::field_at(slot_6, "chain")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DocumentNumber",
+                )?,
+                my_company_uf_logo: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MyCompanyUfLogo",
+                )?,
+                my_company: ::b24_core::__private::wire::field_at(slot_9, "MY_COMPANY")?,
             })
         }
     }
@@ -8118,6 +8167,21 @@ pub mod documentgenerator_template_getfields {
             ::b24_core::__private::Check::check(
                 &self.chain,
                 &::std::format!("{}.{}", field, "chain"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.my_company_uf_logo,
+                &::std::format!("{}.{}", field, "MyCompanyUfLogo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.my_company,
+                &::std::format!("{}.{}", field, "MY_COMPANY"),
                 problems,
             );
         }
@@ -8171,13 +8235,15 @@ pub mod documentgenerator_template_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub my_company_web: ::std::option::Option<::std::string::String>,
-        /// `MyCompanyUfLogo`: `string`.
+        /// `MyCompanyUfLogo`: `any`.
         #[serde(
             rename = "MyCompanyUfLogo",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub my_company_uf_logo: ::std::option::Option<::std::string::String>,
+        pub my_company_uf_logo: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `RequisiteRqCompanyName`: `string`.
         #[serde(
             rename = "RequisiteRqCompanyName",
@@ -8236,50 +8302,50 @@ pub mod documentgenerator_template_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_index: ::std::option::Option<::std::string::String>,
-        /// `ProductsProductName`: `any[]`.
+        /// `ProductsProductName`: `string[]`.
         #[serde(
             rename = "ProductsProductName",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_product_name: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
-        /// `ProductsProductQuantity`: `any[]`.
+        /// `ProductsProductQuantity`: `string[]`.
         #[serde(
             rename = "ProductsProductQuantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_product_quantity: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
-        /// `ProductsProductMeasureName`: `any[]`.
+        /// `ProductsProductMeasureName`: `string[]`.
         #[serde(
             rename = "ProductsProductMeasureName",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_product_measure_name: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
-        /// `ProductsProductPriceRaw`: `any[]`.
+        /// `ProductsProductPriceRaw`: `string[]`.
         #[serde(
             rename = "ProductsProductPriceRaw",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_product_price_raw: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
-        /// `ProductsProductPriceRawSum`: `any[]`.
+        /// `ProductsProductPriceRawSum`: `string[]`.
         #[serde(
             rename = "ProductsProductPriceRawSum",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub products_product_price_raw_sum: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
         /// `TotalRaw`: `string`.
         #[serde(
@@ -8288,32 +8354,32 @@ pub mod documentgenerator_template_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_raw: ::std::option::Option<::std::string::String>,
-        /// `TaxesTaxTitle`: `any[]`.
+        /// `TaxesTaxTitle`: `string[]`.
         #[serde(
             rename = "TaxesTaxTitle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub taxes_tax_title: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
-        /// `TaxesTaxRate`: `any[]`.
+        /// `TaxesTaxRate`: `string[]`.
         #[serde(
             rename = "TaxesTaxRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub taxes_tax_rate: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
-        /// `TaxesTaxValue`: `any[]`.
+        /// `TaxesTaxValue`: `string[]`.
         #[serde(
             rename = "TaxesTaxValue",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub taxes_tax_value: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::string::String>,
         >,
         /// `TotalSum`: `string`.
         #[serde(
@@ -8381,157 +8447,45 @@ pub mod documentgenerator_template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MyCompanyRequisiteRqCompanyName" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    "MyCompanyRequisiteRegisteredAddressText" => {
-                        slot_1 = ::std::option::Option::Some(member);
-                    }
-                    "MyCompanyPhone" => slot_2 = ::std::option::Option::Some(member),
-                    "MyCompanyEmail" => slot_3 = ::std::option::Option::Some(member),
-                    "MyCompanyWeb" => slot_4 = ::std::option::Option::Some(member),
-                    "MyCompanyUfLogo" => slot_5 = ::std::option::Option::Some(member),
-                    "RequisiteRqCompanyName" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "RequisiteRegisteredAddressText" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "ClientPhone" => slot_8 = ::std::option::Option::Some(member),
-                    "ClientEmail" => slot_9 = ::std::option::Option::Some(member),
-                    "ClientWeb" => slot_10 = ::std::option::Option::Some(member),
-                    "DocumentNumber" => slot_11 = ::std::option::Option::Some(member),
-                    "DocumentCreateTime" => slot_12 = ::std::option::Option::Some(member),
-                    "ProductsIndex" => slot_13 = ::std::option::Option::Some(member),
-                    "ProductsProductName" => {
-                        slot_14 = ::std::option::Option::Some(member);
-                    }
-                    "ProductsProductQuantity" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    "ProductsProductMeasureName" => {
-                        slot_16 = ::std::option::Option::Some(member);
-                    }
-                    "ProductsProductPriceRaw" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    "ProductsProductPriceRawSum" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "TotalRaw" => slot_19 = ::std::option::Option::Some(member),
-                    "TaxesTaxTitle" => slot_20 = ::std::option::Option::Some(member),
-                    "TaxesTaxRate" => slot_21 = ::std::option::Option::Some(member),
-                    "TaxesTaxValue" => slot_22 = ::std::option::Option::Some(member),
-                    "TotalSum" => slot_23 = ::std::option::Option::Some(member),
-                    "MyCompanyAssignedName" => {
-                        slot_24 = ::std::option::Option::Some(member);
-                    }
-                    "MyCompanyAssignedLastName" => {
-                        slot_25 = ::std::option::Option::Some(member);
-                    }
-                    "MyCompanyAssignedPersonalPhone" => {
-                        slot_26 = ::std::option::Option::Some(member);
-                    }
-                    "MyCompanyAssignedEmail" => {
-                        slot_27 = ::std::option::Option::Some(member);
-                    }
-                    "DocumentTitle" => slot_28 = ::std::option::Option::Some(member),
-                    "MY_COMPANY" => slot_29 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MyCompanyRequisiteRqCompanyName",
+                    "MyCompanyRequisiteRegisteredAddressText",
+                    "MyCompanyPhone",
+                    "MyCompanyEmail",
+                    "MyCompanyWeb",
+                    "MyCompanyUfLogo",
+                    "RequisiteRqCompanyName",
+                    "RequisiteRegisteredAddressText",
+                    "ClientPhone",
+                    "ClientEmail",
+                    "ClientWeb",
+                    "DocumentNumber",
+                    "DocumentCreateTime",
+                    "ProductsIndex",
+                    "ProductsProductName",
+                    "ProductsProductQuantity",
+                    "ProductsProductMeasureName",
+                    "ProductsProductPriceRaw",
+                    "ProductsProductPriceRawSum",
+                    "TotalRaw",
+                    "TaxesTaxTitle",
+                    "TaxesTaxRate",
+                    "TaxesTaxValue",
+                    "TotalSum",
+                    "MyCompanyAssignedName",
+                    "MyCompanyAssignedLastName",
+                    "MyCompanyAssignedPersonalPhone",
+                    "MyCompanyAssignedEmail",
+                    "DocumentTitle",
+                    "MY_COMPANY",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 my_company_requisite_rq_company_name: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -8810,20 +8764,18 @@ pub mod documentgenerator_template_getfields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorTemplateList {
-    /// `select`: `any[]`.
+    /// `select`: `any`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
@@ -8855,6 +8807,12 @@ pub struct DocumentgeneratorTemplateList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorTemplateList {
@@ -8866,15 +8824,14 @@ impl DocumentgeneratorTemplateList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8913,6 +8870,47 @@ impl DocumentgeneratorTemplateList {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorTemplateList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorTemplateList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DocumentgeneratorTemplateList {
@@ -8926,7 +8924,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = documentgenerator_template_list::Result;
+    type Output = documentgenerator_template_list::Select;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8976,7 +8974,7 @@ for DocumentgeneratorTemplateListError {
 pub mod documentgenerator_template_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html).
+    /// `Select` of [`crm.documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -8985,7 +8983,7 @@ pub mod documentgenerator_template_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Select {
         /// `id`: `string`.
         #[serde(
             rename = "id",
@@ -9102,88 +9100,55 @@ pub mod documentgenerator_template_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
+        /// `templates`: `map<any>`.
+        #[serde(
+            rename = "templates",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub templates: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Select {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "region" => slot_2 = ::std::option::Option::Some(member),
-                    "download" => slot_3 = ::std::option::Option::Some(member),
-                    "users" => slot_4 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_5 = ::std::option::Option::Some(member),
-                    "downloadMachine" => slot_6 = ::std::option::Option::Some(member),
-                    "code" => slot_7 = ::std::option::Option::Some(member),
-                    "active" => slot_8 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_9 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_10 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_11 = ::std::option::Option::Some(member),
-                    "isDeleted" => slot_12 = ::std::option::Option::Some(member),
-                    "sort" => slot_13 = ::std::option::Option::Some(member),
-                    "createTime" => slot_14 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "download",
+                    "users",
+                    "entityTypeId",
+                    "downloadMachine",
+                    "code",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "isDeleted",
+                    "sort",
+                    "createTime",
+                    "updateTime",
+                    "templates",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -9219,10 +9184,11 @@ pub mod documentgenerator_template_list {
                     slot_15,
                     "updateTime",
                 )?,
+                templates: ::b24_core::__private::wire::field_at(slot_16, "templates")?,
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Select {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -9305,6 +9271,11 @@ pub mod documentgenerator_template_list {
                 &::std::format!("{}.{}", field, "updateTime"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.templates,
+                &::std::format!("{}.{}", field, "templates"),
+                problems,
+            );
         }
     }
 }
@@ -9316,8 +9287,7 @@ pub mod documentgenerator_template_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorTemplateUpdate {
@@ -9327,6 +9297,12 @@ pub struct DocumentgeneratorTemplateUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: documentgenerator_template_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentgeneratorTemplateUpdate {
@@ -9339,7 +9315,47 @@ impl DocumentgeneratorTemplateUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for DocumentgeneratorTemplateUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentgeneratorTemplateUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9350,7 +9366,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = documentgenerator_template_update::Result;
+    type Output = documentgenerator_template_update::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9494,47 +9510,22 @@ pub mod documentgenerator_template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "file" => slot_1 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_2 = ::std::option::Option::Some(member),
-                    "region" => slot_3 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_4 = ::std::option::Option::Some(member),
-                    "users" => slot_5 = ::std::option::Option::Some(member),
-                    "active" => slot_6 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_7 = ::std::option::Option::Some(member),
-                    "sort" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "file",
+                    "numeratorId",
+                    "region",
+                    "entityTypeId",
+                    "users",
+                    "active",
+                    "withStamps",
+                    "sort",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
@@ -9638,13 +9629,13 @@ pub mod documentgenerator_template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
+        /// `code`: `any`.
         #[serde(
             rename = "code",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub code: ::std::option::Option<::std::string::String>,
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `download`: `string`.
         #[serde(
             rename = "download",
@@ -9749,75 +9740,29 @@ pub mod documentgenerator_template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "region" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "download" => slot_4 = ::std::option::Option::Some(member),
-                    "downloadMachine" => slot_5 = ::std::option::Option::Some(member),
-                    "active" => slot_6 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_7 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
-                    "users" => slot_10 = ::std::option::Option::Some(member),
-                    "isDeleted" => slot_11 = ::std::option::Option::Some(member),
-                    "sort" => slot_12 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_13 = ::std::option::Option::Some(member),
-                    "createTime" => slot_14 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "downloadMachine",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "entityTypeId",
+                    "createTime",
+                    "updateTime",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -9937,6 +9882,56 @@ pub mod documentgenerator_template_update {
             ::b24_core::__private::Check::check(
                 &self.update_time,
                 &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper` of [`crm.documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `template`: `Result`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
                 problems,
             );
         }

@@ -17,17 +17,60 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumActivitydirection {}
+pub struct EnumActivitydirection {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumActivitydirection {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumActivitydirection {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumActivitydirection {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -38,7 +81,7 @@ impl ::b24_core::__private::Method for EnumActivitydirection {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_activitydirection::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -74,6 +117,107 @@ for EnumActivitydirectionError {
         }
     }
 }
+/// Named types of [`crm.enum.activitydirection`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_activitydirection {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.activitydirection`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -83,17 +227,60 @@ for EnumActivitydirectionError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumActivitynotifytype {}
+pub struct EnumActivitynotifytype {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumActivitynotifytype {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumActivitynotifytype {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumActivitynotifytype {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -104,7 +291,7 @@ impl ::b24_core::__private::Method for EnumActivitynotifytype {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_activitynotifytype::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -142,6 +329,107 @@ for EnumActivitynotifytypeError {
         }
     }
 }
+/// Named types of [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_activitynotifytype {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -151,17 +439,60 @@ for EnumActivitynotifytypeError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumActivitypriority {}
+pub struct EnumActivitypriority {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumActivitypriority {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumActivitypriority {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumActivitypriority {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -172,7 +503,7 @@ impl ::b24_core::__private::Method for EnumActivitypriority {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_activitypriority::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -208,6 +539,107 @@ for EnumActivitypriorityError {
         }
     }
 }
+/// Named types of [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_activitypriority {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -217,17 +649,60 @@ for EnumActivitypriorityError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumActivitystatus {}
+pub struct EnumActivitystatus {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumActivitystatus {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumActivitystatus {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumActivitystatus {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -238,7 +713,7 @@ impl ::b24_core::__private::Method for EnumActivitystatus {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_activitystatus::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -273,6 +748,107 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumActivitystat
         }
     }
 }
+/// Named types of [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_activitystatus {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -282,17 +858,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumActivitystat
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumActivitytype {}
+pub struct EnumActivitytype {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumActivitytype {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumActivitytype {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumActivitytype {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -303,7 +922,7 @@ impl ::b24_core::__private::Method for EnumActivitytype {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_activitytype::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -338,6 +957,107 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumActivitytype
         }
     }
 }
+/// Named types of [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_activitytype {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -346,17 +1066,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumActivitytype
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumAddresstype {}
+pub struct EnumAddresstype {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumAddresstype {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumAddresstype {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumAddresstype {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -367,7 +1130,7 @@ impl ::b24_core::__private::Method for EnumAddresstype {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_addresstype::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -402,6 +1165,107 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumAddresstypeE
         }
     }
 }
+/// Named types of [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_addresstype {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -411,17 +1275,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumAddresstypeE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumContenttype {}
+pub struct EnumContenttype {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumContenttype {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumContenttype {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumContenttype {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -432,7 +1339,7 @@ impl ::b24_core::__private::Method for EnumContenttype {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_contenttype::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -467,6 +1374,107 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumContenttypeE
         }
     }
 }
+/// Named types of [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_contenttype {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -475,17 +1483,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumContenttypeE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumFields {}
+pub struct EnumFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -607,27 +1658,11 @@ pub mod enum_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "SYMBOL_CODE" => slot_2 = ::std::option::Option::Some(member),
-                    "SYMBOL_CODE_SHORT" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -676,17 +1711,60 @@ pub mod enum_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumGetorderownertypes {}
+pub struct EnumGetorderownertypes {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumGetorderownertypes {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumGetorderownertypes {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumGetorderownertypes {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -697,7 +1775,7 @@ impl ::b24_core::__private::Method for EnumGetorderownertypes {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-get-order-owner-types.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_getorderownertypes::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -735,6 +1813,101 @@ for EnumGetorderownertypesError {
         }
     }
 }
+/// Named types of [`crm.enum.getorderownertypes`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-get-order-owner-types.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_getorderownertypes {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.getorderownertypes`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-get-order-owner-types.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `attribute`: `string`.
+        #[serde(
+            rename = "attribute",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attribute: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["attribute", "code", "id", "name"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                attribute: ::b24_core::__private::wire::field_at(slot_0, "attribute")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attribute,
+                &::std::format!("{}.{}", field, "attribute"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.ownertype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -743,17 +1916,60 @@ for EnumGetorderownertypesError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumOwnertype {}
+pub struct EnumOwnertype {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumOwnertype {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumOwnertype {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumOwnertype {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -764,7 +1980,7 @@ impl ::b24_core::__private::Method for EnumOwnertype {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_ownertype::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -799,6 +2015,107 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumOwnertypeErr
         }
     }
 }
+/// Named types of [`crm.enum.ownertype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_ownertype {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.ownertype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.settings.mode`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -807,17 +2124,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumOwnertypeErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct EnumSettingsMode {}
+pub struct EnumSettingsMode {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl EnumSettingsMode {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EnumSettingsMode {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EnumSettingsMode {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -828,7 +2188,7 @@ impl ::b24_core::__private::Method for EnumSettingsMode {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<enum_settings_mode::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -860,6 +2220,107 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumSettingsMode
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.enum.settings.mode`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_settings_mode {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.enum.settings.mode`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
         }
     }
 }

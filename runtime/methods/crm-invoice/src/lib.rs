@@ -17,19 +17,28 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceAdd {
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -39,6 +48,7 @@ impl InvoiceAdd {
     pub fn new() -> Self {
         Self {
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -46,11 +56,51 @@ impl InvoiceAdd {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -106,8 +156,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceDelete {
@@ -118,6 +168,12 @@ pub struct InvoiceDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceDelete {
@@ -126,6 +182,7 @@ impl InvoiceDelete {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -133,6 +190,43 @@ impl InvoiceDelete {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -188,705 +282,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceFields {
-    /// `ID`: `int`.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ACCOUNT_NUMBER` (required): `string`.
-    #[serde(rename = "ACCOUNT_NUMBER")]
-    pub account_number: ::std::string::String,
-    /// `COMMENTS`: `text`.
-    #[serde(
-        rename = "COMMENTS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub comments: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: `int`.
-    #[serde(
-        rename = "CREATED_BY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `CURRENCY`: `crm_currency`.
-    #[serde(
-        rename = "CURRENCY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `DATE_BILL`: `date`.
-    #[serde(
-        rename = "DATE_BILL",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_bill: ::std::option::Option<::std::string::String>,
-    /// `DATE_INSERT`: `datetime`.
-    #[serde(
-        rename = "DATE_INSERT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-    /// `DATE_MARKED`: `datetime`.
-    #[serde(
-        rename = "DATE_MARKED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_marked: ::std::option::Option<::std::string::String>,
-    /// `DATE_PAY_BEFORE`: `date`.
-    #[serde(
-        rename = "DATE_PAY_BEFORE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_pay_before: ::std::option::Option<::std::string::String>,
-    /// `DATE_PAYED`: `datetime`.
-    #[serde(
-        rename = "DATE_PAYED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_payed: ::std::option::Option<::std::string::String>,
-    /// `DATE_STATUS`: `datetime`.
-    #[serde(
-        rename = "DATE_STATUS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_status: ::std::option::Option<::std::string::String>,
-    /// `DATE_UPDATE`: `datetime`.
-    #[serde(
-        rename = "DATE_UPDATE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_update: ::std::option::Option<::std::string::String>,
-    /// `EMP_PAYED_ID`: `int`.
-    #[serde(
-        rename = "EMP_PAYED_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub emp_payed_id: ::std::option::Option<i64>,
-    /// `EMP_STATUS_ID`: `int`.
-    #[serde(
-        rename = "EMP_STATUS_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub emp_status_id: ::std::option::Option<i64>,
-    /// `LID`: `int`.
-    #[serde(
-        rename = "LID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub lid: ::std::option::Option<i64>,
-    /// `XML_ID`: `string`.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `ORDER_TOPIC` (required): `string`.
-    #[serde(rename = "ORDER_TOPIC")]
-    pub order_topic: ::std::string::String,
-    /// `PAY_SYSTEM_ID` (required): `int`.
-    #[serde(rename = "PAY_SYSTEM_ID")]
-    pub pay_system_id: i64,
-    /// `PAY_VOUCHER_DATE`: `date`.
-    #[serde(
-        rename = "PAY_VOUCHER_DATE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub pay_voucher_date: ::std::option::Option<::std::string::String>,
-    /// `PAY_VOUCHER_NUM`: `string`.
-    #[serde(
-        rename = "PAY_VOUCHER_NUM",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub pay_voucher_num: ::std::option::Option<::std::string::String>,
-    /// `PAYED`: `char`.
-    #[serde(
-        rename = "PAYED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub payed: ::std::option::Option<::std::string::String>,
-    /// `PERSON_TYPE_ID` (required): `int`.
-    #[serde(rename = "PERSON_TYPE_ID")]
-    pub person_type_id: i64,
-    /// `PRICE`: `float`.
-    #[serde(
-        rename = "PRICE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `REASON_MARKED`: `string`.
-    #[serde(
-        rename = "REASON_MARKED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub reason_marked: ::std::option::Option<::std::string::String>,
-    /// `RESPONSIBLE_EMAIL`: `string`.
-    #[serde(
-        rename = "RESPONSIBLE_EMAIL",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_email: ::std::option::Option<::std::string::String>,
-    /// `RESPONSIBLE_ID`: `int`.
-    #[serde(
-        rename = "RESPONSIBLE_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_id: ::std::option::Option<i64>,
-    /// `RESPONSIBLE_LAST_NAME`: `string`.
-    #[serde(
-        rename = "RESPONSIBLE_LAST_NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_last_name: ::std::option::Option<::std::string::String>,
-    /// `RESPONSIBLE_LOGIN`: `string`.
-    #[serde(
-        rename = "RESPONSIBLE_LOGIN",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_login: ::std::option::Option<::std::string::String>,
-    /// `RESPONSIBLE_NAME`: `string`.
-    #[serde(
-        rename = "RESPONSIBLE_NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_name: ::std::option::Option<::std::string::String>,
-    /// `RESPONSIBLE_PERSONAL_PHOTO`: `int`.
-    #[serde(
-        rename = "RESPONSIBLE_PERSONAL_PHOTO",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_personal_photo: ::std::option::Option<i64>,
-    /// `RESPONSIBLE_SECOND_NAME`: `string`.
-    #[serde(
-        rename = "RESPONSIBLE_SECOND_NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_second_name: ::std::option::Option<::std::string::String>,
-    /// `RESPONSIBLE_WORK_POSITION`: `string`.
-    #[serde(
-        rename = "RESPONSIBLE_WORK_POSITION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub responsible_work_position: ::std::option::Option<::std::string::String>,
-    /// `STATUS_ID`: `crm_status`.
-    #[serde(
-        rename = "STATUS_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub status_id: ::std::option::Option<::std::string::String>,
-    /// `TAX_VALUE`: `float`.
-    #[serde(
-        rename = "TAX_VALUE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tax_value: ::std::option::Option<f64>,
-    /// `UF_COMPANY_ID`: `int`.
-    #[serde(
-        rename = "UF_COMPANY_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf_company_id: ::std::option::Option<i64>,
-    /// `UF_CONTACT_ID`: `int`.
-    #[serde(
-        rename = "UF_CONTACT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf_contact_id: ::std::option::Option<i64>,
-    /// `UF_MYCOMPANY_ID`: `int`.
-    #[serde(
-        rename = "UF_MYCOMPANY_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf_mycompany_id: ::std::option::Option<i64>,
-    /// `UF_DEAL_ID`: `int`.
-    #[serde(
-        rename = "UF_DEAL_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf_deal_id: ::std::option::Option<i64>,
-    /// `USER_DESCRIPTION`: `string`.
-    #[serde(
-        rename = "USER_DESCRIPTION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub user_description: ::std::option::Option<::std::string::String>,
-    /// `PR_LOCATION`: `int`.
-    #[serde(
-        rename = "PR_LOCATION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub pr_location: ::std::option::Option<i64>,
-    /// `INVOICE_PROPERTIES`: `any[]`.
-    #[serde(
-        rename = "INVOICE_PROPERTIES",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub invoice_properties: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `PRODUCT_ROWS`: `any[]`.
-    #[serde(
-        rename = "PRODUCT_ROWS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub product_rows: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceFields {
-    /// A request with the required parameters `ACCOUNT_NUMBER`, `ORDER_TOPIC`, `PAY_SYSTEM_ID`, `PERSON_TYPE_ID`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(
-        account_number: impl ::std::convert::Into<::std::string::String>,
-        order_topic: impl ::std::convert::Into<::std::string::String>,
-        pay_system_id: impl ::std::convert::Into<i64>,
-        person_type_id: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            id: ::std::option::Option::None,
-            account_number: ::std::convert::Into::into(account_number),
-            comments: ::std::option::Option::None,
-            created_by: ::std::option::Option::None,
-            currency: ::std::option::Option::None,
-            date_bill: ::std::option::Option::None,
-            date_insert: ::std::option::Option::None,
-            date_marked: ::std::option::Option::None,
-            date_pay_before: ::std::option::Option::None,
-            date_payed: ::std::option::Option::None,
-            date_status: ::std::option::Option::None,
-            date_update: ::std::option::Option::None,
-            emp_payed_id: ::std::option::Option::None,
-            emp_status_id: ::std::option::Option::None,
-            lid: ::std::option::Option::None,
-            xml_id: ::std::option::Option::None,
-            order_topic: ::std::convert::Into::into(order_topic),
-            pay_system_id: ::std::convert::Into::into(pay_system_id),
-            pay_voucher_date: ::std::option::Option::None,
-            pay_voucher_num: ::std::option::Option::None,
-            payed: ::std::option::Option::None,
-            person_type_id: ::std::convert::Into::into(person_type_id),
-            price: ::std::option::Option::None,
-            reason_marked: ::std::option::Option::None,
-            responsible_email: ::std::option::Option::None,
-            responsible_id: ::std::option::Option::None,
-            responsible_last_name: ::std::option::Option::None,
-            responsible_login: ::std::option::Option::None,
-            responsible_name: ::std::option::Option::None,
-            responsible_personal_photo: ::std::option::Option::None,
-            responsible_second_name: ::std::option::Option::None,
-            responsible_work_position: ::std::option::Option::None,
-            status_id: ::std::option::Option::None,
-            tax_value: ::std::option::Option::None,
-            uf_company_id: ::std::option::Option::None,
-            uf_contact_id: ::std::option::Option::None,
-            uf_mycompany_id: ::std::option::Option::None,
-            uf_deal_id: ::std::option::Option::None,
-            user_description: ::std::option::Option::None,
-            pr_location: ::std::option::Option::None,
-            invoice_properties: ::std::option::Option::None,
-            product_rows: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `ID`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `COMMENTS`.
-    #[must_use]
-    pub fn comments(
+    pub fn extra(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.comments = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
     }
-    /// Sets `CREATED_BY`.
-    #[must_use]
-    pub fn created_by(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.created_by = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
     }
-    /// Sets `CURRENCY`.
-    #[must_use]
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `DATE_BILL`.
-    #[must_use]
-    pub fn date_bill(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_bill = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `DATE_INSERT`.
-    #[must_use]
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
         );
-        self
-    }
-    /// Sets `DATE_MARKED`.
-    #[must_use]
-    pub fn date_marked(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_marked = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `DATE_PAY_BEFORE`.
-    #[must_use]
-    pub fn date_pay_before(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_pay_before = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `DATE_PAYED`.
-    #[must_use]
-    pub fn date_payed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_payed = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `DATE_STATUS`.
-    #[must_use]
-    pub fn date_status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_status = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `DATE_UPDATE`.
-    #[must_use]
-    pub fn date_update(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_update = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `EMP_PAYED_ID`.
-    #[must_use]
-    pub fn emp_payed_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.emp_payed_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `EMP_STATUS_ID`.
-    #[must_use]
-    pub fn emp_status_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.emp_status_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `LID`.
-    #[must_use]
-    pub fn lid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.lid = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `XML_ID`.
-    #[must_use]
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `PAY_VOUCHER_DATE`.
-    #[must_use]
-    pub fn pay_voucher_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pay_voucher_date = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `PAY_VOUCHER_NUM`.
-    #[must_use]
-    pub fn pay_voucher_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pay_voucher_num = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `PAYED`.
-    #[must_use]
-    pub fn payed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payed = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `PRICE`.
-    #[must_use]
-    pub fn price(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.price = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `REASON_MARKED`.
-    #[must_use]
-    pub fn reason_marked(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.reason_marked = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_EMAIL`.
-    #[must_use]
-    pub fn responsible_email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.responsible_email = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_ID`.
-    #[must_use]
-    pub fn responsible_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.responsible_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_LAST_NAME`.
-    #[must_use]
-    pub fn responsible_last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.responsible_last_name = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_LOGIN`.
-    #[must_use]
-    pub fn responsible_login(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.responsible_login = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_NAME`.
-    #[must_use]
-    pub fn responsible_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.responsible_name = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_PERSONAL_PHOTO`.
-    #[must_use]
-    pub fn responsible_personal_photo(
-        mut self,
-        value: impl ::std::convert::Into<i64>,
-    ) -> Self {
-        self.responsible_personal_photo = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_SECOND_NAME`.
-    #[must_use]
-    pub fn responsible_second_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.responsible_second_name = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `RESPONSIBLE_WORK_POSITION`.
-    #[must_use]
-    pub fn responsible_work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.responsible_work_position = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `STATUS_ID`.
-    #[must_use]
-    pub fn status_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `TAX_VALUE`.
-    #[must_use]
-    pub fn tax_value(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.tax_value = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `UF_COMPANY_ID`.
-    #[must_use]
-    pub fn uf_company_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.uf_company_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `UF_CONTACT_ID`.
-    #[must_use]
-    pub fn uf_contact_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.uf_contact_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `UF_MYCOMPANY_ID`.
-    #[must_use]
-    pub fn uf_mycompany_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.uf_mycompany_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `UF_DEAL_ID`.
-    #[must_use]
-    pub fn uf_deal_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.uf_deal_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `USER_DESCRIPTION`.
-    #[must_use]
-    pub fn user_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `PR_LOCATION`.
-    #[must_use]
-    pub fn pr_location(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.pr_location = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `INVOICE_PROPERTIES`.
-    #[must_use]
-    pub fn invoice_properties(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.invoice_properties = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `PRODUCT_ROWS`.
-    #[must_use]
-    pub fn product_rows(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.product_rows = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -904,142 +353,6 @@ impl ::b24_core::__private::Method for InvoiceFields {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.invoice.fields");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.account_number,
-            "ACCOUNT_NUMBER",
-            problems,
-        );
-        problems.non_empty("ACCOUNT_NUMBER", &self.account_number);
-        ::b24_core::__private::Check::check(&self.comments, "COMMENTS", problems);
-        ::b24_core::__private::Check::check(&self.created_by, "CREATED_BY", problems);
-        ::b24_core::__private::Check::check(&self.currency, "CURRENCY", problems);
-        ::b24_core::__private::Check::check(&self.date_bill, "DATE_BILL", problems);
-        ::b24_core::__private::Check::check(&self.date_insert, "DATE_INSERT", problems);
-        ::b24_core::__private::Check::check(&self.date_marked, "DATE_MARKED", problems);
-        ::b24_core::__private::Check::check(
-            &self.date_pay_before,
-            "DATE_PAY_BEFORE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.date_payed, "DATE_PAYED", problems);
-        ::b24_core::__private::Check::check(&self.date_status, "DATE_STATUS", problems);
-        ::b24_core::__private::Check::check(&self.date_update, "DATE_UPDATE", problems);
-        ::b24_core::__private::Check::check(
-            &self.emp_payed_id,
-            "EMP_PAYED_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.emp_status_id,
-            "EMP_STATUS_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.lid, "LID", problems);
-        ::b24_core::__private::Check::check(&self.xml_id, "XML_ID", problems);
-        ::b24_core::__private::Check::check(&self.order_topic, "ORDER_TOPIC", problems);
-        problems.non_empty("ORDER_TOPIC", &self.order_topic);
-        ::b24_core::__private::Check::check(
-            &self.pay_system_id,
-            "PAY_SYSTEM_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.pay_voucher_date,
-            "PAY_VOUCHER_DATE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.pay_voucher_num,
-            "PAY_VOUCHER_NUM",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.payed, "PAYED", problems);
-        ::b24_core::__private::Check::check(
-            &self.person_type_id,
-            "PERSON_TYPE_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.price, "PRICE", problems);
-        ::b24_core::__private::Check::check(
-            &self.reason_marked,
-            "REASON_MARKED",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_email,
-            "RESPONSIBLE_EMAIL",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_id,
-            "RESPONSIBLE_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_last_name,
-            "RESPONSIBLE_LAST_NAME",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_login,
-            "RESPONSIBLE_LOGIN",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_name,
-            "RESPONSIBLE_NAME",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_personal_photo,
-            "RESPONSIBLE_PERSONAL_PHOTO",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_second_name,
-            "RESPONSIBLE_SECOND_NAME",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.responsible_work_position,
-            "RESPONSIBLE_WORK_POSITION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.status_id, "STATUS_ID", problems);
-        ::b24_core::__private::Check::check(&self.tax_value, "TAX_VALUE", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_company_id,
-            "UF_COMPANY_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.uf_contact_id,
-            "UF_CONTACT_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.uf_mycompany_id,
-            "UF_MYCOMPANY_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.uf_deal_id, "UF_DEAL_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.user_description,
-            "USER_DESCRIPTION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.pr_location, "PR_LOCATION", problems);
-        ::b24_core::__private::Check::check(
-            &self.invoice_properties,
-            "INVOICE_PROPERTIES",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.product_rows,
-            "PRODUCT_ROWS",
-            problems,
-        );
         all.finish()
     }
 }
@@ -1077,8 +390,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceFieldsErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceGet {
@@ -1089,6 +402,12 @@ pub struct InvoiceGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceGet {
@@ -1097,6 +416,7 @@ impl InvoiceGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1104,6 +424,43 @@ impl InvoiceGet {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1159,8 +516,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceGetexternallink {
@@ -1171,6 +528,12 @@ pub struct InvoiceGetexternallink {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceGetexternallink {
@@ -1179,6 +542,7 @@ impl InvoiceGetexternallink {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1186,6 +550,43 @@ impl InvoiceGetexternallink {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceGetexternallink {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceGetexternallink {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1244,8 +645,8 @@ for InvoiceGetexternallinkError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceList {
@@ -1263,6 +664,19 @@ pub struct InvoiceList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `select`: `string[]`.
+    #[serde(
+        rename = "select",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceList {
@@ -1272,6 +686,8 @@ impl InvoiceList {
         Self {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
@@ -1292,6 +708,54 @@ impl InvoiceList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `select`.
+    #[must_use]
+    pub fn select(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "order", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for InvoiceList {
@@ -1310,6 +774,7 @@ impl ::b24_core::__private::Method for InvoiceList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
 }
@@ -1653,183 +1118,57 @@ pub mod invoice_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ACCOUNT_NUMBER" => slot_1 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_2 = ::std::option::Option::Some(member),
-                    "CREATED_BY" => slot_3 = ::std::option::Option::Some(member),
-                    "CURRENCY" => slot_4 = ::std::option::Option::Some(member),
-                    "DATE_BILL" => slot_5 = ::std::option::Option::Some(member),
-                    "DATE_INSERT" => slot_6 = ::std::option::Option::Some(member),
-                    "DATE_MARKED" => slot_7 = ::std::option::Option::Some(member),
-                    "DATE_PAY_BEFORE" => slot_8 = ::std::option::Option::Some(member),
-                    "DATE_PAYED" => slot_9 = ::std::option::Option::Some(member),
-                    "DATE_STATUS" => slot_10 = ::std::option::Option::Some(member),
-                    "DATE_UPDATE" => slot_11 = ::std::option::Option::Some(member),
-                    "EMP_PAYED_ID" => slot_12 = ::std::option::Option::Some(member),
-                    "EMP_STATUS_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "LID" => slot_14 = ::std::option::Option::Some(member),
-                    "IS_RECURRING" => slot_15 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_16 = ::std::option::Option::Some(member),
-                    "ORDER_TOPIC" => slot_17 = ::std::option::Option::Some(member),
-                    "PAY_SYSTEM_ID" => slot_18 = ::std::option::Option::Some(member),
-                    "PAY_VOUCHER_DATE" => slot_19 = ::std::option::Option::Some(member),
-                    "PAY_VOUCHER_NUM" => slot_20 = ::std::option::Option::Some(member),
-                    "PAYED" => slot_21 = ::std::option::Option::Some(member),
-                    "PERSON_TYPE_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "PRICE" => slot_23 = ::std::option::Option::Some(member),
-                    "REASON_MARKED" => slot_24 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_EMAIL" => slot_25 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_ID" => slot_26 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_LAST_NAME" => {
-                        slot_27 = ::std::option::Option::Some(member);
-                    }
-                    "RESPONSIBLE_LOGIN" => slot_28 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_NAME" => slot_29 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_PERSONAL_PHOTO" => {
-                        slot_30 = ::std::option::Option::Some(member);
-                    }
-                    "RESPONSIBLE_SECOND_NAME" => {
-                        slot_31 = ::std::option::Option::Some(member);
-                    }
-                    "RESPONSIBLE_WORK_POSITION" => {
-                        slot_32 = ::std::option::Option::Some(member);
-                    }
-                    "STATUS_ID" => slot_33 = ::std::option::Option::Some(member),
-                    "TAX_VALUE" => slot_34 = ::std::option::Option::Some(member),
-                    "UF_COMPANY_ID" => slot_35 = ::std::option::Option::Some(member),
-                    "UF_CONTACT_ID" => slot_36 = ::std::option::Option::Some(member),
-                    "UF_MYCOMPANY_ID" => slot_37 = ::std::option::Option::Some(member),
-                    "UF_DEAL_ID" => slot_38 = ::std::option::Option::Some(member),
-                    "UF_QUOTE_ID" => slot_39 = ::std::option::Option::Some(member),
-                    "USER_DESCRIPTION" => slot_40 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ACCOUNT_NUMBER",
+                    "COMMENTS",
+                    "CREATED_BY",
+                    "CURRENCY",
+                    "DATE_BILL",
+                    "DATE_INSERT",
+                    "DATE_MARKED",
+                    "DATE_PAY_BEFORE",
+                    "DATE_PAYED",
+                    "DATE_STATUS",
+                    "DATE_UPDATE",
+                    "EMP_PAYED_ID",
+                    "EMP_STATUS_ID",
+                    "LID",
+                    "IS_RECURRING",
+                    "XML_ID",
+                    "ORDER_TOPIC",
+                    "PAY_SYSTEM_ID",
+                    "PAY_VOUCHER_DATE",
+                    "PAY_VOUCHER_NUM",
+                    "PAYED",
+                    "PERSON_TYPE_ID",
+                    "PRICE",
+                    "REASON_MARKED",
+                    "RESPONSIBLE_EMAIL",
+                    "RESPONSIBLE_ID",
+                    "RESPONSIBLE_LAST_NAME",
+                    "RESPONSIBLE_LOGIN",
+                    "RESPONSIBLE_NAME",
+                    "RESPONSIBLE_PERSONAL_PHOTO",
+                    "RESPONSIBLE_SECOND_NAME",
+                    "RESPONSIBLE_WORK_POSITION",
+                    "STATUS_ID",
+                    "TAX_VALUE",
+                    "UF_COMPANY_ID",
+                    "UF_CONTACT_ID",
+                    "UF_MYCOMPANY_ID",
+                    "UF_DEAL_ID",
+                    "UF_QUOTE_ID",
+                    "USER_DESCRIPTION",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 account_number: ::b24_core::__private::wire::field_at(
@@ -2182,19 +1521,28 @@ pub mod invoice_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringAdd {
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -2204,6 +1552,7 @@ impl InvoiceRecurringAdd {
     pub fn new() -> Self {
         Self {
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -2211,11 +1560,51 @@ impl InvoiceRecurringAdd {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceRecurringAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceRecurringAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2272,8 +1661,8 @@ for InvoiceRecurringAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringDelete {
@@ -2284,6 +1673,12 @@ pub struct InvoiceRecurringDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceRecurringDelete {
@@ -2292,6 +1687,7 @@ impl InvoiceRecurringDelete {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -2299,6 +1695,43 @@ impl InvoiceRecurringDelete {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceRecurringDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceRecurringDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2357,8 +1790,8 @@ for InvoiceRecurringDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringExpose {
@@ -2369,6 +1802,12 @@ pub struct InvoiceRecurringExpose {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceRecurringExpose {
@@ -2377,6 +1816,7 @@ impl InvoiceRecurringExpose {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -2384,6 +1824,43 @@ impl InvoiceRecurringExpose {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceRecurringExpose {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceRecurringExpose {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2442,102 +1919,17 @@ for InvoiceRecurringExposeError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringFields {
-    /// `ID`: `int`.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `INVOICE_ID`: `int`.
-    #[serde(
-        rename = "INVOICE_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub invoice_id: ::std::option::Option<i64>,
-    /// `ACTIVE`: `char`.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub active: ::std::option::Option<::std::string::String>,
-    /// `NEXT_EXECUTION`: `date`.
-    #[serde(
-        rename = "NEXT_EXECUTION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub next_execution: ::std::option::Option<::std::string::String>,
-    /// `LAST_EXECUTION`: `date`.
-    #[serde(
-        rename = "LAST_EXECUTION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub last_execution: ::std::option::Option<::std::string::String>,
-    /// `COUNTER_REPEAT`: `int`.
-    #[serde(
-        rename = "COUNTER_REPEAT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub counter_repeat: ::std::option::Option<i64>,
-    /// `START_DATE`: `date`.
-    #[serde(
-        rename = "START_DATE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub start_date: ::std::option::Option<::std::string::String>,
-    /// `SEND_BILL`: `char`.
-    #[serde(
-        rename = "SEND_BILL",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub send_bill: ::std::option::Option<::std::string::String>,
-    /// `EMAIL_ID`: `int`.
-    #[serde(
-        rename = "EMAIL_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub email_id: ::std::option::Option<i64>,
-    /// `IS_LIMIT`: `char`.
-    #[serde(
-        rename = "IS_LIMIT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub is_limit: ::std::option::Option<::std::string::String>,
-    /// `LIMIT_REPEAT`: `int`.
-    #[serde(
-        rename = "LIMIT_REPEAT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub limit_repeat: ::std::option::Option<i64>,
-    /// `LIMIT_DATE`: `date`.
-    #[serde(
-        rename = "LIMIT_DATE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub limit_date: ::std::option::Option<::std::string::String>,
-    /// `PARAMS`: `any`.
-    #[serde(
-        rename = "PARAMS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceRecurringFields {
@@ -2545,130 +1937,42 @@ impl InvoiceRecurringFields {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            id: ::std::option::Option::None,
-            invoice_id: ::std::option::Option::None,
-            active: ::std::option::Option::None,
-            next_execution: ::std::option::Option::None,
-            last_execution: ::std::option::Option::None,
-            counter_repeat: ::std::option::Option::None,
-            start_date: ::std::option::Option::None,
-            send_bill: ::std::option::Option::None,
-            email_id: ::std::option::Option::None,
-            is_limit: ::std::option::Option::None,
-            limit_repeat: ::std::option::Option::None,
-            limit_date: ::std::option::Option::None,
-            params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `ID`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `INVOICE_ID`.
-    #[must_use]
-    pub fn invoice_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.invoice_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `ACTIVE`.
-    #[must_use]
-    pub fn active(
+    pub fn extra(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `NEXT_EXECUTION`.
-    #[must_use]
-    pub fn next_execution(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_execution = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `LAST_EXECUTION`.
-    #[must_use]
-    pub fn last_execution(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_execution = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `COUNTER_REPEAT`.
-    #[must_use]
-    pub fn counter_repeat(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.counter_repeat = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `START_DATE`.
-    #[must_use]
-    pub fn start_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start_date = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `SEND_BILL`.
-    #[must_use]
-    pub fn send_bill(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.send_bill = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `EMAIL_ID`.
-    #[must_use]
-    pub fn email_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.email_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `IS_LIMIT`.
-    #[must_use]
-    pub fn is_limit(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.is_limit = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `LIMIT_REPEAT`.
-    #[must_use]
-    pub fn limit_repeat(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit_repeat = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `LIMIT_DATE`.
-    #[must_use]
-    pub fn limit_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.limit_date = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `PARAMS`.
-    #[must_use]
-    pub fn params(
-        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceRecurringFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceRecurringFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2688,35 +1992,6 @@ impl ::b24_core::__private::Method for InvoiceRecurringFields {
             "crm.invoice.recurring.fields",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.invoice_id, "INVOICE_ID", problems);
-        ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(
-            &self.next_execution,
-            "NEXT_EXECUTION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.last_execution,
-            "LAST_EXECUTION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.counter_repeat,
-            "COUNTER_REPEAT",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.start_date, "START_DATE", problems);
-        ::b24_core::__private::Check::check(&self.send_bill, "SEND_BILL", problems);
-        ::b24_core::__private::Check::check(&self.email_id, "EMAIL_ID", problems);
-        ::b24_core::__private::Check::check(&self.is_limit, "IS_LIMIT", problems);
-        ::b24_core::__private::Check::check(
-            &self.limit_repeat,
-            "LIMIT_REPEAT",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.limit_date, "LIMIT_DATE", problems);
-        ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
     }
 }
@@ -2755,8 +2030,8 @@ for InvoiceRecurringFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringGet {
@@ -2767,6 +2042,12 @@ pub struct InvoiceRecurringGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceRecurringGet {
@@ -2775,6 +2056,7 @@ impl InvoiceRecurringGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -2782,6 +2064,43 @@ impl InvoiceRecurringGet {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceRecurringGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceRecurringGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2838,17 +2157,136 @@ for InvoiceRecurringGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct InvoiceRecurringList {}
+pub struct InvoiceRecurringList {
+    /// `order`: `map<any>`.
+    #[serde(
+        rename = "order",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `filter`: `map<any>`.
+    #[serde(
+        rename = "filter",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `select`: `string[]`.
+    #[serde(
+        rename = "select",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl InvoiceRecurringList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            order: ::std::option::Option::None,
+            filter: ::std::option::Option::None,
+            select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `order`.
+    #[must_use]
+    pub fn order(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `filter`.
+    #[must_use]
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `select`.
+    #[must_use]
+    pub fn select(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceRecurringList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceRecurringList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2866,6 +2304,9 @@ impl ::b24_core::__private::Method for InvoiceRecurringList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.invoice.recurring.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
 }
@@ -2904,8 +2345,8 @@ for InvoiceRecurringListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringUpdate {
@@ -2916,14 +2357,23 @@ pub struct InvoiceRecurringUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -2934,6 +2384,7 @@ impl InvoiceRecurringUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -2947,11 +2398,52 @@ impl InvoiceRecurringUpdate {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceRecurringUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceRecurringUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3011,14 +2503,19 @@ for InvoiceRecurringUpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceStatusAdd {
     /// `fields` (required): `any[]`.
     #[serde(rename = "fields")]
     pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceStatusAdd {
@@ -3031,7 +2528,45 @@ impl InvoiceStatusAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceStatusAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceStatusAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3087,14 +2622,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceStatusAdd
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceStatusDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceStatusDelete {
@@ -3103,7 +2643,45 @@ impl InvoiceStatusDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceStatusDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceStatusDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3160,112 +2738,60 @@ for InvoiceStatusDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceStatusFields {
-    /// `ENTITY_ID`: `string`.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `ID`: `int`.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME` (required): `string`.
-    #[serde(rename = "NAME")]
-    pub name: ::std::string::String,
-    /// `NAME_INIT`: `string`.
-    #[serde(
-        rename = "NAME_INIT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name_init: ::std::option::Option<::std::string::String>,
-    /// `SORT` (required): `int`.
-    #[serde(rename = "SORT")]
-    pub sort: i64,
-    /// `STATUS_ID`: `string`.
-    #[serde(
-        rename = "STATUS_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub status_id: ::std::option::Option<::std::string::String>,
-    /// `SYSTEM`: `char`.
-    #[serde(
-        rename = "SYSTEM",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub system: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceStatusFields {
-    /// A request with the required parameters `NAME`, `SORT`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        sort: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            entity_id: ::std::option::Option::None,
-            id: ::std::option::Option::None,
-            name: ::std::convert::Into::into(name),
-            name_init: ::std::option::Option::None,
-            sort: ::std::convert::Into::into(sort),
-            status_id: ::std::option::Option::None,
-            system: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `ENTITY_ID`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn entity_id(
+    pub fn extra(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
     }
-    /// Sets `ID`.
-    #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceStatusFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
     }
-    /// Sets `NAME_INIT`.
-    #[must_use]
-    pub fn name_init(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name_init = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `STATUS_ID`.
-    #[must_use]
-    pub fn status_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `SYSTEM`.
-    #[must_use]
-    pub fn system(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.system = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceStatusFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3283,14 +2809,6 @@ impl ::b24_core::__private::Method for InvoiceStatusFields {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.invoice.status.fields");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.name_init, "NAME_INIT", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.status_id, "STATUS_ID", problems);
-        ::b24_core::__private::Check::check(&self.system, "SYSTEM", problems);
         all.finish()
     }
 }
@@ -3329,14 +2847,19 @@ for InvoiceStatusFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceStatusGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceStatusGet {
@@ -3345,7 +2868,45 @@ impl InvoiceStatusGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceStatusGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceStatusGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3401,17 +2962,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceStatusGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct InvoiceStatusList {}
+pub struct InvoiceStatusList {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl InvoiceStatusList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceStatusList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceStatusList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3466,8 +3070,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceStatusLis
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceStatusUpdate {
@@ -3477,6 +3080,12 @@ pub struct InvoiceStatusUpdate {
     /// `fields` (required): `any[]`.
     #[serde(rename = "fields")]
     pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceStatusUpdate {
@@ -3491,7 +3100,46 @@ impl InvoiceStatusUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceStatusUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceStatusUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3549,8 +3197,8 @@ for InvoiceStatusUpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceUpdate {
@@ -3561,14 +3209,23 @@ pub struct InvoiceUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -3579,6 +3236,7 @@ impl InvoiceUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3592,11 +3250,52 @@ impl InvoiceUpdate {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3653,8 +3352,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceUpdateErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceUserfieldAdd {
@@ -3672,6 +3371,12 @@ pub struct InvoiceUserfieldAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceUserfieldAdd {
@@ -3681,6 +3386,7 @@ impl InvoiceUserfieldAdd {
         Self {
             fields: ::std::option::Option::None,
             list: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -3700,6 +3406,44 @@ impl InvoiceUserfieldAdd {
     ) -> Self {
         self.list = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceUserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceUserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "LIST"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            list: ::b24_core::__private::wire::field_at(slot_1, "LIST")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3757,8 +3501,8 @@ for InvoiceUserfieldAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceUserfieldDelete {
@@ -3769,6 +3513,12 @@ pub struct InvoiceUserfieldDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceUserfieldDelete {
@@ -3777,6 +3527,7 @@ impl InvoiceUserfieldDelete {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3784,6 +3535,43 @@ impl InvoiceUserfieldDelete {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceUserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceUserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3842,8 +3630,8 @@ for InvoiceUserfieldDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceUserfieldGet {
@@ -3854,6 +3642,12 @@ pub struct InvoiceUserfieldGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceUserfieldGet {
@@ -3862,6 +3656,7 @@ impl InvoiceUserfieldGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3869,6 +3664,43 @@ impl InvoiceUserfieldGet {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceUserfieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceUserfieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3925,8 +3757,8 @@ for InvoiceUserfieldGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceUserfieldList {
@@ -3944,6 +3776,12 @@ pub struct InvoiceUserfieldList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceUserfieldList {
@@ -3953,6 +3791,7 @@ impl InvoiceUserfieldList {
         Self {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
@@ -3972,6 +3811,44 @@ impl InvoiceUserfieldList {
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceUserfieldList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceUserfieldList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4029,8 +3906,8 @@ for InvoiceUserfieldListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceUserfieldUpdate {
@@ -4055,6 +3932,12 @@ pub struct InvoiceUserfieldUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InvoiceUserfieldUpdate {
@@ -4065,6 +3948,7 @@ impl InvoiceUserfieldUpdate {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
             list: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -4093,6 +3977,45 @@ impl InvoiceUserfieldUpdate {
     ) -> Self {
         self.list = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceUserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InvoiceUserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "LIST"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            list: ::b24_core::__private::wire::field_at(slot_2, "LIST")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

@@ -17,8 +17,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadAdd {
@@ -36,6 +36,12 @@ pub struct LeadAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<lead_add::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadAdd {
@@ -45,6 +51,7 @@ impl LeadAdd {
         Self {
             fields: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -55,9 +62,50 @@ impl LeadAdd {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(mut self, value: impl ::std::convert::Into<lead_add::Params>) -> Self {
+    pub fn with_params(
+        mut self,
+        value: impl ::std::convert::Into<lead_add::Params>,
+    ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -426,186 +474,58 @@ pub mod lead_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ADDRESS" => slot_0 = ::std::option::Option::Some(member),
-                    "ADDRESS_2" => slot_1 = ::std::option::Option::Some(member),
-                    "ADDRESS_CITY" => slot_2 = ::std::option::Option::Some(member),
-                    "ADDRESS_COUNTRY" => slot_3 = ::std::option::Option::Some(member),
-                    "ADDRESS_COUNTRY_CODE" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "ADDRESS_POSTAL_CODE" => slot_5 = ::std::option::Option::Some(member),
-                    "ADDRESS_PROVINCE" => slot_6 = ::std::option::Option::Some(member),
-                    "ADDRESS_REGION" => slot_7 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "BIRTHDATE" => slot_9 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_10 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_11 = ::std::option::Option::Some(member),
-                    "COMPANY_TITLE" => slot_12 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_14 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_16 = ::std::option::Option::Some(member),
-                    "HONORIFIC" => slot_17 = ::std::option::Option::Some(member),
-                    "IM" => slot_18 = ::std::option::Option::Some(member),
-                    "LINK" => slot_19 = ::std::option::Option::Some(member),
-                    "LAST_NAME" => slot_20 = ::std::option::Option::Some(member),
-                    "NAME" => slot_21 = ::std::option::Option::Some(member),
-                    "SECOND_NAME" => slot_22 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_23 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_24 = ::std::option::Option::Some(member),
-                    "IS_MANUAL_OPPORTUNITY" => {
-                        slot_25 = ::std::option::Option::Some(member);
-                    }
-                    "ORIGINATOR_ID" => slot_26 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_27 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_28 = ::std::option::Option::Some(member),
-                    "POST" => slot_29 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_30 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_31 = ::std::option::Option::Some(member),
-                    "STATUS_DESCRIPTION" => slot_32 = ::std::option::Option::Some(member),
-                    "STATUS_ID" => slot_33 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_34 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_35 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_36 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_37 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_38 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_39 = ::std::option::Option::Some(member),
-                    "WEB" => slot_40 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_REGION",
+                    "ASSIGNED_BY_ID",
+                    "BIRTHDATE",
+                    "COMMENTS",
+                    "COMPANY_ID",
+                    "COMPANY_TITLE",
+                    "CONTACT_ID",
+                    "CONTACT_IDS",
+                    "CURRENCY_ID",
+                    "EMAIL",
+                    "HONORIFIC",
+                    "IM",
+                    "LINK",
+                    "LAST_NAME",
+                    "NAME",
+                    "SECOND_NAME",
+                    "OPENED",
+                    "OPPORTUNITY",
+                    "IS_MANUAL_OPPORTUNITY",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "PHONE",
+                    "POST",
+                    "SOURCE_DESCRIPTION",
+                    "SOURCE_ID",
+                    "STATUS_DESCRIPTION",
+                    "STATUS_ID",
+                    "TITLE",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_MEDIUM",
+                    "UTM_SOURCE",
+                    "UTM_TERM",
+                    "WEB",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 address: ::b24_core::__private::wire::field_at(slot_0, "ADDRESS")?,
                 address_2: ::b24_core::__private::wire::field_at(slot_1, "ADDRESS_2")?,
@@ -960,17 +880,11 @@ pub mod lead_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "REGISTER_SONET_EVENT" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -998,8 +912,7 @@ pub mod lead_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadContactAdd {
@@ -1009,6 +922,12 @@ pub struct LeadContactAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: lead_contact_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadContactAdd {
@@ -1021,7 +940,46 @@ impl LeadContactAdd {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadContactAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadContactAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1099,13 +1057,13 @@ pub mod lead_contact_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
-        /// `IS_PRIMARY`: `yn`.
+        /// `IS_PRIMARY`: `string`.
         #[serde(
             rename = "IS_PRIMARY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_primary: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub is_primary: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1119,23 +1077,11 @@ pub mod lead_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "SORT" => slot_1 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "SORT", "IS_PRIMARY"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
@@ -1172,8 +1118,7 @@ pub mod lead_contact_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadContactDelete {
@@ -1183,6 +1128,12 @@ pub struct LeadContactDelete {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: lead_contact_delete::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadContactDelete {
@@ -1195,7 +1146,46 @@ impl LeadContactDelete {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadContactDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadContactDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1279,15 +1269,11 @@ pub mod lead_contact_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
             })
@@ -1312,17 +1298,60 @@ pub mod lead_contact_delete {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct LeadContactFields {}
+pub struct LeadContactFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl LeadContactFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadContactFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadContactFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1379,14 +1408,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadContactField
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadContactItemsDelete {
@@ -1395,7 +1429,45 @@ impl LeadContactItemsDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadContactItemsDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadContactItemsDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1459,14 +1531,19 @@ for LeadContactItemsDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadContactItemsGet {
@@ -1475,7 +1552,45 @@ impl LeadContactItemsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadContactItemsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadContactItemsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1537,17 +1652,19 @@ for LeadContactItemsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadContactItemsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `items` (required): `map<any>`.
+    /// `items` (required): `any`.
     #[serde(rename = "items")]
-    pub items: ::std::collections::BTreeMap<
+    pub items: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -1558,17 +1675,51 @@ impl LeadContactItemsSet {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        items: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        items: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             items: ::std::convert::Into::into(items),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadContactItemsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadContactItemsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "items"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1632,14 +1783,19 @@ for LeadContactItemsSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadDelete {
@@ -1648,7 +1804,45 @@ impl LeadDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1706,8 +1900,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadDetailsConfigurationForceCommonScopeForAll {
@@ -1720,6 +1914,12 @@ pub struct LeadDetailsConfigurationForceCommonScopeForAll {
     pub extras: ::std::option::Option<
         lead_details_configuration_force_common_scope_for_all::Extras,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadDetailsConfigurationForceCommonScopeForAll {
@@ -1728,6 +1928,7 @@ impl LeadDetailsConfigurationForceCommonScopeForAll {
     pub fn new() -> Self {
         Self {
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `extras`.
@@ -1740,6 +1941,45 @@ impl LeadDetailsConfigurationForceCommonScopeForAll {
     ) -> Self {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for LeadDetailsConfigurationForceCommonScopeForAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire
+for LeadDetailsConfigurationForceCommonScopeForAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            extras: ::b24_core::__private::wire::field_at(slot_0, "extras")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1824,15 +2064,11 @@ pub mod lead_details_configuration_force_common_scope_for_all {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "leadCustomerType" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["leadCustomerType"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 lead_customer_type: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -1863,8 +2099,8 @@ pub mod lead_details_configuration_force_common_scope_for_all {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadDetailsConfigurationGet {
@@ -1889,6 +2125,12 @@ pub struct LeadDetailsConfigurationGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extras: ::std::option::Option<lead_details_configuration_get::Extras>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadDetailsConfigurationGet {
@@ -1899,6 +2141,7 @@ impl LeadDetailsConfigurationGet {
             user_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `userId`.
@@ -1925,6 +2168,46 @@ impl LeadDetailsConfigurationGet {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for LeadDetailsConfigurationGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadDetailsConfigurationGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["userId", "scope", "extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+            scope: ::b24_core::__private::wire::field_at(slot_1, "scope")?,
+            extras: ::b24_core::__private::wire::field_at(slot_2, "extras")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for LeadDetailsConfigurationGet {
@@ -1934,7 +2217,7 @@ impl ::b24_core::__private::Method for LeadDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2022,8 +2305,8 @@ pub mod lead_details_configuration_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadDetailsConfigurationReset {
@@ -2048,6 +2331,12 @@ pub struct LeadDetailsConfigurationReset {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extras: ::std::option::Option<lead_details_configuration_reset::Extras>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadDetailsConfigurationReset {
@@ -2058,6 +2347,7 @@ impl LeadDetailsConfigurationReset {
             user_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `userId`.
@@ -2083,6 +2373,46 @@ impl LeadDetailsConfigurationReset {
     ) -> Self {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for LeadDetailsConfigurationReset {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadDetailsConfigurationReset {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["userId", "scope", "extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+            scope: ::b24_core::__private::wire::field_at(slot_1, "scope")?,
+            extras: ::b24_core::__private::wire::field_at(slot_2, "extras")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2181,8 +2511,7 @@ pub mod lead_details_configuration_reset {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadDetailsConfigurationSet {
@@ -2210,6 +2539,12 @@ pub struct LeadDetailsConfigurationSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub extras: ::std::option::Option<lead_details_configuration_set::Extras>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadDetailsConfigurationSet {
@@ -2225,6 +2560,7 @@ impl LeadDetailsConfigurationSet {
             user_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             extras: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `userId`.
@@ -2250,6 +2586,47 @@ impl LeadDetailsConfigurationSet {
     ) -> Self {
         self.extras = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for LeadDetailsConfigurationSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadDetailsConfigurationSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["data", "userId", "scope", "extras"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            data: ::b24_core::__private::wire::field_at(slot_0, "data")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            scope: ::b24_core::__private::wire::field_at(slot_2, "scope")?,
+            extras: ::b24_core::__private::wire::field_at(slot_3, "extras")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2337,15 +2714,11 @@ pub mod lead_details_configuration_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "leadCustomerType" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["leadCustomerType"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 lead_customer_type: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2374,17 +2747,60 @@ pub mod lead_details_configuration_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct LeadFields {}
+pub struct LeadFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl LeadFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2439,14 +2855,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadFieldsError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadGet {
@@ -2455,7 +2876,45 @@ impl LeadGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2511,20 +2970,18 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadList {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
@@ -2551,6 +3008,12 @@ pub struct LeadList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadList {
@@ -2562,15 +3025,14 @@ impl LeadList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2603,6 +3065,46 @@ impl LeadList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2672,14 +3174,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadProductrowsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadProductrowsGet {
@@ -2688,7 +3195,45 @@ impl LeadProductrowsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadProductrowsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadProductrowsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2744,8 +3289,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadProductrowsG
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadProductrowsSet {
@@ -2759,6 +3303,12 @@ pub struct LeadProductrowsSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rows: ::std::option::Option<::std::vec::Vec<lead_productrows_set::Rows>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadProductrowsSet {
@@ -2768,6 +3318,7 @@ impl LeadProductrowsSet {
         Self {
             id: ::std::convert::Into::into(id),
             rows: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `rows`.
@@ -2778,6 +3329,44 @@ impl LeadProductrowsSet {
     ) -> Self {
         self.rows = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadProductrowsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadProductrowsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "rows"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            rows: ::b24_core::__private::wire::field_at(slot_1, "rows")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2805,6 +3394,8 @@ impl ::b24_core::__private::Method for LeadProductrowsSet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum LeadProductrowsSetError {
+    /// `ERROR_CORE`.
+    ErrorCore,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2814,6 +3405,7 @@ pub enum LeadProductrowsSetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadProductrowsSetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2960,71 +3552,28 @@ pub mod lead_productrows_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "PRODUCT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "PRODUCT_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "PRICE" => slot_2 = ::std::option::Option::Some(member),
-                    "PRICE_EXCLUSIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "PRICE_NETTO" => slot_4 = ::std::option::Option::Some(member),
-                    "PRICE_BRUTTO" => slot_5 = ::std::option::Option::Some(member),
-                    "QUANTITY" => slot_6 = ::std::option::Option::Some(member),
-                    "DISCOUNT_TYPE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "DISCOUNT_RATE" => slot_8 = ::std::option::Option::Some(member),
-                    "DISCOUNT_SUM" => slot_9 = ::std::option::Option::Some(member),
-                    "TAX_RATE" => slot_10 = ::std::option::Option::Some(member),
-                    "TAX_INCLUDED" => slot_11 = ::std::option::Option::Some(member),
-                    "MEASURE_CODE" => slot_12 = ::std::option::Option::Some(member),
-                    "MEASURE_NAME" => slot_13 = ::std::option::Option::Some(member),
-                    "SORT" => slot_14 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "PRODUCT_ID",
+                    "PRODUCT_NAME",
+                    "PRICE",
+                    "PRICE_EXCLUSIVE",
+                    "PRICE_NETTO",
+                    "PRICE_BRUTTO",
+                    "QUANTITY",
+                    "DISCOUNT_TYPE_ID",
+                    "DISCOUNT_RATE",
+                    "DISCOUNT_SUM",
+                    "TAX_RATE",
+                    "TAX_INCLUDED",
+                    "MEASURE_CODE",
+                    "MEASURE_NAME",
+                    "SORT",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
                 product_name: ::b24_core::__private::wire::field_at(
@@ -3164,8 +3713,7 @@ pub mod lead_productrows_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadUpdate {
@@ -3186,6 +3734,12 @@ pub struct LeadUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<lead_update::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadUpdate {
@@ -3196,6 +3750,7 @@ impl LeadUpdate {
             id: ::std::convert::Into::into(id),
             fields: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -3209,12 +3764,51 @@ impl LeadUpdate {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<lead_update::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3584,186 +4178,58 @@ pub mod lead_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ADDRESS" => slot_0 = ::std::option::Option::Some(member),
-                    "ADDRESS_2" => slot_1 = ::std::option::Option::Some(member),
-                    "ADDRESS_CITY" => slot_2 = ::std::option::Option::Some(member),
-                    "ADDRESS_COUNTRY" => slot_3 = ::std::option::Option::Some(member),
-                    "ADDRESS_COUNTRY_CODE" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "ADDRESS_POSTAL_CODE" => slot_5 = ::std::option::Option::Some(member),
-                    "ADDRESS_PROVINCE" => slot_6 = ::std::option::Option::Some(member),
-                    "ADDRESS_REGION" => slot_7 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "BIRTHDATE" => slot_9 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_10 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_11 = ::std::option::Option::Some(member),
-                    "COMPANY_TITLE" => slot_12 = ::std::option::Option::Some(member),
-                    "CONTACT_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_14 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_16 = ::std::option::Option::Some(member),
-                    "HONORIFIC" => slot_17 = ::std::option::Option::Some(member),
-                    "IM" => slot_18 = ::std::option::Option::Some(member),
-                    "LINK" => slot_19 = ::std::option::Option::Some(member),
-                    "LAST_NAME" => slot_20 = ::std::option::Option::Some(member),
-                    "NAME" => slot_21 = ::std::option::Option::Some(member),
-                    "SECOND_NAME" => slot_22 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_23 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_24 = ::std::option::Option::Some(member),
-                    "IS_MANUAL_OPPORTUNITY" => {
-                        slot_25 = ::std::option::Option::Some(member);
-                    }
-                    "ORIGINATOR_ID" => slot_26 = ::std::option::Option::Some(member),
-                    "ORIGIN_ID" => slot_27 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_28 = ::std::option::Option::Some(member),
-                    "POST" => slot_29 = ::std::option::Option::Some(member),
-                    "SOURCE_DESCRIPTION" => slot_30 = ::std::option::Option::Some(member),
-                    "SOURCE_ID" => slot_31 = ::std::option::Option::Some(member),
-                    "STATUS_DESCRIPTION" => slot_32 = ::std::option::Option::Some(member),
-                    "STATUS_ID" => slot_33 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_34 = ::std::option::Option::Some(member),
-                    "UTM_CAMPAIGN" => slot_35 = ::std::option::Option::Some(member),
-                    "UTM_CONTENT" => slot_36 = ::std::option::Option::Some(member),
-                    "UTM_MEDIUM" => slot_37 = ::std::option::Option::Some(member),
-                    "UTM_SOURCE" => slot_38 = ::std::option::Option::Some(member),
-                    "UTM_TERM" => slot_39 = ::std::option::Option::Some(member),
-                    "WEB" => slot_40 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_REGION",
+                    "ASSIGNED_BY_ID",
+                    "BIRTHDATE",
+                    "COMMENTS",
+                    "COMPANY_ID",
+                    "COMPANY_TITLE",
+                    "CONTACT_ID",
+                    "CONTACT_IDS",
+                    "CURRENCY_ID",
+                    "EMAIL",
+                    "HONORIFIC",
+                    "IM",
+                    "LINK",
+                    "LAST_NAME",
+                    "NAME",
+                    "SECOND_NAME",
+                    "OPENED",
+                    "OPPORTUNITY",
+                    "IS_MANUAL_OPPORTUNITY",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "PHONE",
+                    "POST",
+                    "SOURCE_DESCRIPTION",
+                    "SOURCE_ID",
+                    "STATUS_DESCRIPTION",
+                    "STATUS_ID",
+                    "TITLE",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_MEDIUM",
+                    "UTM_SOURCE",
+                    "UTM_TERM",
+                    "WEB",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 address: ::b24_core::__private::wire::field_at(slot_0, "ADDRESS")?,
                 address_2: ::b24_core::__private::wire::field_at(slot_1, "ADDRESS_2")?,
@@ -4116,17 +4582,11 @@ pub mod lead_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "REGISTER_SONET_EVENT" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -4154,14 +4614,19 @@ pub mod lead_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: lead_userfield_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadUserfieldAdd {
@@ -4170,7 +4635,45 @@ impl LeadUserfieldAdd {
     pub fn new(fields: impl ::std::convert::Into<lead_userfield_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadUserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadUserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4254,41 +4757,51 @@ pub mod lead_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `MULTIPLE`: `yn`.
         #[serde(
             rename = "MULTIPLE",
@@ -4367,83 +4880,32 @@ pub mod lead_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "USER_TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_4 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_5 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_6 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_7 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_8 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_9 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_10 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_11 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST" => slot_13 = ::std::option::Option::Some(member),
-                    "SORT" => slot_14 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_15 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_16 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "USER_TYPE_ID",
+                    "FIELD_NAME",
+                    "LABEL",
+                    "XML_ID",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -4611,13 +5073,15 @@ pub mod lead_userfield_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -4625,6 +5089,83 @@ pub mod lead_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4638,25 +5179,55 @@ pub mod lead_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -4673,6 +5244,61 @@ pub mod lead_userfield_add {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
         }
     }
 }
@@ -4684,14 +5310,19 @@ pub mod lead_userfield_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadUserfieldDelete {
@@ -4700,7 +5331,45 @@ impl LeadUserfieldDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadUserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadUserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4765,14 +5434,19 @@ for LeadUserfieldDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadUserfieldGet {
@@ -4781,7 +5455,45 @@ impl LeadUserfieldGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadUserfieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadUserfieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4848,18 +5560,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadUserfieldGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadUserfieldList {
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<lead_userfield_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -4872,6 +5589,19 @@ pub struct LeadUserfieldList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadUserfieldList {
@@ -4881,13 +5611,20 @@ impl LeadUserfieldList {
         Self {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<lead_userfield_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4906,6 +5643,51 @@ impl LeadUserfieldList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadUserfieldList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadUserfieldList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for LeadUserfieldList {
@@ -4914,11 +5696,12 @@ impl ::b24_core::__private::Method for LeadUserfieldList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4927,6 +5710,7 @@ impl ::b24_core::__private::Method for LeadUserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -4958,268 +5742,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadUserfieldLis
         }
     }
 }
-/// Named types of [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod lead_userfield_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `yn`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MANDATORY`: `yn`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_FILTER`: `char`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `yn`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EDIT_IN_LIST`: `yn`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_SEARCHABLE`: `yn`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANG`: `string`.
-        #[serde(
-            rename = "LANG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lang: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_5 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_6 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_8 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_9 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_10 = ::std::option::Option::Some(member),
-                    "LANG" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IS_SEARCHABLE",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_11, "LANG")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lang,
-                &::std::format!("{}.{}", field, "LANG"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.lead.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5228,8 +5750,7 @@ pub mod lead_userfield_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadUserfieldUpdate {
@@ -5239,6 +5760,12 @@ pub struct LeadUserfieldUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: lead_userfield_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LeadUserfieldUpdate {
@@ -5251,7 +5778,46 @@ impl LeadUserfieldUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LeadUserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LeadUserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5392,41 +5958,51 @@ pub mod lead_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5440,67 +6016,27 @@ pub mod lead_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MANDATORY" => slot_0 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_6 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_7 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_8 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_9 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_10 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_11 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_12 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "XML_ID",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
                 show_filter: ::b24_core::__private::wire::field_at(
@@ -5631,13 +6167,15 @@ pub mod lead_userfield_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -5645,6 +6183,83 @@ pub mod lead_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5658,25 +6273,55 @@ pub mod lead_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -5691,6 +6336,61 @@ pub mod lead_userfield_update {
             ::b24_core::__private::Check::check(
                 &self.rows,
                 &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
                 problems,
             );
         }

@@ -19,19 +19,28 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductAdd {
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -41,6 +50,7 @@ impl ProductAdd {
     pub fn new() -> Self {
         Self {
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -48,11 +58,51 @@ impl ProductAdd {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -110,8 +160,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductDelete {
@@ -122,6 +172,12 @@ pub struct ProductDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductDelete {
@@ -130,6 +186,7 @@ impl ProductDelete {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -137,6 +194,43 @@ impl ProductDelete {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -194,337 +288,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductFields {
-    /// `ACTIVE`: `char`.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub active: ::std::option::Option<::std::string::String>,
-    /// `CATALOG_ID`: `int`.
-    #[serde(
-        rename = "CATALOG_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub catalog_id: ::std::option::Option<i64>,
-    /// `CREATED_BY`: `int`.
-    #[serde(
-        rename = "CREATED_BY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `CURRENCY_ID`: `string`.
-    #[serde(
-        rename = "CURRENCY_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub currency_id: ::std::option::Option<::std::string::String>,
-    /// `DATE_CREATE`: `datetime`.
-    #[serde(
-        rename = "DATE_CREATE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION`: `string`.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION_TYPE`: `string`.
-    #[serde(
-        rename = "DESCRIPTION_TYPE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description_type: ::std::option::Option<::std::string::String>,
-    /// `DETAIL_PICTURE`: `any`.
-    #[serde(
-        rename = "DETAIL_PICTURE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `ID`: `int`.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `MEASURE`: `int`.
-    #[serde(
-        rename = "MEASURE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub measure: ::std::option::Option<i64>,
-    /// `MODIFIED_BY`: `int`.
-    #[serde(
-        rename = "MODIFIED_BY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `NAME` (required): `string`.
-    #[serde(rename = "NAME")]
-    pub name: ::std::string::String,
-    /// `PREVIEW_PICTURE`: `any`.
-    #[serde(
-        rename = "PREVIEW_PICTURE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub preview_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `PRICE`: `float`.
-    #[serde(
-        rename = "PRICE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `SECTION_ID`: `int`.
-    #[serde(
-        rename = "SECTION_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub section_id: ::std::option::Option<i64>,
-    /// `SORT`: `int`.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `TIMESTAMP_X`: `datetime`.
-    #[serde(
-        rename = "TIMESTAMP_X",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `VAT_ID`: `int`.
-    #[serde(
-        rename = "VAT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub vat_id: ::std::option::Option<i64>,
-    /// `VAT_INCLUDED`: `char`.
-    #[serde(
-        rename = "VAT_INCLUDED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub vat_included: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: `string`.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductFields {
-    /// A request with the required parameter `NAME`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new() -> Self {
         Self {
-            active: ::std::option::Option::None,
-            catalog_id: ::std::option::Option::None,
-            created_by: ::std::option::Option::None,
-            currency_id: ::std::option::Option::None,
-            date_create: ::std::option::Option::None,
-            description: ::std::option::Option::None,
-            description_type: ::std::option::Option::None,
-            detail_picture: ::std::option::Option::None,
-            id: ::std::option::Option::None,
-            measure: ::std::option::Option::None,
-            modified_by: ::std::option::Option::None,
-            name: ::std::convert::Into::into(name),
-            preview_picture: ::std::option::Option::None,
-            price: ::std::option::Option::None,
-            section_id: ::std::option::Option::None,
-            sort: ::std::option::Option::None,
-            timestamp_x: ::std::option::Option::None,
-            vat_id: ::std::option::Option::None,
-            vat_included: ::std::option::Option::None,
-            xml_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `ACTIVE`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn active(
+    pub fn extra(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `CATALOG_ID`.
-    #[must_use]
-    pub fn catalog_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.catalog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `CREATED_BY`.
-    #[must_use]
-    pub fn created_by(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.created_by = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `CURRENCY_ID`.
-    #[must_use]
-    pub fn currency_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `DATE_CREATE`.
-    #[must_use]
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `DESCRIPTION`.
-    #[must_use]
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `DESCRIPTION_TYPE`.
-    #[must_use]
-    pub fn description_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `DETAIL_PICTURE`.
-    #[must_use]
-    pub fn detail_picture(
-        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.detail_picture = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
         );
-        self
-    }
-    /// Sets `ID`.
-    #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `MEASURE`.
-    #[must_use]
-    pub fn measure(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.measure = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `MODIFIED_BY`.
-    #[must_use]
-    pub fn modified_by(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.modified_by = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `PREVIEW_PICTURE`.
-    #[must_use]
-    pub fn preview_picture(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
-        self.preview_picture = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `PRICE`.
-    #[must_use]
-    pub fn price(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.price = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `SECTION_ID`.
-    #[must_use]
-    pub fn section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `SORT`.
-    #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `TIMESTAMP_X`.
-    #[must_use]
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `VAT_ID`.
-    #[must_use]
-    pub fn vat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.vat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
-    /// Sets `VAT_INCLUDED`.
-    #[must_use]
-    pub fn vat_included(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.vat_included = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
-        );
-        self
-    }
-    /// Sets `XML_ID`.
-    #[must_use]
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -542,43 +359,6 @@ impl ::b24_core::__private::Method for ProductFields {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.product.fields");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.catalog_id, "CATALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.created_by, "CREATED_BY", problems);
-        ::b24_core::__private::Check::check(&self.currency_id, "CURRENCY_ID", problems);
-        ::b24_core::__private::Check::check(&self.date_create, "DATE_CREATE", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
-        ::b24_core::__private::Check::check(
-            &self.description_type,
-            "DESCRIPTION_TYPE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.detail_picture,
-            "DETAIL_PICTURE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.measure, "MEASURE", problems);
-        ::b24_core::__private::Check::check(&self.modified_by, "MODIFIED_BY", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(
-            &self.preview_picture,
-            "PREVIEW_PICTURE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.price, "PRICE", problems);
-        ::b24_core::__private::Check::check(&self.section_id, "SECTION_ID", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.timestamp_x, "TIMESTAMP_X", problems);
-        ::b24_core::__private::Check::check(&self.vat_id, "VAT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.vat_included,
-            "VAT_INCLUDED",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.xml_id, "XML_ID", problems);
         all.finish()
     }
 }
@@ -618,8 +398,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductFieldsErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductGet {
@@ -630,6 +410,12 @@ pub struct ProductGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductGet {
@@ -638,6 +424,7 @@ impl ProductGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -645,6 +432,43 @@ impl ProductGet {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -702,17 +526,136 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ProductList {}
+pub struct ProductList {
+    /// `order`: `map<any>`.
+    #[serde(
+        rename = "order",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `filter`: `map<any>`.
+    #[serde(
+        rename = "filter",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `select`: `string[]`.
+    #[serde(
+        rename = "select",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ProductList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            order: ::std::option::Option::None,
+            filter: ::std::option::Option::None,
+            select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `order`.
+    #[must_use]
+    pub fn order(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `filter`.
+    #[must_use]
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `select`.
+    #[must_use]
+    pub fn select(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -730,6 +673,9 @@ impl ::b24_core::__private::Method for ProductList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.product.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
 }
@@ -769,8 +715,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductListError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertyAdd {
@@ -783,6 +729,12 @@ pub struct ProductPropertyAdd {
     pub fields: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductPropertyAdd {
@@ -791,6 +743,7 @@ impl ProductPropertyAdd {
     pub fn new() -> Self {
         Self {
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -803,6 +756,43 @@ impl ProductPropertyAdd {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -860,8 +850,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyA
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertyDelete {
@@ -872,6 +862,12 @@ pub struct ProductPropertyDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductPropertyDelete {
@@ -880,6 +876,7 @@ impl ProductPropertyDelete {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -887,6 +884,43 @@ impl ProductPropertyDelete {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -945,17 +979,61 @@ for ProductPropertyDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ProductPropertyEnumerationFields {}
+pub struct ProductPropertyEnumerationFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ProductPropertyEnumerationFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ProductPropertyEnumerationFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyEnumerationFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1015,17 +1093,60 @@ for ProductPropertyEnumerationFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ProductPropertyFields {}
+pub struct ProductPropertyFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ProductPropertyFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1085,8 +1206,8 @@ for ProductPropertyFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertyGet {
@@ -1097,6 +1218,12 @@ pub struct ProductPropertyGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductPropertyGet {
@@ -1105,6 +1232,7 @@ impl ProductPropertyGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1112,6 +1240,43 @@ impl ProductPropertyGet {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1169,8 +1334,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyG
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertyList {
@@ -1188,6 +1353,12 @@ pub struct ProductPropertyList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductPropertyList {
@@ -1197,6 +1368,7 @@ impl ProductPropertyList {
         Self {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
@@ -1216,6 +1388,44 @@ impl ProductPropertyList {
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1273,8 +1483,8 @@ for ProductPropertyListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertySettingsFields {
@@ -1292,6 +1502,12 @@ pub struct ProductPropertySettingsFields {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ProductPropertySettingsFields {
@@ -1301,6 +1517,7 @@ impl ProductPropertySettingsFields {
         Self {
             property_type: ::std::option::Option::None,
             user_type: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `propertyType`.
@@ -1322,6 +1539,48 @@ impl ProductPropertySettingsFields {
     ) -> Self {
         self.user_type = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ProductPropertySettingsFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertySettingsFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["propertyType", "userType"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            property_type: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "propertyType",
+            )?,
+            user_type: ::b24_core::__private::wire::field_at(slot_1, "userType")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1385,17 +1644,77 @@ for ProductPropertySettingsFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ProductPropertyTypes {}
+pub struct ProductPropertyTypes {
+    /// `id`: `int`.
+    #[serde(
+        rename = "id",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ProductPropertyTypes {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyTypes {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyTypes {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1413,6 +1732,7 @@ impl ::b24_core::__private::Method for ProductPropertyTypes {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.product.property.types");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.id, "id", problems);
         all.finish()
     }
 }
@@ -1453,8 +1773,8 @@ for ProductPropertyTypesError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertyUpdate {
@@ -1465,14 +1785,23 @@ pub struct ProductPropertyUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1483,6 +1812,7 @@ impl ProductPropertyUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1496,11 +1826,52 @@ impl ProductPropertyUpdate {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductPropertyUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1562,8 +1933,8 @@ for ProductPropertyUpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductUpdate {
@@ -1574,14 +1945,23 @@ pub struct ProductUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1592,6 +1972,7 @@ impl ProductUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1605,11 +1986,52 @@ impl ProductUpdate {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ProductUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

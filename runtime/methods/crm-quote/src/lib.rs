@@ -17,8 +17,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteAdd {
@@ -32,6 +31,12 @@ pub struct QuoteAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<quote_add::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteAdd {
@@ -41,16 +46,55 @@ impl QuoteAdd {
         Self {
             fields: ::std::convert::Into::into(fields),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<quote_add::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -240,79 +284,30 @@ pub mod quote_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "STATUS_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_3 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_6 = ::std::option::Option::Some(member),
-                    "MYCOMPANY_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_8 = ::std::option::Option::Some(member),
-                    "PERSON_TYPE_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "BEGINDATE" => slot_10 = ::std::option::Option::Some(member),
-                    "CLOSEDATE" => slot_11 = ::std::option::Option::Some(member),
-                    "CLIENT_TITLE" => slot_12 = ::std::option::Option::Some(member),
-                    "CLIENT_ADDR" => slot_13 = ::std::option::Option::Some(member),
-                    "CLIENT_EMAIL" => slot_14 = ::std::option::Option::Some(member),
-                    "CLIENT_PHONE" => slot_15 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "STATUS_ID",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "ASSIGNED_BY_ID",
+                    "COMPANY_ID",
+                    "CONTACT_IDS",
+                    "MYCOMPANY_ID",
+                    "OPENED",
+                    "PERSON_TYPE_ID",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "CLIENT_TITLE",
+                    "CLIENT_ADDR",
+                    "CLIENT_EMAIL",
+                    "CLIENT_PHONE",
+                    "COMMENTS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 status_id: ::b24_core::__private::wire::field_at(slot_1, "STATUS_ID")?,
@@ -472,6 +467,34 @@ pub mod quote_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub import: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `user`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `user`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -485,17 +508,35 @@ pub mod quote_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "IMPORT" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "IMPORT",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 import: ::b24_core::__private::wire::field_at(slot_0, "IMPORT")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "DATE_MODIFY",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "MODIFY_BY_ID",
+                )?,
             })
         }
     }
@@ -505,6 +546,26 @@ pub mod quote_add {
             ::b24_core::__private::Check::check(
                 &self.import,
                 &::std::format!("{}.{}", field, "IMPORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
                 problems,
             );
         }
@@ -518,8 +579,7 @@ pub mod quote_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteContactAdd {
@@ -529,6 +589,12 @@ pub struct QuoteContactAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: quote_contact_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteContactAdd {
@@ -541,7 +607,46 @@ impl QuoteContactAdd {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteContactAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteContactAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -636,23 +741,11 @@ pub mod quote_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -689,8 +782,7 @@ pub mod quote_contact_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteContactDelete {
@@ -700,6 +792,12 @@ pub struct QuoteContactDelete {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: quote_contact_delete::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteContactDelete {
@@ -712,7 +810,46 @@ impl QuoteContactDelete {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteContactDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteContactDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -793,15 +930,11 @@ pub mod quote_contact_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
             })
@@ -826,17 +959,60 @@ pub mod quote_contact_delete {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct QuoteContactFields {}
+pub struct QuoteContactFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl QuoteContactFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteContactFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteContactFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -893,14 +1069,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteContactFiel
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteContactItemsDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteContactItemsDelete {
@@ -909,7 +1090,45 @@ impl QuoteContactItemsDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteContactItemsDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteContactItemsDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -970,14 +1189,19 @@ for QuoteContactItemsDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteContactItemsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteContactItemsGet {
@@ -986,7 +1210,45 @@ impl QuoteContactItemsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteContactItemsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteContactItemsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1047,8 +1309,7 @@ for QuoteContactItemsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteContactItemsSet {
@@ -1058,6 +1319,12 @@ pub struct QuoteContactItemsSet {
     /// `items` (required): `Items[]`.
     #[serde(rename = "items")]
     pub items: ::std::vec::Vec<quote_contact_items_set::Items>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteContactItemsSet {
@@ -1070,7 +1337,46 @@ impl QuoteContactItemsSet {
         Self {
             id: ::std::convert::Into::into(id),
             items: ::std::convert::Into::into(items),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteContactItemsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteContactItemsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "items"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1171,23 +1477,11 @@ pub mod quote_contact_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CONTACT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "IS_PRIMARY" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "IS_PRIMARY", "SORT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
@@ -1225,14 +1519,19 @@ pub mod quote_contact_items_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteDelete {
@@ -1241,7 +1540,45 @@ impl QuoteDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1300,17 +1637,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteDeleteError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct QuoteFields {}
+pub struct QuoteFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl QuoteFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1321,7 +1701,10 @@ impl ::b24_core::__private::Method for QuoteFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1365,14 +1748,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteFieldsError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteGet {
@@ -1381,7 +1769,45 @@ impl QuoteGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1440,8 +1866,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteList {
@@ -1483,6 +1909,12 @@ pub struct QuoteList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteList {
@@ -1494,6 +1926,7 @@ impl QuoteList {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
@@ -1538,6 +1971,46 @@ impl QuoteList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1607,14 +2080,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteProductrowsGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteProductrowsGet {
@@ -1623,7 +2101,45 @@ impl QuoteProductrowsGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteProductrowsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteProductrowsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1680,8 +2196,7 @@ for QuoteProductrowsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteProductrowsSet {
@@ -1695,6 +2210,12 @@ pub struct QuoteProductrowsSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rows: ::std::option::Option<::std::vec::Vec<quote_productrows_set::Rows>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteProductrowsSet {
@@ -1704,6 +2225,7 @@ impl QuoteProductrowsSet {
         Self {
             id: ::std::convert::Into::into(id),
             rows: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `rows`.
@@ -1714,6 +2236,44 @@ impl QuoteProductrowsSet {
     ) -> Self {
         self.rows = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteProductrowsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteProductrowsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "rows"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            rows: ::b24_core::__private::wire::field_at(slot_1, "rows")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1883,63 +2443,26 @@ pub mod quote_productrows_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "PRODUCT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "PRODUCT_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "PRODUCT_DESCRIPTION" => slot_2 = ::std::option::Option::Some(member),
-                    "PRICE" => slot_3 = ::std::option::Option::Some(member),
-                    "QUANTITY" => slot_4 = ::std::option::Option::Some(member),
-                    "DISCOUNT_TYPE_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "DISCOUNT_RATE" => slot_6 = ::std::option::Option::Some(member),
-                    "DISCOUNT_SUM" => slot_7 = ::std::option::Option::Some(member),
-                    "TAX_RATE" => slot_8 = ::std::option::Option::Some(member),
-                    "TAX_INCLUDED" => slot_9 = ::std::option::Option::Some(member),
-                    "MEASURE_CODE" => slot_10 = ::std::option::Option::Some(member),
-                    "MEASURE_NAME" => slot_11 = ::std::option::Option::Some(member),
-                    "SORT" => slot_12 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "PRODUCT_ID",
+                    "PRODUCT_NAME",
+                    "PRODUCT_DESCRIPTION",
+                    "PRICE",
+                    "QUANTITY",
+                    "DISCOUNT_TYPE_ID",
+                    "DISCOUNT_RATE",
+                    "DISCOUNT_SUM",
+                    "TAX_RATE",
+                    "TAX_INCLUDED",
+                    "MEASURE_CODE",
+                    "MEASURE_NAME",
+                    "SORT",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
                 product_name: ::b24_core::__private::wire::field_at(
@@ -2061,8 +2584,7 @@ pub mod quote_productrows_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteUpdate {
@@ -2083,6 +2605,12 @@ pub struct QuoteUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<quote_update::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteUpdate {
@@ -2093,6 +2621,7 @@ impl QuoteUpdate {
             id: ::std::convert::Into::into(id),
             fields: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -2106,12 +2635,51 @@ impl QuoteUpdate {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<quote_update::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2313,86 +2881,31 @@ pub mod quote_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "STATUS_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "CURRENCY_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "OPPORTUNITY" => slot_3 = ::std::option::Option::Some(member),
-                    "ASSIGNED_BY_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "COMPANY_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "CONTACT_IDS" => slot_6 = ::std::option::Option::Some(member),
-                    "MYCOMPANY_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_8 = ::std::option::Option::Some(member),
-                    "PERSON_TYPE_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "BEGINDATE" => slot_10 = ::std::option::Option::Some(member),
-                    "CLOSEDATE" => slot_11 = ::std::option::Option::Some(member),
-                    "CLIENT_TITLE" => slot_12 = ::std::option::Option::Some(member),
-                    "CLIENT_ADDR" => slot_13 = ::std::option::Option::Some(member),
-                    "CLIENT_EMAIL" => slot_14 = ::std::option::Option::Some(member),
-                    "CLIENT_PHONE" => slot_15 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "STATUS_ID",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "ASSIGNED_BY_ID",
+                    "COMPANY_ID",
+                    "CONTACT_IDS",
+                    "MYCOMPANY_ID",
+                    "OPENED",
+                    "PERSON_TYPE_ID",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "CLIENT_TITLE",
+                    "CLIENT_ADDR",
+                    "CLIENT_EMAIL",
+                    "CLIENT_PHONE",
+                    "COMMENTS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 status_id: ::b24_core::__private::wire::field_at(slot_1, "STATUS_ID")?,
@@ -2567,17 +3080,11 @@ pub mod quote_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "REGISTER_HISTORY_EVENT" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_HISTORY_EVENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 register_history_event: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2605,14 +3112,19 @@ pub mod quote_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteUserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: quote_userfield_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteUserfieldAdd {
@@ -2621,7 +3133,45 @@ impl QuoteUserfieldAdd {
     pub fn new(fields: impl ::std::convert::Into<quote_userfield_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteUserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteUserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2705,41 +3255,51 @@ pub mod quote_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `MULTIPLE`: `yn`.
         #[serde(
             rename = "MULTIPLE",
@@ -2818,83 +3378,32 @@ pub mod quote_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "USER_TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_4 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_5 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_6 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_7 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_8 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_9 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_10 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_11 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST" => slot_13 = ::std::option::Option::Some(member),
-                    "SORT" => slot_14 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_15 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_16 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "USER_TYPE_ID",
+                    "FIELD_NAME",
+                    "LABEL",
+                    "XML_ID",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -3062,13 +3571,15 @@ pub mod quote_userfield_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -3076,6 +3587,83 @@ pub mod quote_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3089,25 +3677,55 @@ pub mod quote_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -3124,6 +3742,61 @@ pub mod quote_userfield_add {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
         }
     }
 }
@@ -3135,14 +3808,19 @@ pub mod quote_userfield_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteUserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteUserfieldDelete {
@@ -3151,7 +3829,45 @@ impl QuoteUserfieldDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteUserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteUserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3216,14 +3932,19 @@ for QuoteUserfieldDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteUserfieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteUserfieldGet {
@@ -3232,7 +3953,45 @@ impl QuoteUserfieldGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteUserfieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteUserfieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3299,18 +4058,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteUserfieldGe
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteUserfieldList {
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<quote_userfield_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -3323,6 +4087,19 @@ pub struct QuoteUserfieldList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteUserfieldList {
@@ -3332,13 +4109,20 @@ impl QuoteUserfieldList {
         Self {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<quote_userfield_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3357,6 +4141,51 @@ impl QuoteUserfieldList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteUserfieldList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteUserfieldList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for QuoteUserfieldList {
@@ -3365,11 +4194,12 @@ impl ::b24_core::__private::Method for QuoteUserfieldList {
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3378,6 +4208,7 @@ impl ::b24_core::__private::Method for QuoteUserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -3409,268 +4240,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteUserfieldLi
         }
     }
 }
-/// Named types of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod quote_userfield_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `yn`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MANDATORY`: `yn`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_FILTER`: `char`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `yn`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EDIT_IN_LIST`: `yn`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_SEARCHABLE`: `yn`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANG`: `string`.
-        #[serde(
-            rename = "LANG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lang: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_5 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_6 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_8 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_9 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_10 = ::std::option::Option::Some(member),
-                    "LANG" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IS_SEARCHABLE",
-                )?,
-                lang: ::b24_core::__private::wire::field_at(slot_11, "LANG")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lang,
-                &::std::format!("{}.{}", field, "LANG"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.quote.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -3679,8 +4248,7 @@ pub mod quote_userfield_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteUserfieldUpdate {
@@ -3690,6 +4258,12 @@ pub struct QuoteUserfieldUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: quote_userfield_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl QuoteUserfieldUpdate {
@@ -3702,7 +4276,46 @@ impl QuoteUserfieldUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QuoteUserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for QuoteUserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3843,41 +4456,51 @@ pub mod quote_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        /// `LIST_FILTER_LABEL`: `any`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST_COLUMN_LABEL`: `any`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ERROR_MESSAGE`: `any`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3891,67 +4514,27 @@ pub mod quote_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "MANDATORY" => slot_0 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_3 = ::std::option::Option::Some(member),
-                    "LIST" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_6 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_7 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_8 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_9 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_10 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_11 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_12 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "XML_ID",
+                    "SETTINGS",
+                    "LIST",
+                    "SORT",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "LIST_FILTER_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "EDIT_FORM_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
                 show_filter: ::b24_core::__private::wire::field_at(
@@ -4082,13 +4665,15 @@ pub mod quote_userfield_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -4096,6 +4681,83 @@ pub mod quote_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4109,25 +4771,55 @@ pub mod quote_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -4142,6 +4834,61 @@ pub mod quote_userfield_update {
             ::b24_core::__private::Check::check(
                 &self.rows,
                 &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
                 problems,
             );
         }

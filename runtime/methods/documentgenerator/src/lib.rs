@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentAdd {
@@ -31,7 +30,7 @@ pub struct DocumentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub provider_class_name: ::std::option::Option<::std::string::String>,
-    /// `value` (required): `string`. Documented values: `<OBJECT_TYPE>`, `<ID>`.
+    /// `value` (required): `string`.
     #[serde(rename = "value")]
     pub value: ::std::string::String,
     /// `values`: `map<any>`.
@@ -60,6 +59,12 @@ pub struct DocumentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<document_add::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentAdd {
@@ -76,6 +81,7 @@ impl DocumentAdd {
             values: ::std::option::Option::None,
             stamps_enabled: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `providerClassName`.
@@ -119,6 +125,61 @@ impl DocumentAdd {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "templateId",
+                "providerClassName",
+                "value",
+                "values",
+                "stampsEnabled",
+                "fields",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            provider_class_name: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "providerClassName",
+            )?,
+            value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+            values: ::b24_core::__private::wire::field_at(slot_3, "values")?,
+            stamps_enabled: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "stampsEnabled",
+            )?,
+            fields: ::b24_core::__private::wire::field_at(slot_5, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -351,85 +412,32 @@ pub mod document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "templateId" => slot_3 = ::std::option::Option::Some(member),
-                    "provider" => slot_4 = ::std::option::Option::Some(member),
-                    "value" => slot_5 = ::std::option::Option::Some(member),
-                    "values" => slot_6 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_7 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_8 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_9 = ::std::option::Option::Some(member),
-                    "publicUrl" => slot_10 = ::std::option::Option::Some(member),
-                    "isTransformationError" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "pullTag" => slot_12 = ::std::option::Option::Some(member),
-                    "emailDiskFile" => slot_13 = ::std::option::Option::Some(member),
-                    "createTime" => slot_14 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_16 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "templateId",
+                    "provider",
+                    "value",
+                    "values",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "pullTag",
+                    "emailDiskFile",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -614,6 +622,18 @@ pub mod document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
+        /// `CurrentDate`: `map<any>`.
+        #[serde(
+            rename = "CurrentDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -627,32 +647,20 @@ pub mod document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TYPE" => slot_0 = ::std::option::Option::Some(member),
-                    "FORMAT" => slot_1 = ::std::option::Option::Some(member),
-                    "PROVIDER" => slot_2 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "FORMAT", "PROVIDER", "TITLE", "CurrentDate"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
                 format: ::b24_core::__private::wire::field_at(slot_1, "FORMAT")?,
                 provider: ::b24_core::__private::wire::field_at(slot_2, "PROVIDER")?,
                 title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
+                current_date: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "CurrentDate",
+                )?,
             })
         }
     }
@@ -677,6 +685,11 @@ pub mod document_add {
             ::b24_core::__private::Check::check(
                 &self.title,
                 &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_date,
+                &::std::format!("{}.{}", field, "CurrentDate"),
                 problems,
             );
         }
@@ -711,15 +724,11 @@ pub mod document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "document" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
             })
@@ -744,14 +753,19 @@ pub mod document_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentDelete {
@@ -760,7 +774,45 @@ impl DocumentDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -823,8 +875,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentEnablepublicurl {
@@ -838,6 +889,12 @@ pub struct DocumentEnablepublicurl {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub status: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentEnablepublicurl {
@@ -847,6 +904,7 @@ impl DocumentEnablepublicurl {
         Self {
             id: ::std::convert::Into::into(id),
             status: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `status`.
@@ -854,6 +912,44 @@ impl DocumentEnablepublicurl {
     pub fn status(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.status = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentEnablepublicurl {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentEnablepublicurl {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "status"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            status: ::b24_core::__private::wire::field_at(slot_1, "status")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -945,15 +1041,11 @@ pub mod document_enablepublicurl {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "publicUrl" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["publicUrl"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 public_url: ::b24_core::__private::wire::field_at(slot_0, "publicUrl")?,
             })
@@ -978,14 +1070,19 @@ pub mod document_enablepublicurl {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentGet {
@@ -994,7 +1091,45 @@ impl DocumentGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1301,143 +1436,46 @@ pub mod document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "templateId" => slot_3 = ::std::option::Option::Some(member),
-                    "provider" => slot_4 = ::std::option::Option::Some(member),
-                    "value" => slot_5 = ::std::option::Option::Some(member),
-                    "values" => slot_6 = ::std::option::Option::Some(member),
-                    "fileId" => slot_7 = ::std::option::Option::Some(member),
-                    "imageId" => slot_8 = ::std::option::Option::Some(member),
-                    "pdfId" => slot_9 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_10 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_11 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_12 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_13 = ::std::option::Option::Some(member),
-                    "pdfUrlMachine" => slot_14 = ::std::option::Option::Some(member),
-                    "printUrl" => slot_15 = ::std::option::Option::Some(member),
-                    "printUrlMachine" => slot_16 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_17 = ::std::option::Option::Some(member),
-                    "imageUrlMachine" => slot_18 = ::std::option::Option::Some(member),
-                    "publicUrl" => slot_19 = ::std::option::Option::Some(member),
-                    "isTransformationError" => {
-                        slot_20 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorCode" => {
-                        slot_21 = ::std::option::Option::Some(member);
-                    }
-                    "transformationErrorMessage" => {
-                        slot_22 = ::std::option::Option::Some(member);
-                    }
-                    "transformationCancelReason" => {
-                        slot_23 = ::std::option::Option::Some(member);
-                    }
-                    "pullTag" => slot_24 = ::std::option::Option::Some(member),
-                    "emailDiskFile" => slot_25 = ::std::option::Option::Some(member),
-                    "createTime" => slot_26 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_27 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_28 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_29 = ::std::option::Option::Some(member),
-                    "publicUrlView" => slot_30 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "templateId",
+                    "provider",
+                    "value",
+                    "values",
+                    "fileId",
+                    "imageId",
+                    "pdfId",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "pdfUrl",
+                    "pdfUrlMachine",
+                    "printUrl",
+                    "printUrlMachine",
+                    "imageUrl",
+                    "imageUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "transformationErrorCode",
+                    "transformationErrorMessage",
+                    "transformationCancelReason",
+                    "pullTag",
+                    "emailDiskFile",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "publicUrlView",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -1708,15 +1746,11 @@ pub mod document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "time" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["time"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
             })
@@ -1762,15 +1796,11 @@ pub mod document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "document" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
             })
@@ -1795,8 +1825,7 @@ pub mod document_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentGetfields {
@@ -1815,6 +1844,12 @@ pub struct DocumentGetfields {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentGetfields {
@@ -1824,6 +1859,7 @@ impl DocumentGetfields {
         Self {
             id: ::std::convert::Into::into(id),
             values: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `values`.
@@ -1839,6 +1875,44 @@ impl DocumentGetfields {
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentGetfields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentGetfields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "values"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1939,13 +2013,13 @@ pub mod document_getfields {
         pub group: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `chain`: `string`.
+        /// `chain`: `any`.
         #[serde(
             rename = "chain",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chain: ::std::option::Option<::std::string::String>,
+        pub chain: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `required`: `yn`.
         #[serde(
             rename = "required",
@@ -1960,6 +2034,102 @@ pub mod document_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// `DocumentNumber`: `map<any>`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CurrentDate`: `map<any>`.
+        #[serde(
+            rename = "CurrentDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ClientName`: `map<any>`.
+        #[serde(
+            rename = "ClientName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ClientPhone`: `map<any>`.
+        #[serde(
+            rename = "ClientPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `Total`: `map<any>`.
+        #[serde(
+            rename = "Total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `Comment`: `map<any>`.
+        #[serde(
+            rename = "Comment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UserName`: `map<any>`.
+        #[serde(
+            rename = "UserName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentTitle`: `map<any>`.
+        #[serde(
+            rename = "DocumentTitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_title: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1973,39 +2143,28 @@ pub mod document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "value" => slot_1 = ::std::option::Option::Some(member),
-                    "default" => slot_2 = ::std::option::Option::Some(member),
-                    "group" => slot_3 = ::std::option::Option::Some(member),
-                    "chain" => slot_4 = ::std::option::Option::Some(member),
-                    "required" => slot_5 = ::std::option::Option::Some(member),
-                    "type" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "value",
+                    "default",
+                    "group",
+                    "chain",
+                    "required",
+                    "type",
+                    "DocumentNumber",
+                    "CurrentDate",
+                    "ClientName",
+                    "ClientPhone",
+                    "Total",
+                    "Comment",
+                    "UserName",
+                    "DocumentTitle",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
@@ -2014,6 +2173,29 @@ pub mod document_getfields {
                 chain: ::b24_core::__private::wire::field_at(slot_4, "chain")?,
                 required: ::b24_core::__private::wire::field_at(slot_5, "required")?,
                 type_: ::b24_core::__private::wire::field_at(slot_6, "type")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DocumentNumber",
+                )?,
+                current_date: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CurrentDate",
+                )?,
+                client_name: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "ClientName",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "ClientPhone",
+                )?,
+                total: ::b24_core::__private::wire::field_at(slot_11, "Total")?,
+                comment: ::b24_core::__private::wire::field_at(slot_12, "Comment")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_13, "UserName")?,
+                document_title: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DocumentTitle",
+                )?,
             })
         }
     }
@@ -2055,6 +2237,46 @@ pub mod document_getfields {
                 &::std::format!("{}.{}", field, "type"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_date,
+                &::std::format!("{}.{}", field, "CurrentDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_name,
+                &::std::format!("{}.{}", field, "ClientName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "ClientPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "Total"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "Comment"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "UserName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_title,
+                &::std::format!("{}.{}", field, "DocumentTitle"),
+                problems,
+            );
         }
     }
     /// `Result` of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
@@ -2087,15 +2309,11 @@ pub mod document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "documentFields" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["documentFields"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2123,34 +2341,42 @@ pub mod document_getfields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentList {
-    /// `select`: `any[]`.
+    /// `select`: `any`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `order`: `Order`.
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `order`: `map<any>`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<document_list::Order>,
-    /// `filter`: `Order`.
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<document_list::Order>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2158,6 +2384,12 @@ pub struct DocumentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentList {
@@ -2169,15 +2401,14 @@ impl DocumentList {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2186,7 +2417,12 @@ impl DocumentList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<document_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2195,7 +2431,12 @@ impl DocumentList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<document_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2205,6 +2446,46 @@ impl DocumentList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "order", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2268,290 +2549,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentListErro
 pub mod document_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Order` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `number`: `string`.
-        #[serde(
-            rename = "number",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
-        #[serde(
-            rename = "templateId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_id: ::std::option::Option<i64>,
-        /// `provider`: `string`.
-        #[serde(
-            rename = "provider",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `fileId`: `int`.
-        #[serde(
-            rename = "fileId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `imageId`: `int`.
-        #[serde(
-            rename = "imageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_id: ::std::option::Option<i64>,
-        /// `pdfId`: `int`.
-        #[serde(
-            rename = "pdfId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_id: ::std::option::Option<i64>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// `values`: `Values`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<Values>,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "templateId" => slot_3 = ::std::option::Option::Some(member),
-                    "provider" => slot_4 = ::std::option::Option::Some(member),
-                    "value" => slot_5 = ::std::option::Option::Some(member),
-                    "fileId" => slot_6 = ::std::option::Option::Some(member),
-                    "imageId" => slot_7 = ::std::option::Option::Some(member),
-                    "pdfId" => slot_8 = ::std::option::Option::Some(member),
-                    "createTime" => slot_9 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_10 = ::std::option::Option::Some(member),
-                    "values" => slot_11 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_12 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "templateId",
-                )?,
-                provider: ::b24_core::__private::wire::field_at(slot_4, "provider")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_6, "fileId")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_7, "imageId")?,
-                pdf_id: ::b24_core::__private::wire::field_at(slot_8, "pdfId")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "updateTime",
-                )?,
-                values: ::b24_core::__private::wire::field_at(slot_11, "values")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_12, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_13, "updatedBy")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Order {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.number,
-                &::std::format!("{}.{}", field, "number"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_id,
-                &::std::format!("{}.{}", field, "templateId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider,
-                &::std::format!("{}.{}", field, "provider"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "fileId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_id,
-                &::std::format!("{}.{}", field, "imageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_id,
-                &::std::format!("{}.{}", field, "pdfId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2584,15 +2581,11 @@ pub mod document_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "documents" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["documents"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
             })
@@ -2608,83 +2601,6 @@ pub mod document_list {
             );
         }
     }
-    /// `Values` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Values {
-        /// `_creationMethod`: `string`.
-        #[serde(
-            rename = "_creationMethod",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub creation_method: ::std::option::Option<::std::string::String>,
-        /// `stampsEnabled`: `bool`.
-        #[serde(
-            rename = "stampsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stamps_enabled: ::std::option::Option<bool>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "_creationMethod" => slot_0 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                creation_method: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "_creationMethod",
-                )?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "stampsEnabled",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Values {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.creation_method,
-                &::std::format!("{}.{}", field, "_creationMethod"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stamps_enabled,
-                &::std::format!("{}.{}", field, "stampsEnabled"),
-                problems,
-            );
-        }
-    }
 }
 /// [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html) (REST v2)
 ///
@@ -2694,8 +2610,7 @@ pub mod document_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentUpdate {
@@ -2728,6 +2643,12 @@ pub struct DocumentUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<document_update::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentUpdate {
@@ -2739,6 +2660,7 @@ impl DocumentUpdate {
             values: ::std::option::Option::None,
             stamps_enabled: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `values`.
@@ -2771,6 +2693,49 @@ impl DocumentUpdate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "values", "stampsEnabled", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+            stamps_enabled: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "stampsEnabled",
+            )?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3063,125 +3028,43 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "templateId" => slot_3 = ::std::option::Option::Some(member),
-                    "provider" => slot_4 = ::std::option::Option::Some(member),
-                    "value" => slot_5 = ::std::option::Option::Some(member),
-                    "fileId" => slot_6 = ::std::option::Option::Some(member),
-                    "imageId" => slot_7 = ::std::option::Option::Some(member),
-                    "pdfId" => slot_8 = ::std::option::Option::Some(member),
-                    "values" => slot_9 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_10 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_11 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_12 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_13 = ::std::option::Option::Some(member),
-                    "printUrl" => slot_14 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
-                    "pdfUrlMachine" => slot_16 = ::std::option::Option::Some(member),
-                    "imageUrlMachine" => slot_17 = ::std::option::Option::Some(member),
-                    "printUrlMachine" => slot_18 = ::std::option::Option::Some(member),
-                    "publicUrl" => slot_19 = ::std::option::Option::Some(member),
-                    "publicUrlView" => slot_20 = ::std::option::Option::Some(member),
-                    "isTransformationError" => {
-                        slot_21 = ::std::option::Option::Some(member);
-                    }
-                    "pullTag" => slot_22 = ::std::option::Option::Some(member),
-                    "emailDiskFile" => slot_23 = ::std::option::Option::Some(member),
-                    "createTime" => slot_24 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_25 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_26 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "templateId",
+                    "provider",
+                    "value",
+                    "fileId",
+                    "imageId",
+                    "pdfId",
+                    "values",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "pdfUrl",
+                    "imageUrl",
+                    "printUrl",
+                    "downloadUrlMachine",
+                    "pdfUrlMachine",
+                    "imageUrlMachine",
+                    "printUrlMachine",
+                    "publicUrl",
+                    "publicUrlView",
+                    "isTransformationError",
+                    "pullTag",
+                    "emailDiskFile",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -3451,27 +3334,11 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TYPE" => slot_0 = ::std::option::Option::Some(member),
-                    "FORMAT" => slot_1 = ::std::option::Option::Some(member),
-                    "PROVIDER" => slot_2 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "FORMAT", "PROVIDER", "TITLE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
                 format: ::b24_core::__private::wire::field_at(slot_1, "FORMAT")?,
@@ -3535,15 +3402,11 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "time" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["time"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
             })
@@ -3589,15 +3452,11 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "document" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
             })
@@ -3622,14 +3481,19 @@ pub mod document_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NumeratorAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: numerator_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NumeratorAdd {
@@ -3638,7 +3502,45 @@ impl NumeratorAdd {
     pub fn new(fields: impl ::std::convert::Into<numerator_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NumeratorAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NumeratorAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3738,23 +3640,11 @@ pub mod numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "template" => slot_1 = ::std::option::Option::Some(member),
-                    "settings" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "template", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
@@ -3820,15 +3710,11 @@ pub mod numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "numerator" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["numerator"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
             })
@@ -3853,14 +3739,19 @@ pub mod numerator_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NumeratorDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NumeratorDelete {
@@ -3869,7 +3760,45 @@ impl NumeratorDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NumeratorDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NumeratorDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3935,14 +3864,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NumeratorDeleteE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NumeratorGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NumeratorGet {
@@ -3951,7 +3885,45 @@ impl NumeratorGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NumeratorGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NumeratorGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3984,6 +3956,8 @@ pub enum NumeratorGetError {
     E100,
     /// `0` (HTTP 400).
     E0,
+    /// `DOCGEN_ACCESS_ERROR`.
+    DocgenAccessError,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3995,6 +3969,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NumeratorGetErro
         match e.code.as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
+            "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4046,15 +4021,11 @@ pub mod numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "numerator" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["numerator"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
             })
@@ -4079,8 +4050,8 @@ pub mod numerator_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NumeratorList {
@@ -4091,6 +4062,12 @@ pub struct NumeratorList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NumeratorList {
@@ -4099,6 +4076,7 @@ impl NumeratorList {
     pub fn new() -> Self {
         Self {
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `start`.
@@ -4106,6 +4084,43 @@ impl NumeratorList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NumeratorList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NumeratorList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4166,6 +4181,113 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NumeratorListErr
 pub mod numerator_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Numerators` of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Numerators {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `template`: `string`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `settings`: `map<any>`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Numerators {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Numerators {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "code", "settings"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Numerators {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4176,15 +4298,13 @@ pub mod numerator_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `numerators`: `any[]`.
+        /// `numerators`: `Numerators[]`.
         #[serde(
             rename = "numerators",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerators: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub numerators: ::std::option::Option<::std::vec::Vec<Numerators>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4198,15 +4318,11 @@ pub mod numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "numerators" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["numerators"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 numerators: ::b24_core::__private::wire::field_at(slot_0, "numerators")?,
             })
@@ -4231,8 +4347,7 @@ pub mod numerator_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NumeratorUpdate {
@@ -4242,6 +4357,12 @@ pub struct NumeratorUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: numerator_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NumeratorUpdate {
@@ -4254,7 +4375,46 @@ impl NumeratorUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NumeratorUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NumeratorUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4367,23 +4527,11 @@ pub mod numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "template" => slot_1 = ::std::option::Option::Some(member),
-                    "settings" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "template", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
@@ -4469,31 +4617,11 @@ pub mod numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "template" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "settings" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "code", "settings"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -4568,17 +4696,11 @@ pub mod numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -4609,14 +4731,19 @@ pub mod numerator_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RegionAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: region_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RegionAdd {
@@ -4625,7 +4752,45 @@ impl RegionAdd {
     pub fn new(fields: impl ::std::convert::Into<region_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RegionAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RegionAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4753,35 +4918,18 @@ pub mod region_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "languageId" => slot_1 = ::std::option::Option::Some(member),
-                    "formatDate" => slot_2 = ::std::option::Option::Some(member),
-                    "formatDatetime" => slot_3 = ::std::option::Option::Some(member),
-                    "formatName" => slot_4 = ::std::option::Option::Some(member),
-                    "phrases" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "phrases",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 language_id: ::b24_core::__private::wire::field_at(
@@ -4917,39 +5065,19 @@ pub mod region_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "languageId" => slot_2 = ::std::option::Option::Some(member),
-                    "formatDate" => slot_3 = ::std::option::Option::Some(member),
-                    "formatDatetime" => slot_4 = ::std::option::Option::Some(member),
-                    "formatName" => slot_5 = ::std::option::Option::Some(member),
-                    "phrases" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "phrases",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -5043,15 +5171,11 @@ pub mod region_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "region" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["region"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
             })
@@ -5076,14 +5200,19 @@ pub mod region_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RegionDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RegionDelete {
@@ -5092,7 +5221,45 @@ impl RegionDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RegionDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RegionDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5158,14 +5325,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RegionDeleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RegionGet {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
     pub id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RegionGet {
@@ -5174,7 +5346,45 @@ impl RegionGet {
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RegionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RegionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5312,39 +5522,19 @@ pub mod region_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "languageId" => slot_2 = ::std::option::Option::Some(member),
-                    "formatDate" => slot_3 = ::std::option::Option::Some(member),
-                    "formatDatetime" => slot_4 = ::std::option::Option::Some(member),
-                    "formatName" => slot_5 = ::std::option::Option::Some(member),
-                    "phrases" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "phrases",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -5438,15 +5628,11 @@ pub mod region_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "region" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["region"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
             })
@@ -5471,17 +5657,60 @@ pub mod region_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct RegionList {}
+pub struct RegionList {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl RegionList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RegionList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RegionList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5596,6 +5825,96 @@ pub mod region_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub format_name: ::std::option::Option<::std::string::String>,
+        /// `de`: `map<any>`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `uk`: `map<any>`.
+        #[serde(
+            rename = "uk",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uk: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `br`: `map<any>`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `sp`: `map<any>`.
+        #[serde(
+            rename = "sp",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `mx`: `map<any>`.
+        #[serde(
+            rename = "mx",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mx: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `pl`: `map<any>`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `fr`: `map<any>`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Regions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5609,39 +5928,28 @@ pub mod region_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "title" => slot_2 = ::std::option::Option::Some(member),
-                    "languageId" => slot_3 = ::std::option::Option::Some(member),
-                    "formatDate" => slot_4 = ::std::option::Option::Some(member),
-                    "formatDatetime" => slot_5 = ::std::option::Option::Some(member),
-                    "formatName" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "code",
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "de",
+                    "uk",
+                    "br",
+                    "sp",
+                    "mx",
+                    "pl",
+                    "fr",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
@@ -5658,7 +5966,18 @@ pub mod region_list {
                     slot_5,
                     "formatDatetime",
                 )?,
-                format_name: ::b24_core::__private::wire::field_at(slot_6, "formatName")?,
+                format_name: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "formatName",
+                )?,
+                de: ::b24_core::__private::wire::field_at(slot_7, "de")?,
+                uk: ::b24_core::__private::wire::field_at(slot_8, "uk")?,
+                br: ::b24_core::__private::wire::field_at(slot_9, "br")?,
+                sp: ::b24_core::__private::wire::field_at(slot_10, "sp")?,
+                mx: ::b24_core::__private::wire::field_at(slot_11, "mx")?,
+                pl: ::b24_core::__private::wire::field_at(slot_12, "pl")?,
+                fr: ::b24_core::__private::wire::field_at(slot_13, "fr")?,
+                extra,
             })
         }
     }
@@ -5700,6 +6019,41 @@ pub mod region_list {
                 &::std::format!("{}.{}", field, "formatName"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uk,
+                &::std::format!("{}.{}", field, "uk"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sp,
+                &::std::format!("{}.{}", field, "sp"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mx,
+                &::std::format!("{}.{}", field, "mx"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
         }
     }
     /// `Result` of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html).
@@ -5732,15 +6086,11 @@ pub mod region_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "regions" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["regions"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 regions: ::b24_core::__private::wire::field_at(slot_0, "regions")?,
             })
@@ -5765,8 +6115,7 @@ pub mod region_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RegionUpdate {
@@ -5776,6 +6125,12 @@ pub struct RegionUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: region_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RegionUpdate {
@@ -5788,7 +6143,46 @@ impl RegionUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RegionUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RegionUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5919,35 +6313,18 @@ pub mod region_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "languageId" => slot_1 = ::std::option::Option::Some(member),
-                    "formatDate" => slot_2 = ::std::option::Option::Some(member),
-                    "formatDatetime" => slot_3 = ::std::option::Option::Some(member),
-                    "formatName" => slot_4 = ::std::option::Option::Some(member),
-                    "phrases" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "phrases",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 language_id: ::b24_core::__private::wire::field_at(
@@ -6082,39 +6459,19 @@ pub mod region_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "languageId" => slot_2 = ::std::option::Option::Some(member),
-                    "formatDate" => slot_3 = ::std::option::Option::Some(member),
-                    "formatDatetime" => slot_4 = ::std::option::Option::Some(member),
-                    "formatName" => slot_5 = ::std::option::Option::Some(member),
-                    "phrases" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "phrases",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -6208,15 +6565,11 @@ pub mod region_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "region" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["region"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
             })
@@ -6241,14 +6594,19 @@ pub mod region_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: role_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleAdd {
@@ -6257,7 +6615,45 @@ impl RoleAdd {
     pub fn new(fields: impl ::std::convert::Into<role_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6360,23 +6756,11 @@ pub mod role_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "permissions" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "code", "permissions"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
@@ -6467,23 +6851,11 @@ pub mod role_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SETTINGS" => slot_0 = ::std::option::Option::Some(member),
-                    "TEMPLATES" => slot_1 = ::std::option::Option::Some(member),
-                    "DOCUMENTS" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
                 templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
@@ -6546,15 +6918,11 @@ pub mod role_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "role" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["role"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
             })
@@ -6579,14 +6947,19 @@ pub mod role_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleDelete {
@@ -6595,7 +6968,45 @@ impl RoleDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6661,19 +7072,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleFillaccesses {
-    /// `accesses`: `any[]`.
+    /// `accesses`: `Accesses[]`.
     #[serde(
         rename = "accesses",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub accesses: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub accesses: ::std::option::Option<::std::vec::Vec<role_fillaccesses::Accesses>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -6683,18 +7098,54 @@ impl RoleFillaccesses {
     pub fn new() -> Self {
         Self {
             accesses: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `accesses`.
     #[must_use]
     pub fn accesses(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<role_fillaccesses::Accesses>>,
     ) -> Self {
         self.accesses = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleFillaccesses {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleFillaccesses {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["accesses"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            accesses: ::b24_core::__private::wire::field_at(slot_0, "accesses")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6752,6 +7203,71 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleFillaccesses
         }
     }
 }
+/// Named types of [`documentgenerator.role.fillaccesses`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-fill-accesses.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod role_fillaccesses {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Accesses` of [`documentgenerator.role.fillaccesses`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-fill-accesses.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Accesses {
+        /// `roleId`: `int`.
+        #[serde(rename = "roleId")]
+        pub role_id: i64,
+        /// `accessCode`: `string`.
+        #[serde(rename = "accessCode")]
+        pub access_code: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Accesses {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Accesses {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["roleId", "accessCode"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                role_id: ::b24_core::__private::wire::field_at(slot_0, "roleId")?,
+                access_code: ::b24_core::__private::wire::field_at(slot_1, "accessCode")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Accesses {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.role_id,
+                &::std::format!("{}.{}", field, "roleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "accessCode"),
+                    &self.access_code,
+                );
+        }
+    }
+}
 /// [`documentgenerator.role.get`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html) (REST v2)
 ///
 /// Scope: `documentgenerator`.
@@ -6760,14 +7276,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleFillaccesses
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleGet {
@@ -6776,7 +7297,45 @@ impl RoleGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6896,23 +7455,11 @@ pub mod role_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "settings" => slot_0 = ::std::option::Option::Some(member),
-                    "templates" => slot_1 = ::std::option::Option::Some(member),
-                    "documents" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["settings", "templates", "documents"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 settings: ::b24_core::__private::wire::field_at(slot_0, "settings")?,
                 templates: ::b24_core::__private::wire::field_at(slot_1, "templates")?,
@@ -6970,15 +7517,11 @@ pub mod role_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "role" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["role"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
             })
@@ -7045,27 +7588,11 @@ pub mod role_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "code" => slot_2 = ::std::option::Option::Some(member),
-                    "permissions" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "code", "permissions"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -7111,8 +7638,8 @@ pub mod role_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleList {
@@ -7123,6 +7650,12 @@ pub struct RoleList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleList {
@@ -7131,6 +7664,7 @@ impl RoleList {
     pub fn new() -> Self {
         Self {
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `start`.
@@ -7138,6 +7672,43 @@ impl RoleList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7211,15 +7782,13 @@ pub mod role_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `roles`: `any[]`.
+        /// `roles`: `Roles[]`.
         #[serde(
             rename = "roles",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub roles: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub roles: ::std::option::Option<::std::vec::Vec<Roles>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7233,15 +7802,11 @@ pub mod role_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "roles" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["roles"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 roles: ::b24_core::__private::wire::field_at(slot_0, "roles")?,
             })
@@ -7257,6 +7822,82 @@ pub mod role_list {
             );
         }
     }
+    /// `Roles` of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Roles {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Roles {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Roles {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "code"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Roles {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+        }
+    }
 }
 /// [`documentgenerator.role.update`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html) (REST v2)
 ///
@@ -7266,8 +7907,7 @@ pub mod role_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleUpdate {
@@ -7277,6 +7917,12 @@ pub struct RoleUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: role_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleUpdate {
@@ -7289,7 +7935,46 @@ impl RoleUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7397,23 +8082,11 @@ pub mod role_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "permissions" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "code", "permissions"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
@@ -7503,23 +8176,11 @@ pub mod role_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SETTINGS" => slot_0 = ::std::option::Option::Some(member),
-                    "TEMPLATES" => slot_1 = ::std::option::Option::Some(member),
-                    "DOCUMENTS" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
                 templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
@@ -7582,15 +8243,11 @@ pub mod role_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "role" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["role"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
             })
@@ -7615,14 +8272,19 @@ pub mod role_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: template_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateAdd {
@@ -7631,7 +8293,45 @@ impl TemplateAdd {
     pub fn new(fields: impl ::std::convert::Into<template_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7707,8 +8407,12 @@ pub mod template_add {
         #[serde(rename = "fileId")]
         pub file_id: i64,
         /// `file`: `file`.
-        #[serde(rename = "file")]
-        pub file: ::b24_core::__private::serde_json::Value,
+        #[serde(
+            rename = "file",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `numeratorId`: `int`.
         #[serde(rename = "numeratorId")]
         pub numerator_id: i64,
@@ -7765,51 +8469,23 @@ pub mod template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "fileId" => slot_1 = ::std::option::Option::Some(member),
-                    "file" => slot_2 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_3 = ::std::option::Option::Some(member),
-                    "region" => slot_4 = ::std::option::Option::Some(member),
-                    "code" => slot_5 = ::std::option::Option::Some(member),
-                    "users" => slot_6 = ::std::option::Option::Some(member),
-                    "active" => slot_7 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_8 = ::std::option::Option::Some(member),
-                    "sort" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "fileId",
+                    "file",
+                    "numeratorId",
+                    "region",
+                    "code",
+                    "users",
+                    "active",
+                    "withStamps",
+                    "sort",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 file_id: ::b24_core::__private::wire::field_at(slot_1, "fileId")?,
@@ -7917,15 +8593,11 @@ pub mod template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "template" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
             })
@@ -8086,75 +8758,29 @@ pub mod template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "region" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "download" => slot_4 = ::std::option::Option::Some(member),
-                    "downloadMachine" => slot_5 = ::std::option::Option::Some(member),
-                    "active" => slot_6 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_7 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
-                    "providers" => slot_10 = ::std::option::Option::Some(member),
-                    "users" => slot_11 = ::std::option::Option::Some(member),
-                    "isDeleted" => slot_12 = ::std::option::Option::Some(member),
-                    "sort" => slot_13 = ::std::option::Option::Some(member),
-                    "createTime" => slot_14 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "downloadMachine",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "providers",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "createTime",
+                    "updateTime",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -8284,14 +8910,19 @@ pub mod template_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateDelete {
@@ -8300,7 +8931,45 @@ impl TemplateDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8363,14 +9032,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateGet {
@@ -8379,7 +9053,45 @@ impl TemplateGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8469,15 +9181,11 @@ pub mod template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "template" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
             })
@@ -8618,6 +9326,13 @@ pub mod template_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8631,71 +9346,29 @@ pub mod template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "region" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "download" => slot_4 = ::std::option::Option::Some(member),
-                    "active" => slot_5 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_6 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_7 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_8 = ::std::option::Option::Some(member),
-                    "providers" => slot_9 = ::std::option::Option::Some(member),
-                    "users" => slot_10 = ::std::option::Option::Some(member),
-                    "isDeleted" => slot_11 = ::std::option::Option::Some(member),
-                    "sort" => slot_12 = ::std::option::Option::Some(member),
-                    "createTime" => slot_13 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_14 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "providers",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "createTime",
+                    "updateTime",
+                    "downloadMachine",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -8723,6 +9396,10 @@ pub mod template_get {
                 update_time: ::b24_core::__private::wire::field_at(
                     slot_14,
                     "updateTime",
+                )?,
+                download_machine: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "downloadMachine",
                 )?,
             })
         }
@@ -8805,6 +9482,11 @@ pub mod template_get {
                 &::std::format!("{}.{}", field, "updateTime"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
         }
     }
 }
@@ -8816,14 +9498,19 @@ pub mod template_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateGetfields {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateGetfields {
@@ -8832,7 +9519,45 @@ impl TemplateGetfields {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateGetfields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateGetfields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8922,15 +9647,11 @@ pub mod template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "templateFields" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["templateFields"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 template_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -9003,13 +9724,109 @@ pub mod template_getfields {
         pub group: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `chain`: `string`.
+        /// `chain`: `any`.
         #[serde(
             rename = "chain",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chain: ::std::option::Option<::std::string::String>,
+        pub chain: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DocumentNumber`: `map<any>`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CurrentDate`: `map<any>`.
+        #[serde(
+            rename = "CurrentDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ClientName`: `map<any>`.
+        #[serde(
+            rename = "ClientName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ClientPhone`: `map<any>`.
+        #[serde(
+            rename = "ClientPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `Total`: `map<any>`.
+        #[serde(
+            rename = "Total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `Comment`: `map<any>`.
+        #[serde(
+            rename = "Comment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UserName`: `map<any>`.
+        #[serde(
+            rename = "UserName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentTitle`: `map<any>`.
+        #[serde(
+            rename = "DocumentTitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_title: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9023,39 +9840,28 @@ pub mod template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "value" => slot_1 = ::std::option::Option::Some(member),
-                    "default" => slot_2 = ::std::option::Option::Some(member),
-                    "required" => slot_3 = ::std::option::Option::Some(member),
-                    "type" => slot_4 = ::std::option::Option::Some(member),
-                    "group" => slot_5 = ::std::option::Option::Some(member),
-                    "chain" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "value",
+                    "default",
+                    "required",
+                    "type",
+                    "group",
+                    "chain",
+                    "DocumentNumber",
+                    "CurrentDate",
+                    "ClientName",
+                    "ClientPhone",
+                    "Total",
+                    "Comment",
+                    "UserName",
+                    "DocumentTitle",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
@@ -9064,6 +9870,29 @@ pub mod template_getfields {
                 type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
                 group: ::b24_core::__private::wire::field_at(slot_5, "group")?,
                 chain: ::b24_core::__private::wire::field_at(slot_6, "chain")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DocumentNumber",
+                )?,
+                current_date: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CurrentDate",
+                )?,
+                client_name: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "ClientName",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "ClientPhone",
+                )?,
+                total: ::b24_core::__private::wire::field_at(slot_11, "Total")?,
+                comment: ::b24_core::__private::wire::field_at(slot_12, "Comment")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_13, "UserName")?,
+                document_title: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DocumentTitle",
+                )?,
             })
         }
     }
@@ -9105,6 +9934,46 @@ pub mod template_getfields {
                 &::std::format!("{}.{}", field, "chain"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_date,
+                &::std::format!("{}.{}", field, "CurrentDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_name,
+                &::std::format!("{}.{}", field, "ClientName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "ClientPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "Total"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "Comment"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "UserName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_title,
+                &::std::format!("{}.{}", field, "DocumentTitle"),
+                problems,
+            );
         }
     }
 }
@@ -9116,34 +9985,42 @@ pub mod template_getfields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateList {
-    /// `select`: `any[]`.
+    /// `select`: `any`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `order`: `Order`.
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `order`: `map<any>`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<template_list::Order>,
-    /// `filter`: `Order`.
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<template_list::Order>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -9151,6 +10028,12 @@ pub struct TemplateList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateList {
@@ -9162,15 +10045,14 @@ impl TemplateList {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9179,7 +10061,12 @@ impl TemplateList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<template_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9188,7 +10075,12 @@ impl TemplateList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<template_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9198,6 +10090,46 @@ impl TemplateList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "order", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9261,263 +10193,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateListErro
 pub mod template_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Order` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `yn`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `users`: `any[]`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `providers`: `any[]`.
-        #[serde(
-            rename = "providers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub providers: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "active" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "region" => slot_4 = ::std::option::Option::Some(member),
-                    "sort" => slot_5 = ::std::option::Option::Some(member),
-                    "createTime" => slot_6 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_7 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
-                    "users" => slot_10 = ::std::option::Option::Some(member),
-                    "providers" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                region: ::b24_core::__private::wire::field_at(slot_4, "region")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "updateTime",
-                )?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
-                providers: ::b24_core::__private::wire::field_at(slot_11, "providers")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Order {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.providers,
-                &::std::format!("{}.{}", field, "providers"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9528,13 +10203,15 @@ pub mod template_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `templates`: `Templates`.
+        /// `templates`: `map<Templates>`.
         #[serde(
             rename = "templates",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub templates: ::std::option::Option<Templates>,
+        pub templates: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Templates>,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9548,15 +10225,11 @@ pub mod template_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "templates" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["templates"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 templates: ::b24_core::__private::wire::field_at(slot_0, "templates")?,
             })
@@ -9753,101 +10426,36 @@ pub mod template_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "active" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "region" => slot_4 = ::std::option::Option::Some(member),
-                    "sort" => slot_5 = ::std::option::Option::Some(member),
-                    "createTime" => slot_6 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_7 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_8 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_9 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_10 = ::std::option::Option::Some(member),
-                    "fileId" => slot_11 = ::std::option::Option::Some(member),
-                    "bodyType" => slot_12 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_13 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_14 = ::std::option::Option::Some(member),
-                    "productsTableVariant" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    "isDeleted" => slot_16 = ::std::option::Option::Some(member),
-                    "isDefault" => slot_17 = ::std::option::Option::Some(member),
-                    "download" => slot_18 = ::std::option::Option::Some(member),
-                    "downloadMachine" => slot_19 = ::std::option::Option::Some(member),
-                    "users" => slot_20 = ::std::option::Option::Some(member),
-                    "providers" => slot_21 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "code",
+                    "region",
+                    "sort",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "moduleId",
+                    "fileId",
+                    "bodyType",
+                    "numeratorId",
+                    "withStamps",
+                    "productsTableVariant",
+                    "isDeleted",
+                    "isDefault",
+                    "download",
+                    "downloadMachine",
+                    "users",
+                    "providers",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
@@ -10016,8 +10624,7 @@ pub mod template_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateUpdate {
@@ -10027,6 +10634,12 @@ pub struct TemplateUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: template_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateUpdate {
@@ -10039,7 +10652,46 @@ impl TemplateUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10197,51 +10849,23 @@ pub mod template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "file" => slot_1 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_2 = ::std::option::Option::Some(member),
-                    "region" => slot_3 = ::std::option::Option::Some(member),
-                    "code" => slot_4 = ::std::option::Option::Some(member),
-                    "users" => slot_5 = ::std::option::Option::Some(member),
-                    "providers" => slot_6 = ::std::option::Option::Some(member),
-                    "active" => slot_7 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_8 = ::std::option::Option::Some(member),
-                    "sort" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "file",
+                    "numeratorId",
+                    "region",
+                    "code",
+                    "users",
+                    "providers",
+                    "active",
+                    "withStamps",
+                    "sort",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
@@ -10347,15 +10971,11 @@ pub mod template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "template" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
             })
@@ -10516,75 +11136,29 @@ pub mod template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "region" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "download" => slot_4 = ::std::option::Option::Some(member),
-                    "downloadMachine" => slot_5 = ::std::option::Option::Some(member),
-                    "active" => slot_6 = ::std::option::Option::Some(member),
-                    "moduleId" => slot_7 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
-                    "providers" => slot_10 = ::std::option::Option::Some(member),
-                    "users" => slot_11 = ::std::option::Option::Some(member),
-                    "isDeleted" => slot_12 = ::std::option::Option::Some(member),
-                    "sort" => slot_13 = ::std::option::Option::Some(member),
-                    "createTime" => slot_14 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "downloadMachine",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "providers",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "createTime",
+                    "updateTime",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,

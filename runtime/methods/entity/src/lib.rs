@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Add {
@@ -39,6 +38,12 @@ pub struct Add {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Add {
@@ -52,6 +57,7 @@ impl Add {
             entity: ::std::convert::Into::into(entity),
             name: ::std::convert::Into::into(name),
             access: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACCESS`.
@@ -67,6 +73,45 @@ impl Add {
     ) -> Self {
         self.access = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Add {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Add {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "NAME", "ACCESS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            access: ::b24_core::__private::wire::field_at(slot_2, "ACCESS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -137,14 +182,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Delete {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
     pub entity: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Delete {
@@ -153,7 +203,45 @@ impl Delete {
     pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             entity: ::std::convert::Into::into(entity),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Delete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Delete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -221,8 +309,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Get {
@@ -233,6 +321,12 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entity: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Get {
@@ -241,6 +335,7 @@ impl Get {
     pub fn new() -> Self {
         Self {
             entity: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ENTITY`.
@@ -251,6 +346,43 @@ impl Get {
     ) -> Self {
         self.entity = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Get {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Get {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -314,8 +446,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemAdd {
@@ -376,13 +507,12 @@ pub struct ItemAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `UF_`: `any`.
-    #[serde(
-        rename = "UF_",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAdd {
@@ -398,7 +528,7 @@ impl ItemAdd {
             date_active_to: ::std::option::Option::None,
             preview_picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            uf: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -476,14 +606,73 @@ impl ItemAdd {
         );
         self
     }
-    /// Sets `UF_`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn uf(
+    pub fn extra(
         mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.uf = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ENTITY",
+                "NAME",
+                "PROPERTY_VALUES",
+                "SECTION",
+                "DATE_ACTIVE_FROM",
+                "DATE_ACTIVE_TO",
+                "PREVIEW_PICTURE",
+                "DETAIL_PICTURE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            property_values: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "PROPERTY_VALUES",
+            )?,
+            section: ::b24_core::__private::wire::field_at(slot_3, "SECTION")?,
+            date_active_from: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "DATE_ACTIVE_FROM",
+            )?,
+            date_active_to: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "DATE_ACTIVE_TO",
+            )?,
+            preview_picture: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "PREVIEW_PICTURE",
+            )?,
+            detail_picture: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "DETAIL_PICTURE",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -530,7 +719,6 @@ impl ::b24_core::__private::Method for ItemAdd {
             "DETAIL_PICTURE",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.uf, "UF_", problems);
         all.finish()
     }
 }
@@ -579,8 +767,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDelete {
@@ -590,6 +777,12 @@ pub struct ItemDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDelete {
@@ -602,7 +795,46 @@ impl ItemDelete {
         Self {
             entity: ::std::convert::Into::into(entity),
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -674,28 +906,37 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGet {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
     pub entity: ::std::string::String,
-    /// `SORT`: `Sort`.
+    /// `SORT`: `map<any>`.
     #[serde(
         rename = "SORT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub sort: ::std::option::Option<item_get::Sort>,
-    /// `FILTER`: `Sort`.
+    pub sort: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<item_get::Sort>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -703,6 +944,12 @@ pub struct ItemGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGet {
@@ -714,17 +961,34 @@ impl ItemGet {
             sort: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<item_get::Sort>) -> Self {
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `FILTER`.
     #[must_use]
-    pub fn filter(mut self, value: impl ::std::convert::Into<item_get::Sort>) -> Self {
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -733,6 +997,46 @@ impl ItemGet {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "SORT", "FILTER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "FILTER")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -803,390 +1107,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
         }
     }
 }
-/// Named types of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod item_get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Sort` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Sort {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TIMESTAMP_X`: `datetime`.
-        #[serde(
-            rename = "TIMESTAMP_X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED_BY`: `int`.
-        #[serde(
-            rename = "MODIFIED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modified_by: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY`: `int`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `ACTIVE`: `string`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `DATE_ACTIVE_FROM`: `datetime`.
-        #[serde(
-            rename = "DATE_ACTIVE_FROM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_active_from: ::std::option::Option<::std::string::String>,
-        /// `DATE_ACTIVE_TO`: `datetime`.
-        #[serde(
-            rename = "DATE_ACTIVE_TO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_active_to: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW_PICTURE`: `string`.
-        #[serde(
-            rename = "PREVIEW_PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_picture: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW_TEXT`: `string`.
-        #[serde(
-            rename = "PREVIEW_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_text: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_PICTURE`: `string`.
-        #[serde(
-            rename = "DETAIL_PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_picture: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_TEXT`: `string`.
-        #[serde(
-            rename = "DETAIL_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_text: ::std::option::Option<::std::string::String>,
-        /// `CODE`: `string`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `ENTITY`: `string`.
-        #[serde(
-            rename = "ENTITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity: ::std::option::Option<::std::string::String>,
-        /// `SECTION`: `int`.
-        #[serde(
-            rename = "SECTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section: ::std::option::Option<i64>,
-        /// `PROPERTY_VALUES`: `map<any>`.
-        #[serde(
-            rename = "PROPERTY_VALUES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Sort {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Sort {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TIMESTAMP_X" => slot_1 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY" => slot_2 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_3 = ::std::option::Option::Some(member),
-                    "CREATED_BY" => slot_4 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_5 = ::std::option::Option::Some(member),
-                    "DATE_ACTIVE_FROM" => slot_6 = ::std::option::Option::Some(member),
-                    "DATE_ACTIVE_TO" => slot_7 = ::std::option::Option::Some(member),
-                    "SORT" => slot_8 = ::std::option::Option::Some(member),
-                    "NAME" => slot_9 = ::std::option::Option::Some(member),
-                    "PREVIEW_PICTURE" => slot_10 = ::std::option::Option::Some(member),
-                    "PREVIEW_TEXT" => slot_11 = ::std::option::Option::Some(member),
-                    "DETAIL_PICTURE" => slot_12 = ::std::option::Option::Some(member),
-                    "DETAIL_TEXT" => slot_13 = ::std::option::Option::Some(member),
-                    "CODE" => slot_14 = ::std::option::Option::Some(member),
-                    "ENTITY" => slot_15 = ::std::option::Option::Some(member),
-                    "SECTION" => slot_16 = ::std::option::Option::Some(member),
-                    "PROPERTY_VALUES" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMESTAMP_X",
-                )?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MODIFIED_BY",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                date_active_from: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DATE_ACTIVE_FROM",
-                )?,
-                date_active_to: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_ACTIVE_TO",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_9, "NAME")?,
-                preview_picture: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PREVIEW_PICTURE",
-                )?,
-                preview_text: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "PREVIEW_TEXT",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DETAIL_PICTURE",
-                )?,
-                detail_text: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DETAIL_TEXT",
-                )?,
-                code: ::b24_core::__private::wire::field_at(slot_14, "CODE")?,
-                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
-                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
-                property_values: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "PROPERTY_VALUES",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Sort {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modified_by,
-                &::std::format!("{}.{}", field, "MODIFIED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_active_from,
-                &::std::format!("{}.{}", field, "DATE_ACTIVE_FROM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_active_to,
-                &::std::format!("{}.{}", field, "DATE_ACTIVE_TO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_picture,
-                &::std::format!("{}.{}", field, "PREVIEW_PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_text,
-                &::std::format!("{}.{}", field, "PREVIEW_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detail_picture,
-                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detail_text,
-                &::std::format!("{}.{}", field, "DETAIL_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity,
-                &::std::format!("{}.{}", field, "ENTITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section,
-                &::std::format!("{}.{}", field, "SECTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_values,
-                &::std::format!("{}.{}", field, "PROPERTY_VALUES"),
-                problems,
-            );
-        }
-    }
-}
 /// [`entity.item.property.add`](https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-add.html) (REST v2)
 ///
 /// Scope: `entity`.
@@ -1195,8 +1115,7 @@ pub mod item_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPropertyAdd {
@@ -1227,6 +1146,12 @@ pub struct ItemPropertyAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemPropertyAdd {
@@ -1242,6 +1167,7 @@ impl ItemPropertyAdd {
             name: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             sort: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -1267,6 +1193,47 @@ impl ItemPropertyAdd {
     pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemPropertyAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemPropertyAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "PROPERTY", "NAME", "TYPE", "SORT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+            name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+            type_: ::b24_core::__private::wire::field_at(slot_3, "TYPE")?,
+            sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1345,8 +1312,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyAddE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPropertyDelete {
@@ -1356,6 +1322,12 @@ pub struct ItemPropertyDelete {
     /// `PROPERTY` (required): `string`.
     #[serde(rename = "PROPERTY")]
     pub property: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemPropertyDelete {
@@ -1368,7 +1340,46 @@ impl ItemPropertyDelete {
         Self {
             entity: ::std::convert::Into::into(entity),
             property: ::std::convert::Into::into(property),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemPropertyDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemPropertyDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "PROPERTY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1443,8 +1454,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyDele
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPropertyGet {
@@ -1458,6 +1468,12 @@ pub struct ItemPropertyGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub property: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemPropertyGet {
@@ -1467,6 +1483,7 @@ impl ItemPropertyGet {
         Self {
             entity: ::std::convert::Into::into(entity),
             property: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PROPERTY`.
@@ -1477,6 +1494,44 @@ impl ItemPropertyGet {
     ) -> Self {
         self.property = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemPropertyGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemPropertyGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "PROPERTY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1545,8 +1600,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyGetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPropertyUpdate {
@@ -1584,6 +1638,12 @@ pub struct ItemPropertyUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemPropertyUpdate {
@@ -1600,6 +1660,7 @@ impl ItemPropertyUpdate {
             name: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             sort: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PROPERTY_NEW`.
@@ -1636,6 +1697,48 @@ impl ItemPropertyUpdate {
     pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemPropertyUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemPropertyUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "PROPERTY", "PROPERTY_NEW", "NAME", "TYPE", "SORT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+            property_new: ::b24_core::__private::wire::field_at(slot_2, "PROPERTY_NEW")?,
+            name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+            type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+            sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1721,8 +1824,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyUpda
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUpdate {
@@ -1786,13 +1888,12 @@ pub struct ItemUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `UF_`: `any`.
-    #[serde(
-        rename = "UF_",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUpdate {
@@ -1812,7 +1913,7 @@ impl ItemUpdate {
             date_active_to: ::std::option::Option::None,
             preview_picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            uf: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -1890,14 +1991,75 @@ impl ItemUpdate {
         );
         self
     }
-    /// Sets `UF_`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn uf(
+    pub fn extra(
         mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.uf = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ENTITY",
+                "ID",
+                "NAME",
+                "PROPERTY_VALUES",
+                "SECTION",
+                "DATE_ACTIVE_FROM",
+                "DATE_ACTIVE_TO",
+                "PREVIEW_PICTURE",
+                "DETAIL_PICTURE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+            name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+            property_values: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "PROPERTY_VALUES",
+            )?,
+            section: ::b24_core::__private::wire::field_at(slot_4, "SECTION")?,
+            date_active_from: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "DATE_ACTIVE_FROM",
+            )?,
+            date_active_to: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "DATE_ACTIVE_TO",
+            )?,
+            preview_picture: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "PREVIEW_PICTURE",
+            )?,
+            detail_picture: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "DETAIL_PICTURE",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1945,7 +2107,6 @@ impl ::b24_core::__private::Method for ItemUpdate {
             "DETAIL_PICTURE",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.uf, "UF_", problems);
         all.finish()
     }
 }
@@ -1997,8 +2158,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Rights {
@@ -2017,6 +2177,12 @@ pub struct Rights {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Rights {
@@ -2026,6 +2192,7 @@ impl Rights {
         Self {
             entity: ::std::convert::Into::into(entity),
             access: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACCESS`.
@@ -2041,6 +2208,44 @@ impl Rights {
     ) -> Self {
         self.access = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Rights {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "ACCESS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            access: ::b24_core::__private::wire::field_at(slot_1, "ACCESS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2103,8 +2308,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RightsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionAdd {
@@ -2163,13 +2367,12 @@ pub struct SectionAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `UF_`: `any`.
-    #[serde(
-        rename = "UF_",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionAdd {
@@ -2189,7 +2392,7 @@ impl SectionAdd {
             description: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            uf: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SECTION`.
@@ -2253,14 +2456,63 @@ impl SectionAdd {
         );
         self
     }
-    /// Sets `UF_`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn uf(
+    pub fn extra(
         mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.uf = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ENTITY",
+                "NAME",
+                "SECTION",
+                "ACTIVE",
+                "SORT",
+                "CODE",
+                "DESCRIPTION",
+                "PICTURE",
+                "DETAIL_PICTURE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            section: ::b24_core::__private::wire::field_at(slot_2, "SECTION")?,
+            active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
+            sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
+            code: ::b24_core::__private::wire::field_at(slot_5, "CODE")?,
+            description: ::b24_core::__private::wire::field_at(slot_6, "DESCRIPTION")?,
+            picture: ::b24_core::__private::wire::field_at(slot_7, "PICTURE")?,
+            detail_picture: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "DETAIL_PICTURE",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2293,7 +2545,6 @@ impl ::b24_core::__private::Method for SectionAdd {
             "DETAIL_PICTURE",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.uf, "UF_", problems);
         all.finish()
     }
 }
@@ -2342,8 +2593,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionDelete {
@@ -2353,6 +2603,12 @@ pub struct SectionDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionDelete {
@@ -2365,7 +2621,46 @@ impl SectionDelete {
         Self {
             entity: ::std::convert::Into::into(entity),
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2437,28 +2732,37 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionGet {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
     pub entity: ::std::string::String,
-    /// `SORT`: `Sort`.
+    /// `SORT`: `map<any>`.
     #[serde(
         rename = "SORT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub sort: ::std::option::Option<section_get::Sort>,
-    /// `FILTER`: `Sort`.
+    pub sort: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<section_get::Sort>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2466,6 +2770,12 @@ pub struct SectionGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionGet {
@@ -2477,11 +2787,20 @@ impl SectionGet {
             sort: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<section_get::Sort>) -> Self {
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -2489,7 +2808,12 @@ impl SectionGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<section_get::Sort>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2499,6 +2823,46 @@ impl SectionGet {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "SORT", "FILTER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "FILTER")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2566,362 +2930,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
         }
     }
 }
-/// Named types of [`entity.section.get`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod section_get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Sort` of [`entity.section.get`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Sort {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `CODE`: `string`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `TIMESTAMP_X`: `datetime`.
-        #[serde(
-            rename = "TIMESTAMP_X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<::std::string::String>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY`: `int`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `MODIFIED_BY`: `int`.
-        #[serde(
-            rename = "MODIFIED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modified_by: ::std::option::Option<i64>,
-        /// `ACTIVE`: `string`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `PICTURE`: `string`.
-        #[serde(
-            rename = "PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub picture: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_PICTURE`: `string`.
-        #[serde(
-            rename = "DETAIL_PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_picture: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `LEFT_MARGIN`: `int`.
-        #[serde(
-            rename = "LEFT_MARGIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub left_margin: ::std::option::Option<i64>,
-        /// `RIGHT_MARGIN`: `int`.
-        #[serde(
-            rename = "RIGHT_MARGIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub right_margin: ::std::option::Option<i64>,
-        /// `DEPTH_LEVEL`: `int`.
-        #[serde(
-            rename = "DEPTH_LEVEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub depth_level: ::std::option::Option<i64>,
-        /// `ENTITY`: `string`.
-        #[serde(
-            rename = "ENTITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity: ::std::option::Option<::std::string::String>,
-        /// `SECTION`: `int`.
-        #[serde(
-            rename = "SECTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section: ::std::option::Option<i64>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Sort {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Sort {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "CODE" => slot_1 = ::std::option::Option::Some(member),
-                    "TIMESTAMP_X" => slot_2 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_3 = ::std::option::Option::Some(member),
-                    "CREATED_BY" => slot_4 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY" => slot_5 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_6 = ::std::option::Option::Some(member),
-                    "SORT" => slot_7 = ::std::option::Option::Some(member),
-                    "NAME" => slot_8 = ::std::option::Option::Some(member),
-                    "PICTURE" => slot_9 = ::std::option::Option::Some(member),
-                    "DETAIL_PICTURE" => slot_10 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_11 = ::std::option::Option::Some(member),
-                    "LEFT_MARGIN" => slot_12 = ::std::option::Option::Some(member),
-                    "RIGHT_MARGIN" => slot_13 = ::std::option::Option::Some(member),
-                    "DEPTH_LEVEL" => slot_14 = ::std::option::Option::Some(member),
-                    "ENTITY" => slot_15 = ::std::option::Option::Some(member),
-                    "SECTION" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIMESTAMP_X",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "DATE_CREATE",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MODIFIED_BY",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_7, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_8, "NAME")?,
-                picture: ::b24_core::__private::wire::field_at(slot_9, "PICTURE")?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DETAIL_PICTURE",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DESCRIPTION",
-                )?,
-                left_margin: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "LEFT_MARGIN",
-                )?,
-                right_margin: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "RIGHT_MARGIN",
-                )?,
-                depth_level: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DEPTH_LEVEL",
-                )?,
-                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
-                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Sort {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modified_by,
-                &::std::format!("{}.{}", field, "MODIFIED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.picture,
-                &::std::format!("{}.{}", field, "PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detail_picture,
-                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.left_margin,
-                &::std::format!("{}.{}", field, "LEFT_MARGIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.right_margin,
-                &::std::format!("{}.{}", field, "RIGHT_MARGIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.depth_level,
-                &::std::format!("{}.{}", field, "DEPTH_LEVEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity,
-                &::std::format!("{}.{}", field, "ENTITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section,
-                &::std::format!("{}.{}", field, "SECTION"),
-                problems,
-            );
-        }
-    }
-}
 /// [`entity.section.update`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-update.html) (REST v2)
 ///
 /// Scope: `entity`.
@@ -2930,8 +2938,7 @@ pub mod section_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionUpdate {
@@ -2997,13 +3004,12 @@ pub struct SectionUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `UF_`: `any`.
-    #[serde(
-        rename = "UF_",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionUpdate {
@@ -3024,7 +3030,7 @@ impl SectionUpdate {
             description: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            uf: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -3097,14 +3103,66 @@ impl SectionUpdate {
         );
         self
     }
-    /// Sets `UF_`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn uf(
+    pub fn extra(
         mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.uf = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ENTITY",
+                "ID",
+                "NAME",
+                "SECTION",
+                "ACTIVE",
+                "SORT",
+                "CODE",
+                "DESCRIPTION",
+                "PICTURE",
+                "DETAIL_PICTURE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+            name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+            section: ::b24_core::__private::wire::field_at(slot_3, "SECTION")?,
+            active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+            sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+            code: ::b24_core::__private::wire::field_at(slot_6, "CODE")?,
+            description: ::b24_core::__private::wire::field_at(slot_7, "DESCRIPTION")?,
+            picture: ::b24_core::__private::wire::field_at(slot_8, "PICTURE")?,
+            detail_picture: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "DETAIL_PICTURE",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3137,7 +3195,6 @@ impl ::b24_core::__private::Method for SectionUpdate {
             "DETAIL_PICTURE",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.uf, "UF_", problems);
         all.finish()
     }
 }
@@ -3189,8 +3246,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Update {
@@ -3223,6 +3279,12 @@ pub struct Update {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Update {
@@ -3234,6 +3296,7 @@ impl Update {
             name: ::std::option::Option::None,
             entity_new: ::std::option::Option::None,
             access: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -3267,6 +3330,46 @@ impl Update {
     ) -> Self {
         self.access = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Update {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY", "NAME", "ENTITY_NEW", "ACCESS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            entity_new: ::b24_core::__private::wire::field_at(slot_2, "ENTITY_NEW")?,
+            access: ::b24_core::__private::wire::field_at(slot_3, "ACCESS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

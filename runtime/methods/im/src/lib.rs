@@ -16,8 +16,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatAdd {
@@ -79,7 +79,7 @@ pub struct ChatAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `ENTITY_ID`: `string`. Documented values: `CRM`.
+    /// `ENTITY_ID`: `string`.
     #[serde(
         rename = "ENTITY_ID",
         default,
@@ -93,6 +93,12 @@ pub struct ChatAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub copilot_main_role: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatAdd {
@@ -110,6 +116,7 @@ impl ChatAdd {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             copilot_main_role: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USERS`.
@@ -210,6 +217,67 @@ impl ChatAdd {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "USERS",
+                "TYPE",
+                "TITLE",
+                "DESCRIPTION",
+                "COLOR",
+                "MESSAGE",
+                "AVATAR",
+                "ENTITY_TYPE",
+                "ENTITY_ID",
+                "COPILOT_MAIN_ROLE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            users: ::b24_core::__private::wire::field_at(slot_0, "USERS")?,
+            type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+            title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+            description: ::b24_core::__private::wire::field_at(slot_3, "DESCRIPTION")?,
+            color: ::b24_core::__private::wire::field_at(slot_4, "COLOR")?,
+            message: ::b24_core::__private::wire::field_at(slot_5, "MESSAGE")?,
+            avatar: ::b24_core::__private::wire::field_at(slot_6, "AVATAR")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_7, "ENTITY_TYPE")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_8, "ENTITY_ID")?,
+            copilot_main_role: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "COPILOT_MAIN_ROLE",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ChatAdd {
@@ -248,6 +316,8 @@ impl ::b24_core::__private::Method for ChatAdd {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum ChatAddError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -257,6 +327,7 @@ pub enum ChatAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -276,17 +347,22 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatGet {
     /// `ENTITY_TYPE` (required): `string`. Documented values: `VIDEOCONF`, `AI_ASSISTANT_PRIVATE`, `LINES`, `LIVECHAT`, `ANNOUNCEMENT`, `CALENDAR`, `MAIL`, `CRM`, `SONET_GROUP`, `TASKS_TASK`, `TASKS`, `CALL`.
     #[serde(rename = "ENTITY_TYPE")]
     pub entity_type: ::std::string::String,
-    /// `ENTITY_ID` (required): `string`. Documented values: `CRM`.
+    /// `ENTITY_ID` (required): `string`.
     #[serde(rename = "ENTITY_ID")]
     pub entity_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatGet {
@@ -299,7 +375,46 @@ impl ChatGet {
         Self {
             entity_type: ::std::convert::Into::into(entity_type),
             entity_id: ::std::convert::Into::into(entity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY_TYPE", "ENTITY_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity_type: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_TYPE")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -332,6 +447,8 @@ impl ::b24_core::__private::Method for ChatGet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum ChatGetError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -341,6 +458,7 @@ pub enum ChatGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -360,14 +478,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatLeave {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatLeave {
@@ -376,7 +499,45 @@ impl ChatLeave {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatLeave {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatLeave {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -440,8 +601,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatMute {
@@ -466,6 +627,12 @@ pub struct ChatMute {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatMute {
@@ -476,6 +643,7 @@ impl ChatMute {
             chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
             mute: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CHAT_ID`.
@@ -502,6 +670,45 @@ impl ChatMute {
         self.mute = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatMute {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatMute {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "DIALOG_ID", "MUTE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            mute: ::b24_core::__private::wire::field_at(slot_2, "MUTE")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ChatMute {
@@ -521,6 +728,14 @@ impl ::b24_core::__private::Method for ChatMute {
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.mute, "MUTE", problems);
+        problems
+            .at_least_one(
+                &["DIALOG_ID", "CHAT_ID"],
+                &[
+                    ("CHAT_ID", self.chat_id.is_some()),
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -566,14 +781,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatMuteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatSetOwner {
-    /// `CHAT_ID` (required): `int`.
-    #[serde(rename = "CHAT_ID")]
-    pub chat_id: i64,
+    /// `CHAT_ID`: `int`.
+    #[serde(
+        rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: `string`.
     #[serde(
         rename = "DIALOG_ID",
@@ -584,20 +802,30 @@ pub struct ChatSetOwner {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatSetOwner {
-    /// A request with the required parameters `CHAT_ID`, `USER_ID`.
+    /// A request with the required parameter `USER_ID`.
     #[must_use]
-    pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new(user_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    #[must_use]
+    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
@@ -607,6 +835,45 @@ impl ChatSetOwner {
     ) -> Self {
         self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatSetOwner {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatSetOwner {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "DIALOG_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -627,6 +894,14 @@ impl ::b24_core::__private::Method for ChatSetOwner {
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        problems
+            .at_least_one(
+                &["DIALOG_ID", "CHAT_ID"],
+                &[
+                    ("CHAT_ID", self.chat_id.is_some()),
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -678,14 +953,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUpdateAvatar {
-    /// `CHAT_ID` (required): `int`.
-    #[serde(rename = "CHAT_ID")]
-    pub chat_id: i64,
+    /// `CHAT_ID`: `int`.
+    #[serde(
+        rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: `string`.
     #[serde(
         rename = "DIALOG_ID",
@@ -696,20 +974,30 @@ pub struct ChatUpdateAvatar {
     /// `AVATAR` (required): `string`.
     #[serde(rename = "AVATAR")]
     pub avatar: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUpdateAvatar {
-    /// A request with the required parameters `CHAT_ID`, `AVATAR`.
+    /// A request with the required parameter `AVATAR`.
     #[must_use]
-    pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        avatar: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(avatar: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
             avatar: ::std::convert::Into::into(avatar),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    #[must_use]
+    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
@@ -719,6 +1007,45 @@ impl ChatUpdateAvatar {
     ) -> Self {
         self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUpdateAvatar {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUpdateAvatar {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "DIALOG_ID", "AVATAR"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            avatar: ::b24_core::__private::wire::field_at(slot_2, "AVATAR")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -740,6 +1067,14 @@ impl ::b24_core::__private::Method for ChatUpdateAvatar {
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
         problems.non_empty("AVATAR", &self.avatar);
+        problems
+            .at_least_one(
+                &["DIALOG_ID", "CHAT_ID"],
+                &[
+                    ("CHAT_ID", self.chat_id.is_some()),
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -794,14 +1129,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatar
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUpdateColor {
-    /// `CHAT_ID` (required): `int`.
-    #[serde(rename = "CHAT_ID")]
-    pub chat_id: i64,
+    /// `CHAT_ID`: `int`.
+    #[serde(
+        rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: `string`.
     #[serde(
         rename = "DIALOG_ID",
@@ -812,20 +1150,30 @@ pub struct ChatUpdateColor {
     /// `COLOR` (required): `string`. Documented values: `RED`, `GREEN`, `MINT`, `LIGHT_BLUE`, `DARK_BLUE`, `PURPLE`, `AQUA`, `PINK`, `LIME`, `BROWN`, `AZURE`, `KHAKI`, `SAND`, `MARENGO`, `GRAY`, `GRAPHITE`.
     #[serde(rename = "COLOR")]
     pub color: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUpdateColor {
-    /// A request with the required parameters `CHAT_ID`, `COLOR`.
+    /// A request with the required parameter `COLOR`.
     #[must_use]
-    pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        color: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(color: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
             color: ::std::convert::Into::into(color),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    #[must_use]
+    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
@@ -835,6 +1183,45 @@ impl ChatUpdateColor {
     ) -> Self {
         self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUpdateColor {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUpdateColor {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "DIALOG_ID", "COLOR"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            color: ::b24_core::__private::wire::field_at(slot_2, "COLOR")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -856,6 +1243,14 @@ impl ::b24_core::__private::Method for ChatUpdateColor {
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
         problems.non_empty("COLOR", &self.color);
+        problems
+            .at_least_one(
+                &["DIALOG_ID", "CHAT_ID"],
+                &[
+                    ("CHAT_ID", self.chat_id.is_some()),
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -907,14 +1302,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUpdateTitle {
-    /// `CHAT_ID` (required): `int`.
-    #[serde(rename = "CHAT_ID")]
-    pub chat_id: i64,
+    /// `CHAT_ID`: `int`.
+    #[serde(
+        rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: `string`.
     #[serde(
         rename = "DIALOG_ID",
@@ -925,20 +1323,30 @@ pub struct ChatUpdateTitle {
     /// `TITLE` (required): `string`.
     #[serde(rename = "TITLE")]
     pub title: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUpdateTitle {
-    /// A request with the required parameters `CHAT_ID`, `TITLE`.
+    /// A request with the required parameter `TITLE`.
     #[must_use]
-    pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(title: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
             title: ::std::convert::Into::into(title),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    #[must_use]
+    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
@@ -948,6 +1356,45 @@ impl ChatUpdateTitle {
     ) -> Self {
         self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUpdateTitle {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUpdateTitle {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "DIALOG_ID", "TITLE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -969,6 +1416,14 @@ impl ::b24_core::__private::Method for ChatUpdateTitle {
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
         problems.non_empty("TITLE", &self.title);
+        problems
+            .at_least_one(
+                &["DIALOG_ID", "CHAT_ID"],
+                &[
+                    ("CHAT_ID", self.chat_id.is_some()),
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1017,8 +1472,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUserAdd {
@@ -1035,6 +1489,12 @@ pub struct ChatUserAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hide_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUserAdd {
@@ -1050,6 +1510,7 @@ impl ChatUserAdd {
             chat_id: ::std::convert::Into::into(chat_id),
             users: ::std::convert::Into::into(users),
             hide_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `HIDE_HISTORY`.
@@ -1062,6 +1523,45 @@ impl ChatUserAdd {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUserAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUserAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "USERS", "HIDE_HISTORY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            users: ::b24_core::__private::wire::field_at(slot_1, "USERS")?,
+            hide_history: ::b24_core::__private::wire::field_at(slot_2, "HIDE_HISTORY")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1131,8 +1631,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUserDelete {
@@ -1142,6 +1641,12 @@ pub struct ChatUserDelete {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUserDelete {
@@ -1154,7 +1659,46 @@ impl ChatUserDelete {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUserDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUserDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1225,14 +1769,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUserList {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUserList {
@@ -1241,7 +1790,45 @@ impl ChatUserList {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUserList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUserList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1302,17 +1889,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CountersGet {}
+pub struct CountersGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CountersGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CountersGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CountersGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1341,6 +1971,8 @@ impl ::b24_core::__private::Method for CountersGet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CountersGetError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1350,6 +1982,7 @@ pub enum CountersGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CountersGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1369,8 +2002,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CountersGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DepartmentColleaguesList {
@@ -1395,6 +2028,12 @@ pub struct DepartmentColleaguesList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DepartmentColleaguesList {
@@ -1405,6 +2044,7 @@ impl DepartmentColleaguesList {
             user_data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_DATA`.
@@ -1427,6 +2067,45 @@ impl DepartmentColleaguesList {
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DepartmentColleaguesList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DepartmentColleaguesList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_DATA", "OFFSET", "LIMIT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_data: ::b24_core::__private::wire::field_at(slot_0, "USER_DATA")?,
+            offset: ::b24_core::__private::wire::field_at(slot_1, "OFFSET")?,
+            limit: ::b24_core::__private::wire::field_at(slot_2, "LIMIT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1500,8 +2179,7 @@ for DepartmentColleaguesListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DepartmentEmployeesGet {
@@ -1515,6 +2193,12 @@ pub struct DepartmentEmployeesGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DepartmentEmployeesGet {
@@ -1528,6 +2212,7 @@ impl DepartmentEmployeesGet {
         Self {
             id: ::std::convert::Into::into(id),
             user_data: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_DATA`.
@@ -1539,6 +2224,44 @@ impl DepartmentEmployeesGet {
         self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DepartmentEmployeesGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DepartmentEmployeesGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "USER_DATA"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            user_data: ::b24_core::__private::wire::field_at(slot_1, "USER_DATA")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DepartmentEmployeesGet {
@@ -1548,7 +2271,10 @@ impl ::b24_core::__private::Method for DepartmentEmployeesGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = department_employees_get::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1594,89 +2320,155 @@ for DepartmentEmployeesGetError {
         }
     }
 }
-/// Named types of [`im.department.employees.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod department_employees_get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Phones` of [`im.department.employees.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
+/// [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html) (REST v2)
+///
+/// Scope: `im`.
+/// Generated by `#[b24_method]` from the spec of `im.department.get`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::b24_core::__private::serde::Serialize
+)]
+#[serde(crate = "::b24_core::__private::serde")]
+pub struct DepartmentGet {
+    /// `ID` (required): `any[]`.
+    #[serde(rename = "ID")]
+    pub id: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// `USER_DATA`: `yn`. Server default: `N`.
+    #[serde(
+        rename = "USER_DATA",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
+    pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
+#[allow(deprecated, clippy::all)]
+impl DepartmentGet {
+    /// A request with the required parameter `ID`.
+    #[must_use]
+    pub fn new(
+        id: impl ::std::convert::Into<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    ) -> Self {
+        Self {
+            id: ::std::convert::Into::into(id),
+            user_data: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "personal_mobile" => slot_0 = ::std::option::Option::Some(member),
-                    "inner_phone" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
+    /// Sets `USER_DATA`.
+    #[must_use]
+    pub fn user_data(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+    ) -> Self {
+        self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DepartmentGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DepartmentGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "USER_DATA"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            user_data: ::b24_core::__private::wire::field_at(slot_1, "USER_DATA")?,
+            extra,
+        })
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::Method for DepartmentGet {
+    const NAME: &'static str = "im.department.get";
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
+    const SCOPES: &'static [&'static str] = &["im"];
+    const IDEMPOTENT: bool = true;
+    const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html";
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    type Output = ::std::vec::Vec<department_get::Result>;
+    #[allow(unused_variables)]
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
+        let mut all = ::b24_core::__private::Problems::new("im.department.get");
+        let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        ::b24_core::__private::Check::check(&self.user_data, "USER_DATA", problems);
+        all.finish()
+    }
+}
+/// Errors of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html): the documented codes, then the system errors.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+#[non_exhaustive]
+#[allow(dead_code)]
+pub enum DepartmentGetError {
+    /// `INVALID_FORMAT` (HTTP 400).
+    InvalidFormat,
+    /// `ACCESS_ERROR` (HTTP 403).
+    AccessError,
+    /// A system error (any method may answer it).
+    System(::b24_core::__private::ErrorCode),
+    /// A code the docs do not list (also `""`).
+    Unknown(::std::string::String),
+}
+#[allow(clippy::all)]
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DepartmentGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
+        match e.code.as_str() {
+            "INVALID_FORMAT" => Self::InvalidFormat,
+            "ACCESS_ERROR" => Self::AccessError,
+            _ => {
+                match &e.code {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
+                        Self::Unknown(::std::clone::Clone::clone(code))
+                    }
+                    system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-            ::std::result::Result::Ok(Self {
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "inner_phone",
-                )?,
-            })
         }
     }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.department.employees.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html).
+}
+/// Named types of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod department_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ManagerUserData` of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1685,7 +2477,7 @@ pub mod department_employees_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct ManagerUserData {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -1693,13 +2485,13 @@ pub mod department_employees_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `active`: `bool`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<bool>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -1763,34 +2555,34 @@ pub mod department_employees_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub birthday: ::std::option::Option<::std::string::String>,
-        /// `extranet`: `bool`.
+        /// `extranet`: `yn`.
         #[serde(
             rename = "extranet",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extranet: ::std::option::Option<bool>,
-        /// `network`: `bool`.
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
         #[serde(
             rename = "network",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub network: ::std::option::Option<bool>,
-        /// `bot`: `bool`.
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
         #[serde(
             rename = "bot",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bot: ::std::option::Option<bool>,
-        /// `connector`: `bool`.
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
         #[serde(
             rename = "connector",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub connector: ::std::option::Option<bool>,
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `external_auth_id`: `string`.
         #[serde(
             rename = "external_auth_id",
@@ -1805,13 +2597,13 @@ pub mod department_employees_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `datetime`.
+        /// `idle`: `any`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::std::string::String>,
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
@@ -1819,27 +2611,31 @@ pub mod department_employees_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `datetime`.
+        /// `mobile_last_date`: `any`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mobile_last_date: ::std::option::Option<::std::string::String>,
-        /// `desktop_last_date`: `datetime`.
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub desktop_last_date: ::std::option::Option<::std::string::String>,
-        /// `absent`: `datetime`.
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::std::string::String>,
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -1849,13 +2645,13 @@ pub mod department_employees_get {
         pub departments: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `phones`: `Phones`.
+        /// `phones`: `any`.
         #[serde(
             rename = "phones",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phones: ::std::option::Option<Phones>,
+        pub phones: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `bot_data`: `map<any>`.
         #[serde(
             rename = "bot_data",
@@ -1890,135 +2686,55 @@ pub mod department_employees_get {
         )]
         pub email: ::std::option::Option<::std::string::String>,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ManagerUserData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for ManagerUserData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "active" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "first_name" => slot_3 = ::std::option::Option::Some(member),
-                    "last_name" => slot_4 = ::std::option::Option::Some(member),
-                    "work_position" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "avatar_hr" => slot_8 = ::std::option::Option::Some(member),
-                    "gender" => slot_9 = ::std::option::Option::Some(member),
-                    "birthday" => slot_10 = ::std::option::Option::Some(member),
-                    "extranet" => slot_11 = ::std::option::Option::Some(member),
-                    "network" => slot_12 = ::std::option::Option::Some(member),
-                    "bot" => slot_13 = ::std::option::Option::Some(member),
-                    "connector" => slot_14 = ::std::option::Option::Some(member),
-                    "external_auth_id" => slot_15 = ::std::option::Option::Some(member),
-                    "status" => slot_16 = ::std::option::Option::Some(member),
-                    "idle" => slot_17 = ::std::option::Option::Some(member),
-                    "last_activity_date" => slot_18 = ::std::option::Option::Some(member),
-                    "mobile_last_date" => slot_19 = ::std::option::Option::Some(member),
-                    "desktop_last_date" => slot_20 = ::std::option::Option::Some(member),
-                    "absent" => slot_21 = ::std::option::Option::Some(member),
-                    "departments" => slot_22 = ::std::option::Option::Some(member),
-                    "phones" => slot_23 = ::std::option::Option::Some(member),
-                    "bot_data" => slot_24 = ::std::option::Option::Some(member),
-                    "type" => slot_25 = ::std::option::Option::Some(member),
-                    "website" => slot_26 = ::std::option::Option::Some(member),
-                    "email" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
@@ -2069,7 +2785,7 @@ pub mod department_employees_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for ManagerUserData {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2214,103 +2930,112 @@ pub mod department_employees_get {
             );
         }
     }
-}
-/// [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html) (REST v2)
-///
-/// Scope: `im`.
-/// Generated by `#[b24_method]` from the spec of `im.department.get`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
-)]
-#[serde(crate = "::b24_core::__private::serde")]
-pub struct DepartmentGet {
-    /// `ID` (required): `any[]`.
-    #[serde(rename = "ID")]
-    pub id: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    /// `USER_DATA`: `yn`. Server default: `N`.
-    #[serde(
-        rename = "USER_DATA",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
+    /// `Result` of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
     )]
-    pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
-}
-#[allow(deprecated, clippy::all)]
-impl DepartmentGet {
-    /// A request with the required parameter `ID`.
-    #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
-        Self {
-            id: ::std::convert::Into::into(id),
-            user_data: ::std::option::Option::None,
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `full_name`: `string`.
+        #[serde(
+            rename = "full_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `manager_user_id`: `int`.
+        #[serde(
+            rename = "manager_user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_id: ::std::option::Option<i64>,
+        /// `manager_user_data`: `ManagerUserData`.
+        #[serde(
+            rename = "manager_user_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_data: ::std::option::Option<ManagerUserData>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
         }
     }
-    /// Sets `USER_DATA`.
-    #[must_use]
-    pub fn user_data(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
-        self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
+                manager_user_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "manager_user_id",
+                )?,
+                manager_user_data: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "manager_user_data",
+                )?,
+            })
+        }
     }
-}
-#[allow(deprecated, clippy::all)]
-impl ::b24_core::__private::Method for DepartmentGet {
-    const NAME: &'static str = "im.department.get";
-    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
-    const SCOPES: &'static [&'static str] = &["im"];
-    const IDEMPOTENT: bool = true;
-    const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
-    #[allow(unused_variables)]
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
-        let mut all = ::b24_core::__private::Problems::new("im.department.get");
-        let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.user_data, "USER_DATA", problems);
-        all.finish()
-    }
-}
-/// Errors of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html): the documented codes, then the system errors.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
-#[non_exhaustive]
-#[allow(dead_code)]
-pub enum DepartmentGetError {
-    /// `INVALID_FORMAT` (HTTP 400).
-    InvalidFormat,
-    /// `ACCESS_ERROR` (HTTP 403).
-    AccessError,
-    /// A system error (any method may answer it).
-    System(::b24_core::__private::ErrorCode),
-    /// A code the docs do not list (also `""`).
-    Unknown(::std::string::String),
-}
-#[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::__private::ApiError> for DepartmentGetError {
-    fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
-            "INVALID_FORMAT" => Self::InvalidFormat,
-            "ACCESS_ERROR" => Self::AccessError,
-            _ => {
-                match &e.code {
-                    ::b24_core::__private::ErrorCode::Unknown(code) => {
-                        Self::Unknown(::std::clone::Clone::clone(code))
-                    }
-                    system => Self::System(::std::clone::Clone::clone(system)),
-                }
-            }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "full_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_id,
+                &::std::format!("{}.{}", field, "manager_user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_data,
+                &::std::format!("{}.{}", field, "manager_user_data"),
+                problems,
+            );
         }
     }
 }
@@ -2322,8 +3047,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DepartmentGetErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DepartmentManagersGet {
@@ -2337,6 +3061,12 @@ pub struct DepartmentManagersGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DepartmentManagersGet {
@@ -2350,6 +3080,7 @@ impl DepartmentManagersGet {
         Self {
             id: ::std::convert::Into::into(id),
             user_data: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_DATA`.
@@ -2361,6 +3092,44 @@ impl DepartmentManagersGet {
         self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DepartmentManagersGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DepartmentManagersGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "USER_DATA"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            user_data: ::b24_core::__private::wire::field_at(slot_1, "USER_DATA")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DepartmentManagersGet {
@@ -2370,7 +3139,10 @@ impl ::b24_core::__private::Method for DepartmentManagersGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = department_managers_get::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2414,627 +3186,6 @@ for DepartmentManagersGetError {
         }
     }
 }
-/// Named types of [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod department_managers_get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Phones` of [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "personal_mobile" => slot_0 = ::std::option::Option::Some(member),
-                    "inner_phone" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "inner_phone",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `active`: `bool`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `first_name`: `string`.
-        #[serde(
-            rename = "first_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub first_name: ::std::option::Option<::std::string::String>,
-        /// `last_name`: `string`.
-        #[serde(
-            rename = "last_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `work_position`: `string`.
-        #[serde(
-            rename = "work_position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `avatar_hr`: `string`.
-        #[serde(
-            rename = "avatar_hr",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar_hr: ::std::option::Option<::std::string::String>,
-        /// `gender`: `string`.
-        #[serde(
-            rename = "gender",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub gender: ::std::option::Option<::std::string::String>,
-        /// `birthday`: `string`.
-        #[serde(
-            rename = "birthday",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub birthday: ::std::option::Option<::std::string::String>,
-        /// `extranet`: `bool`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<bool>,
-        /// `network`: `bool`.
-        #[serde(
-            rename = "network",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub network: ::std::option::Option<bool>,
-        /// `bot`: `bool`.
-        #[serde(
-            rename = "bot",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot: ::std::option::Option<bool>,
-        /// `connector`: `bool`.
-        #[serde(
-            rename = "connector",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub connector: ::std::option::Option<bool>,
-        /// `external_auth_id`: `string`.
-        #[serde(
-            rename = "external_auth_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_auth_id: ::std::option::Option<::std::string::String>,
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `datetime`.
-        #[serde(
-            rename = "idle",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub idle: ::std::option::Option<::std::string::String>,
-        /// `last_activity_date`: `datetime`.
-        #[serde(
-            rename = "last_activity_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `datetime`.
-        #[serde(
-            rename = "mobile_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mobile_last_date: ::std::option::Option<::std::string::String>,
-        /// `desktop_last_date`: `datetime`.
-        #[serde(
-            rename = "desktop_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub desktop_last_date: ::std::option::Option<::std::string::String>,
-        /// `absent`: `datetime`.
-        #[serde(
-            rename = "absent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub absent: ::std::option::Option<::std::string::String>,
-        /// `departments`: `any[]`.
-        #[serde(
-            rename = "departments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub departments: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `phones`: `Phones`.
-        #[serde(
-            rename = "phones",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phones: ::std::option::Option<Phones>,
-        /// `bot_data`: `map<any>`.
-        #[serde(
-            rename = "bot_data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `website`: `string`.
-        #[serde(
-            rename = "website",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "active" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "first_name" => slot_3 = ::std::option::Option::Some(member),
-                    "last_name" => slot_4 = ::std::option::Option::Some(member),
-                    "work_position" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "avatar_hr" => slot_8 = ::std::option::Option::Some(member),
-                    "gender" => slot_9 = ::std::option::Option::Some(member),
-                    "birthday" => slot_10 = ::std::option::Option::Some(member),
-                    "extranet" => slot_11 = ::std::option::Option::Some(member),
-                    "network" => slot_12 = ::std::option::Option::Some(member),
-                    "bot" => slot_13 = ::std::option::Option::Some(member),
-                    "connector" => slot_14 = ::std::option::Option::Some(member),
-                    "external_auth_id" => slot_15 = ::std::option::Option::Some(member),
-                    "status" => slot_16 = ::std::option::Option::Some(member),
-                    "idle" => slot_17 = ::std::option::Option::Some(member),
-                    "last_activity_date" => slot_18 = ::std::option::Option::Some(member),
-                    "mobile_last_date" => slot_19 = ::std::option::Option::Some(member),
-                    "desktop_last_date" => slot_20 = ::std::option::Option::Some(member),
-                    "absent" => slot_21 = ::std::option::Option::Some(member),
-                    "departments" => slot_22 = ::std::option::Option::Some(member),
-                    "phones" => slot_23 = ::std::option::Option::Some(member),
-                    "bot_data" => slot_24 = ::std::option::Option::Some(member),
-                    "type" => slot_25 = ::std::option::Option::Some(member),
-                    "website" => slot_26 = ::std::option::Option::Some(member),
-                    "email" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.first_name,
-                &::std::format!("{}.{}", field, "first_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "last_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "work_position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar_hr,
-                &::std::format!("{}.{}", field, "avatar_hr"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.gender,
-                &::std::format!("{}.{}", field, "gender"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.birthday,
-                &::std::format!("{}.{}", field, "birthday"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.network,
-                &::std::format!("{}.{}", field, "network"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot,
-                &::std::format!("{}.{}", field, "bot"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.connector,
-                &::std::format!("{}.{}", field, "connector"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_auth_id,
-                &::std::format!("{}.{}", field, "external_auth_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.idle,
-                &::std::format!("{}.{}", field, "idle"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_date,
-                &::std::format!("{}.{}", field, "last_activity_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mobile_last_date,
-                &::std::format!("{}.{}", field, "mobile_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.desktop_last_date,
-                &::std::format!("{}.{}", field, "desktop_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.absent,
-                &::std::format!("{}.{}", field, "absent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.departments,
-                &::std::format!("{}.{}", field, "departments"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phones,
-                &::std::format!("{}.{}", field, "phones"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot_data,
-                &::std::format!("{}.{}", field, "bot_data"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.website,
-                &::std::format!("{}.{}", field, "website"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-        }
-    }
-}
 /// [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -3043,14 +3194,19 @@ pub mod department_managers_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
     pub dialog_id: ::b24_core::__private::types::DialogId,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogGet {
@@ -3061,7 +3217,45 @@ impl DialogGet {
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3163,23 +3357,11 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "type" => slot_0 = ::std::option::Option::Some(member),
-                    "url" => slot_1 = ::std::option::Option::Some(member),
-                    "id" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
@@ -3253,23 +3435,11 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "message_id" => slot_0 = ::std::option::Option::Some(member),
-                    "first_viewers" => slot_1 = ::std::option::Option::Some(member),
-                    "count_of_viewers" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["message_id", "first_viewers", "count_of_viewers"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
                 first_viewers: ::b24_core::__private::wire::field_at(
@@ -3368,35 +3538,18 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "manage_users_add" => slot_0 = ::std::option::Option::Some(member),
-                    "manage_users_delete" => slot_1 = ::std::option::Option::Some(member),
-                    "manage_ui" => slot_2 = ::std::option::Option::Some(member),
-                    "manage_settings" => slot_3 = ::std::option::Option::Some(member),
-                    "manage_messages" => slot_4 = ::std::option::Option::Some(member),
-                    "can_post" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "manage_users_add",
+                    "manage_users_delete",
+                    "manage_ui",
+                    "manage_settings",
+                    "manage_messages",
+                    "can_post",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 manage_users_add: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -3450,6 +3603,95 @@ pub mod dialog_get {
             ::b24_core::__private::Check::check(
                 &self.can_post,
                 &::std::format!("{}.{}", field, "can_post"),
+                problems,
+            );
+        }
+    }
+    /// `ReadedList` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ReadedList {
+        /// `user_id`: `int`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `user_name`: `string`.
+        #[serde(
+            rename = "user_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReadedList {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ReadedList {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user_id", "user_name", "message_id", "date"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ReadedList {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "user_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
                 problems,
             );
         }
@@ -3554,55 +3796,24 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "avatar" => slot_0 = ::std::option::Option::Some(member),
-                    "rename" => slot_1 = ::std::option::Option::Some(member),
-                    "extend" => slot_2 = ::std::option::Option::Some(member),
-                    "call" => slot_3 = ::std::option::Option::Some(member),
-                    "mute" => slot_4 = ::std::option::Option::Some(member),
-                    "leave" => slot_5 = ::std::option::Option::Some(member),
-                    "leave_owner" => slot_6 = ::std::option::Option::Some(member),
-                    "send" => slot_7 = ::std::option::Option::Some(member),
-                    "user_list" => slot_8 = ::std::option::Option::Some(member),
-                    "path" => slot_9 = ::std::option::Option::Some(member),
-                    "path_title" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "rename",
+                    "extend",
+                    "call",
+                    "mute",
+                    "leave",
+                    "leave_owner",
+                    "send",
+                    "user_list",
+                    "path",
+                    "path_title",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
                 rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
@@ -3931,15 +4142,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_new: ::std::option::Option<bool>,
-        /// `readed_list`: `any[]`.
+        /// `readed_list`: `ReadedList[]`.
         #[serde(
             rename = "readed_list",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub readed_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub readed_list: ::std::option::Option<::std::vec::Vec<ReadedList>>,
         /// `manager_list`: `any[]`.
         #[serde(
             rename = "manager_list",
@@ -3976,163 +4185,54 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "parent_chat_id" => slot_1 = ::std::option::Option::Some(member),
-                    "parent_message_id" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "description" => slot_4 = ::std::option::Option::Some(member),
-                    "owner" => slot_5 = ::std::option::Option::Some(member),
-                    "extranet" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "color" => slot_8 = ::std::option::Option::Some(member),
-                    "type" => slot_9 = ::std::option::Option::Some(member),
-                    "counter" => slot_10 = ::std::option::Option::Some(member),
-                    "user_counter" => slot_11 = ::std::option::Option::Some(member),
-                    "message_count" => slot_12 = ::std::option::Option::Some(member),
-                    "unread_id" => slot_13 = ::std::option::Option::Some(member),
-                    "restrictions" => slot_14 = ::std::option::Option::Some(member),
-                    "last_message_id" => slot_15 = ::std::option::Option::Some(member),
-                    "last_id" => slot_16 = ::std::option::Option::Some(member),
-                    "marked_id" => slot_17 = ::std::option::Option::Some(member),
-                    "disk_folder_id" => slot_18 = ::std::option::Option::Some(member),
-                    "entity_type" => slot_19 = ::std::option::Option::Some(member),
-                    "entity_id" => slot_20 = ::std::option::Option::Some(member),
-                    "entity_data_1" => slot_21 = ::std::option::Option::Some(member),
-                    "entity_data_2" => slot_22 = ::std::option::Option::Some(member),
-                    "entity_data_3" => slot_23 = ::std::option::Option::Some(member),
-                    "mute_list" => slot_24 = ::std::option::Option::Some(member),
-                    "date_create" => slot_25 = ::std::option::Option::Some(member),
-                    "message_type" => slot_26 = ::std::option::Option::Some(member),
-                    "public" => slot_27 = ::std::option::Option::Some(member),
-                    "role" => slot_28 = ::std::option::Option::Some(member),
-                    "entity_link" => slot_29 = ::std::option::Option::Some(member),
-                    "text_field_enabled" => slot_30 = ::std::option::Option::Some(member),
-                    "background_id" => slot_31 = ::std::option::Option::Some(member),
-                    "permissions" => slot_32 = ::std::option::Option::Some(member),
-                    "is_new" => slot_33 = ::std::option::Option::Some(member),
-                    "readed_list" => slot_34 = ::std::option::Option::Some(member),
-                    "manager_list" => slot_35 = ::std::option::Option::Some(member),
-                    "last_message_views" => slot_36 = ::std::option::Option::Some(member),
-                    "dialog_id" => slot_37 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "description",
+                    "owner",
+                    "extranet",
+                    "avatar",
+                    "color",
+                    "type",
+                    "counter",
+                    "user_counter",
+                    "message_count",
+                    "unread_id",
+                    "restrictions",
+                    "last_message_id",
+                    "last_id",
+                    "marked_id",
+                    "disk_folder_id",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "mute_list",
+                    "date_create",
+                    "message_type",
+                    "public",
+                    "role",
+                    "entity_link",
+                    "text_field_enabled",
+                    "background_id",
+                    "permissions",
+                    "is_new",
+                    "readed_list",
+                    "manager_list",
+                    "last_message_views",
+                    "dialog_id",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 parent_chat_id: ::b24_core::__private::wire::field_at(
@@ -4442,8 +4542,7 @@ pub mod dialog_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogMessagesGet {
@@ -4471,6 +4570,12 @@ pub struct DialogMessagesGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogMessagesGet {
@@ -4484,6 +4589,7 @@ impl DialogMessagesGet {
             last_id: ::std::option::Option::None,
             first_id: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `LAST_ID`.
@@ -4503,6 +4609,46 @@ impl DialogMessagesGet {
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogMessagesGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogMessagesGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID", "LAST_ID", "FIRST_ID", "LIMIT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            last_id: ::b24_core::__private::wire::field_at(slot_1, "LAST_ID")?,
+            first_id: ::b24_core::__private::wire::field_at(slot_2, "FIRST_ID")?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "LIMIT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4569,6 +4715,729 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogMessagesGe
 pub mod dialog_messages_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Files` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Files {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `extension`: `string`.
+        #[serde(
+            rename = "extension",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension: ::std::option::Option<::std::string::String>,
+        /// `size`: `int`.
+        #[serde(
+            rename = "size",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `image`: `Image`.
+        #[serde(
+            rename = "image",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<Image>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `progress`: `int`.
+        #[serde(
+            rename = "progress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub progress: ::std::option::Option<i64>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `authorName`: `string`.
+        #[serde(
+            rename = "authorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_name: ::std::option::Option<::std::string::String>,
+        /// `urlPreview`: `string`.
+        #[serde(
+            rename = "urlPreview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_preview: ::std::option::Option<::std::string::String>,
+        /// `urlShow`: `string`.
+        #[serde(
+            rename = "urlShow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_show: ::std::option::Option<::std::string::String>,
+        /// `urlDownload`: `string`.
+        #[serde(
+            rename = "urlDownload",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_download: ::std::option::Option<::std::string::String>,
+        /// `viewerAttrs`: `ViewerAttrs`.
+        #[serde(
+            rename = "viewerAttrs",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewer_attrs: ::std::option::Option<ViewerAttrs>,
+        /// `mediaUrl`: `MediaUrl`.
+        #[serde(
+            rename = "mediaUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub media_url: ::std::option::Option<MediaUrl>,
+        /// `isTranscribable`: `yn`.
+        #[serde(
+            rename = "isTranscribable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transcribable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isVideoNote`: `yn`.
+        #[serde(
+            rename = "isVideoNote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_video_note: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isVoiceNote`: `yn`.
+        #[serde(
+            rename = "isVoiceNote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_voice_note: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Files {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chatId",
+                    "date",
+                    "type",
+                    "name",
+                    "extension",
+                    "size",
+                    "image",
+                    "status",
+                    "progress",
+                    "authorId",
+                    "authorName",
+                    "urlPreview",
+                    "urlShow",
+                    "urlDownload",
+                    "viewerAttrs",
+                    "mediaUrl",
+                    "isTranscribable",
+                    "isVideoNote",
+                    "isVoiceNote",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
+                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_4, "name")?,
+                extension: ::b24_core::__private::wire::field_at(slot_5, "extension")?,
+                size: ::b24_core::__private::wire::field_at(slot_6, "size")?,
+                image: ::b24_core::__private::wire::field_at(slot_7, "image")?,
+                status: ::b24_core::__private::wire::field_at(slot_8, "status")?,
+                progress: ::b24_core::__private::wire::field_at(slot_9, "progress")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_10, "authorId")?,
+                author_name: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "authorName",
+                )?,
+                url_preview: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "urlPreview",
+                )?,
+                url_show: ::b24_core::__private::wire::field_at(slot_13, "urlShow")?,
+                url_download: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "urlDownload",
+                )?,
+                viewer_attrs: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "viewerAttrs",
+                )?,
+                media_url: ::b24_core::__private::wire::field_at(slot_16, "mediaUrl")?,
+                is_transcribable: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "isTranscribable",
+                )?,
+                is_video_note: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "isVideoNote",
+                )?,
+                is_voice_note: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isVoiceNote",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Files {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extension,
+                &::std::format!("{}.{}", field, "extension"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "size"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "image"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.progress,
+                &::std::format!("{}.{}", field, "progress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_name,
+                &::std::format!("{}.{}", field, "authorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_preview,
+                &::std::format!("{}.{}", field, "urlPreview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_show,
+                &::std::format!("{}.{}", field, "urlShow"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_download,
+                &::std::format!("{}.{}", field, "urlDownload"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewer_attrs,
+                &::std::format!("{}.{}", field, "viewerAttrs"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.media_url,
+                &::std::format!("{}.{}", field, "mediaUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_transcribable,
+                &::std::format!("{}.{}", field, "isTranscribable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_video_note,
+                &::std::format!("{}.{}", field, "isVideoNote"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_voice_note,
+                &::std::format!("{}.{}", field, "isVoiceNote"),
+                problems,
+            );
+        }
+    }
+    /// `Image` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Image {
+        /// `height`: `int`.
+        #[serde(
+            rename = "height",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub height: ::std::option::Option<i64>,
+        /// `width`: `int`.
+        #[serde(
+            rename = "width",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub width: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Image {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Image {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["height", "width"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
+                width: ::b24_core::__private::wire::field_at(slot_1, "width")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Image {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.height,
+                &::std::format!("{}.{}", field, "height"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.width,
+                &::std::format!("{}.{}", field, "width"),
+                problems,
+            );
+        }
+    }
+    /// `MediaUrl` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct MediaUrl {
+        /// `preview`: `map<any>`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MediaUrl {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for MediaUrl {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["preview"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                preview: ::b24_core::__private::wire::field_at(slot_0, "preview")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for MediaUrl {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+        }
+    }
+    /// `Messages` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chat_id`: `int`.
+        #[serde(
+            rename = "chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `author_id`: `int`.
+        #[serde(
+            rename = "author_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `unread`: `yn`.
+        #[serde(
+            rename = "unread",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `uuid`: `string`.
+        #[serde(
+            rename = "uuid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uuid: ::std::option::Option<::std::string::String>,
+        /// `replaces`: `any[]`.
+        #[serde(
+            rename = "replaces",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub replaces: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `params`: `Params`.
+        #[serde(
+            rename = "params",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<Params>,
+        /// `disappearing_date`: `datetime`.
+        #[serde(
+            rename = "disappearing_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disappearing_date: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chat_id",
+                    "author_id",
+                    "date",
+                    "text",
+                    "unread",
+                    "uuid",
+                    "replaces",
+                    "params",
+                    "disappearing_date",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
+                unread: ::b24_core::__private::wire::field_at(slot_5, "unread")?,
+                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
+                replaces: ::b24_core::__private::wire::field_at(slot_7, "replaces")?,
+                params: ::b24_core::__private::wire::field_at(slot_8, "params")?,
+                disappearing_date: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "disappearing_date",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "author_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread,
+                &::std::format!("{}.{}", field, "unread"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uuid,
+                &::std::format!("{}.{}", field, "uuid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.replaces,
+                &::std::format!("{}.{}", field, "replaces"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "params"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disappearing_date,
+                &::std::format!("{}.{}", field, "disappearing_date"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `LIKE`: `any[]`.
+        #[serde(
+            rename = "LIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub like: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `CODE`: `any[]`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `NOTIFY`: `string`.
+        #[serde(
+            rename = "NOTIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["LIKE", "CODE", "NOTIFY"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                like: ::b24_core::__private::wire::field_at(slot_0, "LIKE")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+                notify: ::b24_core::__private::wire::field_at(slot_2, "NOTIFY")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.like,
+                &::std::format!("{}.{}", field, "LIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify,
+                &::std::format!("{}.{}", field, "NOTIFY"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4586,33 +5455,27 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<i64>,
-        /// `messages`: `any[]`.
+        /// `messages`: `Messages[]`.
         #[serde(
             rename = "messages",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub messages: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `users`: `any[]`.
+        pub messages: ::std::option::Option<::std::vec::Vec<Messages>>,
+        /// `users`: `Users[]`.
         #[serde(
             rename = "users",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `files`: `any[]`.
+        pub users: ::std::option::Option<::std::vec::Vec<Users>>,
+        /// `files`: `Files[]`.
         #[serde(
             rename = "files",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub files: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub files: ::std::option::Option<::std::vec::Vec<Files>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4626,27 +5489,11 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "chat_id" => slot_0 = ::std::option::Option::Some(member),
-                    "messages" => slot_1 = ::std::option::Option::Some(member),
-                    "users" => slot_2 = ::std::option::Option::Some(member),
-                    "files" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["chat_id", "messages", "users", "files"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chat_id")?,
                 messages: ::b24_core::__private::wire::field_at(slot_1, "messages")?,
@@ -4680,6 +5527,642 @@ pub mod dialog_messages_get {
             );
         }
     }
+    /// `Users` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Users {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `yn`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `mobile_last_date`: `any`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `yn`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `any`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `bot_data`: `map<any>`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Users {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Users {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
+    /// `ViewerAttrs` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ViewerAttrs {
+        /// `viewer`: `string`.
+        #[serde(
+            rename = "viewer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewer: ::std::option::Option<::std::string::String>,
+        /// `viewerType`: `string`.
+        #[serde(
+            rename = "viewerType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewer_type: ::std::option::Option<::std::string::String>,
+        /// `src`: `string`.
+        #[serde(
+            rename = "src",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub src: ::std::option::Option<::std::string::String>,
+        /// `viewerResized`: `string`.
+        #[serde(
+            rename = "viewerResized",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewer_resized: ::std::option::Option<::std::string::String>,
+        /// `objectId`: `string`.
+        #[serde(
+            rename = "objectId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object_id: ::std::option::Option<::std::string::String>,
+        /// `viewerGroupBy`: `string`.
+        #[serde(
+            rename = "viewerGroupBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewer_group_by: ::std::option::Option<::std::string::String>,
+        /// `imChatId`: `int`.
+        #[serde(
+            rename = "imChatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub im_chat_id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `actions`: `string`.
+        #[serde(
+            rename = "actions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actions: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ViewerAttrs {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ViewerAttrs {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "viewer",
+                    "viewerType",
+                    "src",
+                    "viewerResized",
+                    "objectId",
+                    "viewerGroupBy",
+                    "imChatId",
+                    "title",
+                    "actions",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                viewer: ::b24_core::__private::wire::field_at(slot_0, "viewer")?,
+                viewer_type: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "viewerType",
+                )?,
+                src: ::b24_core::__private::wire::field_at(slot_2, "src")?,
+                viewer_resized: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "viewerResized",
+                )?,
+                object_id: ::b24_core::__private::wire::field_at(slot_4, "objectId")?,
+                viewer_group_by: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "viewerGroupBy",
+                )?,
+                im_chat_id: ::b24_core::__private::wire::field_at(slot_6, "imChatId")?,
+                title: ::b24_core::__private::wire::field_at(slot_7, "title")?,
+                actions: ::b24_core::__private::wire::field_at(slot_8, "actions")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ViewerAttrs {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.viewer,
+                &::std::format!("{}.{}", field, "viewer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewer_type,
+                &::std::format!("{}.{}", field, "viewerType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.src,
+                &::std::format!("{}.{}", field, "src"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewer_resized,
+                &::std::format!("{}.{}", field, "viewerResized"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.object_id,
+                &::std::format!("{}.{}", field, "objectId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewer_group_by,
+                &::std::format!("{}.{}", field, "viewerGroupBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.im_chat_id,
+                &::std::format!("{}.{}", field, "imChatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.actions,
+                &::std::format!("{}.{}", field, "actions"),
+                problems,
+            );
+        }
+    }
 }
 /// [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html) (REST v2)
 ///
@@ -4689,8 +6172,7 @@ pub mod dialog_messages_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogMessagesSearch {
@@ -4751,6 +6233,12 @@ pub struct DialogMessagesSearch {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogMessagesSearch {
@@ -4766,6 +6254,7 @@ impl DialogMessagesSearch {
             order: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             last_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SEARCH_MESSAGE`.
@@ -4832,6 +6321,62 @@ impl DialogMessagesSearch {
         self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogMessagesSearch {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogMessagesSearch {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "CHAT_ID",
+                "SEARCH_MESSAGE",
+                "DATE_FROM",
+                "DATE_TO",
+                "DATE",
+                "ORDER",
+                "LIMIT",
+                "LAST_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            search_message: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "SEARCH_MESSAGE",
+            )?,
+            date_from: ::b24_core::__private::wire::field_at(slot_2, "DATE_FROM")?,
+            date_to: ::b24_core::__private::wire::field_at(slot_3, "DATE_TO")?,
+            date: ::b24_core::__private::wire::field_at(slot_4, "DATE")?,
+            order: ::b24_core::__private::wire::field_at(slot_5, "ORDER")?,
+            limit: ::b24_core::__private::wire::field_at(slot_6, "LIMIT")?,
+            last_id: ::b24_core::__private::wire::field_at(slot_7, "LAST_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DialogMessagesSearch {
@@ -4841,10 +6386,7 @@ impl ::b24_core::__private::Method for DialogMessagesSearch {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = dialog_messages_search::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4898,6 +6440,1042 @@ for DialogMessagesSearchError {
         }
     }
 }
+/// Named types of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod dialog_messages_search {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Messages` of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `yn`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `uuid`: `string`.
+        #[serde(
+            rename = "uuid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uuid: ::std::option::Option<::std::string::String>,
+        /// `forward`: `map<any>`.
+        #[serde(
+            rename = "forward",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub forward: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `params`: `any[]`.
+        #[serde(
+            rename = "params",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `viewedByOthers`: `yn`.
+        #[serde(
+            rename = "viewedByOthers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewed_by_others: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `unread`: `yn`.
+        #[serde(
+            rename = "unread",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `viewed`: `yn`.
+        #[serde(
+            rename = "viewed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewed: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `viewedCount`: `int`.
+        #[serde(
+            rename = "viewedCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewed_count: ::std::option::Option<i64>,
+        /// `block`: `map<any>`.
+        #[serde(
+            rename = "block",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub block: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chatId",
+                    "authorId",
+                    "date",
+                    "text",
+                    "isSystem",
+                    "uuid",
+                    "forward",
+                    "params",
+                    "viewedByOthers",
+                    "unread",
+                    "viewed",
+                    "viewedCount",
+                    "block",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "authorId")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_5, "isSystem")?,
+                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
+                forward: ::b24_core::__private::wire::field_at(slot_7, "forward")?,
+                params: ::b24_core::__private::wire::field_at(slot_8, "params")?,
+                viewed_by_others: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "viewedByOthers",
+                )?,
+                unread: ::b24_core::__private::wire::field_at(slot_10, "unread")?,
+                viewed: ::b24_core::__private::wire::field_at(slot_11, "viewed")?,
+                viewed_count: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "viewedCount",
+                )?,
+                block: ::b24_core::__private::wire::field_at(slot_13, "block")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uuid,
+                &::std::format!("{}.{}", field, "uuid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.forward,
+                &::std::format!("{}.{}", field, "forward"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "params"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewed_by_others,
+                &::std::format!("{}.{}", field, "viewedByOthers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread,
+                &::std::format!("{}.{}", field, "unread"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewed,
+                &::std::format!("{}.{}", field, "viewed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewed_count,
+                &::std::format!("{}.{}", field, "viewedCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.block,
+                &::std::format!("{}.{}", field, "block"),
+                problems,
+            );
+        }
+    }
+    /// `Reactions` of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Reactions {
+        /// `messageId`: `int`.
+        #[serde(
+            rename = "messageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `reactionCounters`: `map<any>`.
+        #[serde(
+            rename = "reactionCounters",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reaction_counters: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `reactionUsers`: `map<any>`.
+        #[serde(
+            rename = "reactionUsers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reaction_users: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ownReactions`: `any[]`.
+        #[serde(
+            rename = "ownReactions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub own_reactions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Reactions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Reactions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["messageId", "reactionCounters", "reactionUsers", "ownReactions"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                message_id: ::b24_core::__private::wire::field_at(slot_0, "messageId")?,
+                reaction_counters: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "reactionCounters",
+                )?,
+                reaction_users: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "reactionUsers",
+                )?,
+                own_reactions: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ownReactions",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Reactions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "messageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reaction_counters,
+                &::std::format!("{}.{}", field, "reactionCounters"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reaction_users,
+                &::std::format!("{}.{}", field, "reactionUsers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.own_reactions,
+                &::std::format!("{}.{}", field, "ownReactions"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `messages`: `Messages[]`.
+        #[serde(
+            rename = "messages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub messages: ::std::option::Option<::std::vec::Vec<Messages>>,
+        /// `users`: `Users[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<::std::vec::Vec<Users>>,
+        /// `files`: `any[]`.
+        #[serde(
+            rename = "files",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `additionalMessages`: `map<any>`.
+        #[serde(
+            rename = "additionalMessages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_messages: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `copilot`: `map<any>`.
+        #[serde(
+            rename = "copilot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub copilot: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `stickers`: `any[]`.
+        #[serde(
+            rename = "stickers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stickers: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `reactions`: `Reactions`.
+        #[serde(
+            rename = "reactions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reactions: ::std::option::Option<Reactions>,
+        /// `tariffRestrictions`: `map<any>`.
+        #[serde(
+            rename = "tariffRestrictions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tariff_restrictions: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `usersShort`: `any[]`.
+        #[serde(
+            rename = "usersShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users_short: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "messages",
+                    "users",
+                    "files",
+                    "additionalMessages",
+                    "copilot",
+                    "stickers",
+                    "reactions",
+                    "tariffRestrictions",
+                    "usersShort",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                messages: ::b24_core::__private::wire::field_at(slot_0, "messages")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                files: ::b24_core::__private::wire::field_at(slot_2, "files")?,
+                additional_messages: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "additionalMessages",
+                )?,
+                copilot: ::b24_core::__private::wire::field_at(slot_4, "copilot")?,
+                stickers: ::b24_core::__private::wire::field_at(slot_5, "stickers")?,
+                reactions: ::b24_core::__private::wire::field_at(slot_6, "reactions")?,
+                tariff_restrictions: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "tariffRestrictions",
+                )?,
+                users_short: ::b24_core::__private::wire::field_at(slot_8, "usersShort")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.messages,
+                &::std::format!("{}.{}", field, "messages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "files"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_messages,
+                &::std::format!("{}.{}", field, "additionalMessages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.copilot,
+                &::std::format!("{}.{}", field, "copilot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stickers,
+                &::std::format!("{}.{}", field, "stickers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reactions,
+                &::std::format!("{}.{}", field, "reactions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tariff_restrictions,
+                &::std::format!("{}.{}", field, "tariffRestrictions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users_short,
+                &::std::format!("{}.{}", field, "usersShort"),
+                problems,
+            );
+        }
+    }
+    /// `Users` of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Users {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `firstName`: `string`.
+        #[serde(
+            rename = "firstName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `string`.
+        #[serde(
+            rename = "lastName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatarHr`: `string`.
+        #[serde(
+            rename = "avatarHr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `externalAuthId`: `string`.
+        #[serde(
+            rename = "externalAuthId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `yn`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `lastActivityDate`: `datetime`.
+        #[serde(
+            rename = "lastActivityDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `mobileLastDate`: `any`.
+        #[serde(
+            rename = "mobileLastDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktopLastDate`: `any`.
+        #[serde(
+            rename = "desktopLastDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `yn`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `map<any>`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `botData`: `map<any>`.
+        #[serde(
+            rename = "botData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Users {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "firstName",
+                    "lastName",
+                    "workPosition",
+                    "color",
+                    "avatar",
+                    "avatarHr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "externalAuthId",
+                    "status",
+                    "idle",
+                    "lastActivityDate",
+                    "mobileLastDate",
+                    "desktopLastDate",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "botData",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "firstName")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "lastName")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "workPosition",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatarHr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "externalAuthId",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "lastActivityDate",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobileLastDate",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktopLastDate",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "botData")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Users {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "firstName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatarHr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "externalAuthId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "lastActivityDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobileLastDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktopLastDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "botData"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.dialog.read`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -4906,8 +7484,7 @@ for DialogMessagesSearchError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogRead {
@@ -4921,6 +7498,12 @@ pub struct DialogRead {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogRead {
@@ -4932,6 +7515,7 @@ impl DialogRead {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             message_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `MESSAGE_ID`.
@@ -4939,6 +7523,44 @@ impl DialogRead {
     pub fn message_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.message_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogRead {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogRead {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID", "MESSAGE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5045,27 +7667,11 @@ pub mod dialog_read {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "dialogId" => slot_0 = ::std::option::Option::Some(member),
-                    "chatId" => slot_1 = ::std::option::Option::Some(member),
-                    "lastId" => slot_2 = ::std::option::Option::Some(member),
-                    "counter" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["dialogId", "chatId", "lastId", "counter"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
                 chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
@@ -5108,17 +7714,60 @@ pub mod dialog_read {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct DialogReadAll {}
+pub struct DialogReadAll {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl DialogReadAll {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogReadAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogReadAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5144,6 +7793,8 @@ impl ::b24_core::__private::Method for DialogReadAll {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DialogReadAllError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -5153,6 +7804,7 @@ pub enum DialogReadAllError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogReadAllError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -5172,8 +7824,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogReadAllErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogUnread {
@@ -5183,6 +7834,12 @@ pub struct DialogUnread {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
     pub message_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogUnread {
@@ -5195,7 +7852,46 @@ impl DialogUnread {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             message_id: ::std::convert::Into::into(message_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogUnread {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogUnread {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID", "MESSAGE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5257,8 +7953,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUnreadErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogUsersList {
@@ -5300,6 +7995,12 @@ pub struct DialogUsersList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub offset: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogUsersList {
@@ -5315,6 +8016,7 @@ impl DialogUsersList {
             limit: ::std::option::Option::None,
             last_id: ::std::option::Option::None,
             offset: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SKIP_EXTERNAL`.
@@ -5357,6 +8059,61 @@ impl DialogUsersList {
         self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogUsersList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogUsersList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "DIALOG_ID",
+                "SKIP_EXTERNAL",
+                "SKIP_EXTERNAL_EXCEPT_TYPES",
+                "LIMIT",
+                "LAST_ID",
+                "OFFSET",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            skip_external: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "SKIP_EXTERNAL",
+            )?,
+            skip_external_except_types: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "SKIP_EXTERNAL_EXCEPT_TYPES",
+            )?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "LIMIT")?,
+            last_id: ::b24_core::__private::wire::field_at(slot_4, "LAST_ID")?,
+            offset: ::b24_core::__private::wire::field_at(slot_5, "OFFSET")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DialogUsersList {
@@ -5370,7 +8127,7 @@ impl ::b24_core::__private::Method for DialogUsersList {
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<dialog_users_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5396,7 +8153,7 @@ impl ::b24_core::__private::Method for DialogUsersList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for DialogUsersList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = dialog_users_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -5432,6 +8189,474 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUsersListE
         }
     }
 }
+/// Named types of [`im.dialog.users.list`](https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-dialog-users-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod dialog_users_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`im.dialog.users.list`](https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-dialog-users-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `bool`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<bool>,
+        /// `network`: `bool`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<bool>,
+        /// `bot`: `bool`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<bool>,
+        /// `connector`: `bool`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<bool>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `any`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `mobile_last_date`: `any`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `any`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `bot_data`: `map<any>`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.dialog.writing`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-writing.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -5440,14 +8665,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUsersListE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogWriting {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
     pub dialog_id: ::b24_core::__private::types::DialogId,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogWriting {
@@ -5458,7 +8688,45 @@ impl DialogWriting {
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogWriting {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogWriting {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5520,23 +8788,39 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogWritingErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DiskFileCommit {
-    /// `CHAT_ID` (required): `int`.
-    #[serde(rename = "CHAT_ID")]
-    pub chat_id: i64,
-    /// `DIALOG_ID` (required): `DialogId`.
-    #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::__private::types::DialogId,
-    /// `FILE_ID` (required): `int`.
-    #[serde(rename = "FILE_ID")]
-    pub file_id: i64,
-    /// `UPLOAD_ID` (required): `int`.
-    #[serde(rename = "UPLOAD_ID")]
-    pub upload_id: i64,
+    /// `CHAT_ID`: `int`.
+    #[serde(
+        rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub chat_id: ::std::option::Option<i64>,
+    /// `DIALOG_ID`: `DialogId`.
+    #[serde(
+        rename = "DIALOG_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub dialog_id: ::std::option::Option<::b24_core::__private::types::DialogId>,
+    /// `FILE_ID`: `int[]`.
+    #[serde(
+        rename = "FILE_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub file_id: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `UPLOAD_ID`: `int`.
+    #[serde(
+        rename = "UPLOAD_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub upload_id: ::std::option::Option<i64>,
     /// `MESSAGE`: `string`.
     #[serde(
         rename = "MESSAGE",
@@ -5558,26 +8842,58 @@ pub struct DiskFileCommit {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub as_file: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DiskFileCommit {
-    /// A request with the required parameters `CHAT_ID`, `DIALOG_ID`, `FILE_ID`, `UPLOAD_ID`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
-        file_id: impl ::std::convert::Into<i64>,
-        upload_id: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            dialog_id: ::std::convert::Into::into(dialog_id),
-            file_id: ::std::convert::Into::into(file_id),
-            upload_id: ::std::convert::Into::into(upload_id),
+            chat_id: ::std::option::Option::None,
+            dialog_id: ::std::option::Option::None,
+            file_id: ::std::option::Option::None,
+            upload_id: ::std::option::Option::None,
             message: ::std::option::Option::None,
             silent_mode: ::std::option::Option::None,
             as_file: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    #[must_use]
+    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `DIALOG_ID`.
+    #[must_use]
+    pub fn dialog_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
+    ) -> Self {
+        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `FILE_ID`.
+    #[must_use]
+    pub fn file_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.file_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `UPLOAD_ID`.
+    #[must_use]
+    pub fn upload_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.upload_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `MESSAGE`.
     #[must_use]
@@ -5608,6 +8924,57 @@ impl DiskFileCommit {
         self.as_file = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DiskFileCommit {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DiskFileCommit {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "CHAT_ID",
+                "DIALOG_ID",
+                "FILE_ID",
+                "UPLOAD_ID",
+                "MESSAGE",
+                "SILENT_MODE",
+                "AS_FILE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            file_id: ::b24_core::__private::wire::field_at(slot_2, "FILE_ID")?,
+            upload_id: ::b24_core::__private::wire::field_at(slot_3, "UPLOAD_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_4, "MESSAGE")?,
+            silent_mode: ::b24_core::__private::wire::field_at(slot_5, "SILENT_MODE")?,
+            as_file: ::b24_core::__private::wire::field_at(slot_6, "AS_FILE")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for DiskFileCommit {
@@ -5631,6 +8998,22 @@ impl ::b24_core::__private::Method for DiskFileCommit {
         ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
         ::b24_core::__private::Check::check(&self.silent_mode, "SILENT_MODE", problems);
         ::b24_core::__private::Check::check(&self.as_file, "AS_FILE", problems);
+        problems
+            .at_least_one(
+                &["DIALOG_ID", "CHAT_ID"],
+                &[
+                    ("CHAT_ID", self.chat_id.is_some()),
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["UPLOAD_ID", "FILE_ID"],
+                &[
+                    ("FILE_ID", self.file_id.is_some()),
+                    ("UPLOAD_ID", self.upload_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -5688,7 +9071,14 @@ pub mod disk_file_commit {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct FileModels {}
+    pub struct FileModels {
+        /// Members outside the documented fields (`upload*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FileModels {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -5701,8 +9091,13 @@ pub mod disk_file_commit {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [] = ::b24_core::__private::wire::slots(
+                obj,
+                &[],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self { extra })
         }
     }
     impl ::b24_core::__private::Check for FileModels {
@@ -5718,7 +9113,14 @@ pub mod disk_file_commit {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Files {}
+    pub struct Files {
+        /// Members outside the documented fields (`upload*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -5731,8 +9133,13 @@ pub mod disk_file_commit {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [] = ::b24_core::__private::wire::slots(
+                obj,
+                &[],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self { extra })
         }
     }
     impl ::b24_core::__private::Check for Files {
@@ -5792,27 +9199,11 @@ pub mod disk_file_commit {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "FILES" => slot_0 = ::std::option::Option::Some(member),
-                    "DISK_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "FILE_MODELS" => slot_2 = ::std::option::Option::Some(member),
-                    "MESSAGE_ID" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FILES", "DISK_ID", "FILE_MODELS", "MESSAGE_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 files: ::b24_core::__private::wire::field_at(slot_0, "FILES")?,
                 disk_id: ::b24_core::__private::wire::field_at(slot_1, "DISK_ID")?,
@@ -5858,8 +9249,7 @@ pub mod disk_file_commit {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DiskFileDelete {
@@ -5869,6 +9259,12 @@ pub struct DiskFileDelete {
     /// `FILE_ID` (required): `int`.
     #[serde(rename = "FILE_ID")]
     pub file_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DiskFileDelete {
@@ -5881,7 +9277,46 @@ impl DiskFileDelete {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
             file_id: ::std::convert::Into::into(file_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DiskFileDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DiskFileDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "FILE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            file_id: ::b24_core::__private::wire::field_at(slot_1, "FILE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5943,14 +9378,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DiskFileSave {
     /// `FILE_ID` (required): `int`.
     #[serde(rename = "FILE_ID")]
     pub file_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DiskFileSave {
@@ -5959,7 +9399,45 @@ impl DiskFileSave {
     pub fn new(file_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             file_id: ::std::convert::Into::into(file_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DiskFileSave {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DiskFileSave {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FILE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            file_id: ::b24_core::__private::wire::field_at(slot_0, "FILE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5970,10 +9448,7 @@ impl ::b24_core::__private::Method for DiskFileSave {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = disk_file_save::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6015,6 +9490,201 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileSaveErro
         }
     }
 }
+/// Named types of [`im.disk.file.save`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod disk_file_save {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `File` of [`im.disk.file.save`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct File {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for File {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for File {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for File {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Folder` of [`im.disk.file.save`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Folder {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Folder {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Folder {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Folder {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`im.disk.file.save`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `folder`: `Folder`.
+        #[serde(
+            rename = "folder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folder: ::std::option::Option<Folder>,
+        /// `file`: `File`.
+        #[serde(
+            rename = "file",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file: ::std::option::Option<File>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["folder", "file"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                folder: ::b24_core::__private::wire::field_at(slot_0, "folder")?,
+                file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.folder,
+                &::std::format!("{}.{}", field, "folder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file,
+                &::std::format!("{}.{}", field, "file"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -6024,30 +9694,95 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileSaveErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DiskFolderGet {
-    /// `CHAT_ID` (required): `int`.
-    #[serde(rename = "CHAT_ID")]
-    pub chat_id: i64,
-    /// `DIALOG_ID` (required): `string`.
-    #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::std::string::String,
+    /// `CHAT_ID`: `int`.
+    #[serde(
+        rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub chat_id: ::std::option::Option<i64>,
+    /// `DIALOG_ID`: `string`.
+    #[serde(
+        rename = "DIALOG_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub dialog_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DiskFolderGet {
-    /// A request with the required parameters `CHAT_ID`, `DIALOG_ID`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            chat_id: ::std::option::Option::None,
+            dialog_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    #[must_use]
+    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `DIALOG_ID`.
+    #[must_use]
+    pub fn dialog_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DiskFolderGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DiskFolderGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "DIALOG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6058,10 +9793,7 @@ impl ::b24_core::__private::Method for DiskFolderGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = disk_folder_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6070,7 +9802,14 @@ impl ::b24_core::__private::Method for DiskFolderGet {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        problems.non_empty("DIALOG_ID", &self.dialog_id);
+        problems
+            .at_least_one(
+                &["DIALOG_ID", "CHAT_ID"],
+                &[
+                    ("CHAT_ID", self.chat_id.is_some()),
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -6108,6 +9847,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFolderGetErr
         }
     }
 }
+/// Named types of [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod disk_folder_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.message.add`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -6116,53 +9911,41 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFolderGetErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageAdd {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
     pub dialog_id: ::b24_core::__private::types::DialogId,
-    /// `MESSAGE` (required): `string`.
-    #[serde(rename = "MESSAGE")]
-    pub message: ::std::string::String,
-    /// `ATTACH`: `map<any>`.
+    /// `MESSAGE`: `string`.
+    #[serde(
+        rename = "MESSAGE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// `ATTACH`: `any`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `KEYBOARD`: `map<any>`.
+    pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `KEYBOARD`: `any`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `MENU`: `map<any>`.
+    pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `MENU`: `any`.
     #[serde(
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub menu: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `SYSTEM`: `yn`. Server default: `N`.
     #[serde(
         rename = "SYSTEM",
@@ -6184,36 +9967,46 @@ pub struct MessageAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reply_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageAdd {
-    /// A request with the required parameters `DIALOG_ID`, `MESSAGE`.
+    /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
         dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
-        message: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
-            message: ::std::convert::Into::into(message),
+            message: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             keyboard: ::std::option::Option::None,
             menu: ::std::option::Option::None,
             system: ::std::option::Option::None,
             url_preview: ::std::option::Option::None,
             reply_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `MESSAGE`.
+    #[must_use]
+    pub fn message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `ATTACH`.
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6222,12 +10015,7 @@ impl MessageAdd {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6236,12 +10024,7 @@ impl MessageAdd {
     #[must_use]
     pub fn menu(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.menu = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6272,6 +10055,59 @@ impl MessageAdd {
         self.reply_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "DIALOG_ID",
+                "MESSAGE",
+                "ATTACH",
+                "KEYBOARD",
+                "MENU",
+                "SYSTEM",
+                "URL_PREVIEW",
+                "REPLY_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE")?,
+            attach: ::b24_core::__private::wire::field_at(slot_2, "ATTACH")?,
+            keyboard: ::b24_core::__private::wire::field_at(slot_3, "KEYBOARD")?,
+            menu: ::b24_core::__private::wire::field_at(slot_4, "MENU")?,
+            system: ::b24_core::__private::wire::field_at(slot_5, "SYSTEM")?,
+            url_preview: ::b24_core::__private::wire::field_at(slot_6, "URL_PREVIEW")?,
+            reply_id: ::b24_core::__private::wire::field_at(slot_7, "REPLY_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for MessageAdd {
@@ -6290,13 +10126,17 @@ impl ::b24_core::__private::Method for MessageAdd {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-        problems.non_empty("MESSAGE", &self.message);
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
         ::b24_core::__private::Check::check(&self.system, "SYSTEM", problems);
         ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
         ::b24_core::__private::Check::check(&self.reply_id, "REPLY_ID", problems);
+        problems
+            .at_least_one(
+                &["ATTACH", "MESSAGE"],
+                &[("MESSAGE", self.message.is_some()), ("ATTACH", self.attach.is_some())],
+            );
         all.finish()
     }
 }
@@ -6369,8 +10209,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageCommand {
@@ -6390,6 +10229,12 @@ pub struct MessageCommand {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub command_params: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageCommand {
@@ -6405,6 +10250,7 @@ impl MessageCommand {
             bot_id: ::std::convert::Into::into(bot_id),
             command: ::std::convert::Into::into(command),
             command_params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `COMMAND_PARAMS`.
@@ -6417,6 +10263,49 @@ impl MessageCommand {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageCommand {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageCommand {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["MESSAGE_ID", "BOT_ID", "COMMAND", "COMMAND_PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            message_id: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE_ID")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_1, "BOT_ID")?,
+            command: ::b24_core::__private::wire::field_at(slot_2, "COMMAND")?,
+            command_params: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "COMMAND_PARAMS",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6491,14 +10380,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageCommandEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageDelete {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
     pub message_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageDelete {
@@ -6507,7 +10401,45 @@ impl MessageDelete {
     pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             message_id: ::std::convert::Into::into(message_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["MESSAGE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            message_id: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6568,8 +10500,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageLike {
@@ -6583,6 +10514,12 @@ pub struct MessageLike {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub action: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageLike {
@@ -6592,6 +10529,7 @@ impl MessageLike {
         Self {
             message_id: ::std::convert::Into::into(message_id),
             action: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTION`.
@@ -6602,6 +10540,44 @@ impl MessageLike {
     ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageLike {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageLike {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["MESSAGE_ID", "ACTION"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            message_id: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE_ID")?,
+            action: ::b24_core::__private::wire::field_at(slot_1, "ACTION")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6663,8 +10639,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageShare {
@@ -6677,6 +10652,12 @@ pub struct MessageShare {
     /// `TYPE` (required): `string`. Documented values: `CHAT`, `TASK`, `POST`, `CALEND`.
     #[serde(rename = "TYPE")]
     pub type_: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageShare {
@@ -6691,7 +10672,47 @@ impl MessageShare {
             message_id: ::std::convert::Into::into(message_id),
             dialog_id: ::std::convert::Into::into(dialog_id),
             type_: ::std::convert::Into::into(type_),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageShare {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageShare {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["MESSAGE_ID", "DIALOG_ID", "TYPE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            message_id: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6761,8 +10782,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageShareErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageUpdate {
@@ -6776,42 +10796,27 @@ pub struct MessageUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `any`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `KEYBOARD`: `map<any>`.
+    pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `KEYBOARD`: `any`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `MENU`: `map<any>`.
+    pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `MENU`: `any`.
     #[serde(
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub menu: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `URL_PREVIEW`: `yn`.
     #[serde(
         rename = "URL_PREVIEW",
@@ -6819,6 +10824,19 @@ pub struct MessageUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// `IS_EDITED`: `yn`. Server default: `Y`.
+    #[serde(
+        rename = "IS_EDITED",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub is_edited: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageUpdate {
@@ -6832,6 +10850,8 @@ impl MessageUpdate {
             keyboard: ::std::option::Option::None,
             menu: ::std::option::Option::None,
             url_preview: ::std::option::Option::None,
+            is_edited: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `MESSAGE`.
@@ -6847,12 +10867,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6861,12 +10876,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6875,12 +10885,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn menu(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.menu = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6895,6 +10900,66 @@ impl MessageUpdate {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets `IS_EDITED`.
+    #[must_use]
+    pub fn is_edited(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+    ) -> Self {
+        self.is_edited = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "MESSAGE_ID",
+                "MESSAGE",
+                "ATTACH",
+                "KEYBOARD",
+                "MENU",
+                "URL_PREVIEW",
+                "IS_EDITED",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            message_id: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE")?,
+            attach: ::b24_core::__private::wire::field_at(slot_2, "ATTACH")?,
+            keyboard: ::b24_core::__private::wire::field_at(slot_3, "KEYBOARD")?,
+            menu: ::b24_core::__private::wire::field_at(slot_4, "MENU")?,
+            url_preview: ::b24_core::__private::wire::field_at(slot_5, "URL_PREVIEW")?,
+            is_edited: ::b24_core::__private::wire::field_at(slot_6, "IS_EDITED")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6918,6 +10983,7 @@ impl ::b24_core::__private::Method for MessageUpdate {
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
         ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
+        ::b24_core::__private::Check::check(&self.is_edited, "IS_EDITED", problems);
         all.finish()
     }
 }
@@ -6978,8 +11044,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Notify {
@@ -7017,18 +11082,13 @@ pub struct Notify {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_tag: ::std::option::Option<::std::string::String>,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `any`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -7036,6 +11096,12 @@ pub struct Notify {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Notify {
@@ -7054,6 +11120,7 @@ impl Notify {
             sub_tag: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TYPE`.
@@ -7098,12 +11165,7 @@ impl Notify {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -7117,6 +11179,59 @@ impl Notify {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notify {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Notify {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "USER_ID",
+                "TYPE",
+                "MESSAGE",
+                "MESSAGE_OUT",
+                "TAG",
+                "SUB_TAG",
+                "ATTACH",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+            message: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE")?,
+            message_out: ::b24_core::__private::wire::field_at(slot_3, "MESSAGE_OUT")?,
+            tag: ::b24_core::__private::wire::field_at(slot_4, "TAG")?,
+            sub_tag: ::b24_core::__private::wire::field_at(slot_5, "SUB_TAG")?,
+            attach: ::b24_core::__private::wire::field_at(slot_6, "ATTACH")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_7, "CLIENT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Notify {
@@ -7126,7 +11241,7 @@ impl ::b24_core::__private::Method for Notify {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7193,8 +11308,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyAnswer {
@@ -7204,6 +11318,12 @@ pub struct NotifyAnswer {
     /// `ANSWER_TEXT` (required): `string`.
     #[serde(rename = "ANSWER_TEXT")]
     pub answer_text: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyAnswer {
@@ -7216,7 +11336,46 @@ impl NotifyAnswer {
         Self {
             notify_id: ::std::convert::Into::into(notify_id),
             answer_text: ::std::convert::Into::into(answer_text),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyAnswer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyAnswer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["NOTIFY_ID", "ANSWER_TEXT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            notify_id: ::b24_core::__private::wire::field_at(slot_0, "NOTIFY_ID")?,
+            answer_text: ::b24_core::__private::wire::field_at(slot_1, "ANSWER_TEXT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7286,14 +11445,14 @@ pub mod notify_answer {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `result_message`: `any[]`.
+        /// `result_message`: `any`.
         #[serde(
             rename = "result_message",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result_message: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
@@ -7308,15 +11467,11 @@ pub mod notify_answer {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "result_message" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result_message"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 result_message: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7344,8 +11499,7 @@ pub mod notify_answer {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyConfirm {
@@ -7355,6 +11509,12 @@ pub struct NotifyConfirm {
     /// `NOTIFY_VALUE` (required): `string`.
     #[serde(rename = "NOTIFY_VALUE")]
     pub notify_value: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyConfirm {
@@ -7367,7 +11527,46 @@ impl NotifyConfirm {
         Self {
             notify_id: ::std::convert::Into::into(notify_id),
             notify_value: ::std::convert::Into::into(notify_value),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyConfirm {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyConfirm {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["NOTIFY_ID", "NOTIFY_VALUE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            notify_id: ::b24_core::__private::wire::field_at(slot_0, "NOTIFY_ID")?,
+            notify_value: ::b24_core::__private::wire::field_at(slot_1, "NOTIFY_VALUE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7441,14 +11640,14 @@ pub mod notify_confirm {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `result_message`: `any[]`.
+        /// `result_message`: `any`.
         #[serde(
             rename = "result_message",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result_message: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
@@ -7463,15 +11662,11 @@ pub mod notify_confirm {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "result_message" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result_message"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 result_message: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7499,8 +11694,8 @@ pub mod notify_confirm {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyDelete {
@@ -7532,6 +11727,12 @@ pub struct NotifyDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyDelete {
@@ -7543,6 +11744,7 @@ impl NotifyDelete {
             tag: ::std::option::Option::None,
             sub_tag: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -7578,6 +11780,46 @@ impl NotifyDelete {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "TAG", "SUB_TAG", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            tag: ::b24_core::__private::wire::field_at(slot_1, "TAG")?,
+            sub_tag: ::b24_core::__private::wire::field_at(slot_2, "SUB_TAG")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for NotifyDelete {
@@ -7598,6 +11840,15 @@ impl ::b24_core::__private::Method for NotifyDelete {
         ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
         ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
         ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        problems
+            .at_least_one(
+                &["ID", "TAG", "SUB_TAG"],
+                &[
+                    ("ID", self.id.is_some()),
+                    ("TAG", self.tag.is_some()),
+                    ("SUB_TAG", self.sub_tag.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -7640,8 +11891,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyDeleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyGet {
@@ -7673,6 +11924,12 @@ pub struct NotifyGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub convert_text: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyGet {
@@ -7684,6 +11941,7 @@ impl NotifyGet {
             last_type: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             convert_text: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `LAST_ID`.
@@ -7714,6 +11972,46 @@ impl NotifyGet {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["LAST_ID", "LAST_TYPE", "LIMIT", "CONVERT_TEXT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            last_id: ::b24_core::__private::wire::field_at(slot_0, "LAST_ID")?,
+            last_type: ::b24_core::__private::wire::field_at(slot_1, "LAST_TYPE")?,
+            limit: ::b24_core::__private::wire::field_at(slot_2, "LIMIT")?,
+            convert_text: ::b24_core::__private::wire::field_at(slot_3, "CONVERT_TEXT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7778,6 +12076,361 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyGetError {
 pub mod notify_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Notifications` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Notifications {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chat_id`: `int`.
+        #[serde(
+            rename = "chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `author_id`: `int`.
+        #[serde(
+            rename = "author_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `date`: `string`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `notify_type`: `int`.
+        #[serde(
+            rename = "notify_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<i64>,
+        /// `notify_module`: `string`.
+        #[serde(
+            rename = "notify_module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_module: ::std::option::Option<::std::string::String>,
+        /// `notify_event`: `string`.
+        #[serde(
+            rename = "notify_event",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_event: ::std::option::Option<::std::string::String>,
+        /// `notify_tag`: `string`.
+        #[serde(
+            rename = "notify_tag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_tag: ::std::option::Option<::std::string::String>,
+        /// `notify_sub_tag`: `string`.
+        #[serde(
+            rename = "notify_sub_tag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_sub_tag: ::std::option::Option<::std::string::String>,
+        /// `notify_title`: `string`.
+        #[serde(
+            rename = "notify_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_title: ::std::option::Option<::std::string::String>,
+        /// `setting_name`: `string`.
+        #[serde(
+            rename = "setting_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub setting_name: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `notify_read`: `string`.
+        #[serde(
+            rename = "notify_read",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_read: ::std::option::Option<::std::string::String>,
+        /// `notify_buttons`: `string`.
+        #[serde(
+            rename = "notify_buttons",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_buttons: ::std::option::Option<::std::string::String>,
+        /// `params`: `any`.
+        #[serde(
+            rename = "params",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notifications {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Notifications {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chat_id",
+                    "author_id",
+                    "date",
+                    "notify_type",
+                    "notify_module",
+                    "notify_event",
+                    "notify_tag",
+                    "notify_sub_tag",
+                    "notify_title",
+                    "setting_name",
+                    "text",
+                    "notify_read",
+                    "notify_buttons",
+                    "params",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "notify_type",
+                )?,
+                notify_module: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "notify_module",
+                )?,
+                notify_event: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "notify_event",
+                )?,
+                notify_tag: ::b24_core::__private::wire::field_at(slot_7, "notify_tag")?,
+                notify_sub_tag: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "notify_sub_tag",
+                )?,
+                notify_title: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "notify_title",
+                )?,
+                setting_name: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "setting_name",
+                )?,
+                text: ::b24_core::__private::wire::field_at(slot_11, "text")?,
+                notify_read: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "notify_read",
+                )?,
+                notify_buttons: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "notify_buttons",
+                )?,
+                params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Notifications {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "author_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "notify_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_module,
+                &::std::format!("{}.{}", field, "notify_module"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_event,
+                &::std::format!("{}.{}", field, "notify_event"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_tag,
+                &::std::format!("{}.{}", field, "notify_tag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_sub_tag,
+                &::std::format!("{}.{}", field, "notify_sub_tag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_title,
+                &::std::format!("{}.{}", field, "notify_title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.setting_name,
+                &::std::format!("{}.{}", field, "setting_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_read,
+                &::std::format!("{}.{}", field, "notify_read"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_buttons,
+                &::std::format!("{}.{}", field, "notify_buttons"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "params"),
+                problems,
+            );
+        }
+    }
+    /// `Phones` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phones {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "inner_phone",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7809,24 +12462,20 @@ pub mod notify_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<i64>,
-        /// `notifications`: `any[]`.
+        /// `notifications`: `Notifications[]`.
         #[serde(
             rename = "notifications",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notifications: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `users`: `any[]`.
+        pub notifications: ::std::option::Option<::std::vec::Vec<Notifications>>,
+        /// `users`: `Users[]`.
         #[serde(
             rename = "users",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub users: ::std::option::Option<::std::vec::Vec<Users>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7840,31 +12489,17 @@ pub mod notify_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "total_count" => slot_0 = ::std::option::Option::Some(member),
-                    "total_unread_count" => slot_1 = ::std::option::Option::Some(member),
-                    "chat_id" => slot_2 = ::std::option::Option::Some(member),
-                    "notifications" => slot_3 = ::std::option::Option::Some(member),
-                    "users" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "total_count",
+                    "total_unread_count",
+                    "chat_id",
+                    "notifications",
+                    "users",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 total_count: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7913,6 +12548,468 @@ pub mod notify_get {
             );
         }
     }
+    /// `Users` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Users {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `any`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `mobile_last_date`: `any`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `Phones`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<Phones>,
+        /// `bot_data`: `map<any>`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Users {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Users {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
 }
 /// [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html) (REST v2)
 ///
@@ -7922,8 +13019,8 @@ pub mod notify_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyHistorySearch {
@@ -8008,6 +13105,12 @@ pub struct NotifyHistorySearch {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_tag: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyHistorySearch {
@@ -8026,6 +13129,7 @@ impl NotifyHistorySearch {
             limit: ::std::option::Option::None,
             convert_text: ::std::option::Option::None,
             group_tag: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SEARCH_TEXT`.
@@ -8141,6 +13245,75 @@ impl NotifyHistorySearch {
         self.group_tag = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyHistorySearch {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyHistorySearch {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "SEARCH_TEXT",
+                "SEARCH_TYPE",
+                "SEARCH_TYPES",
+                "SEARCH_DATE",
+                "SEARCH_DATE_FROM",
+                "SEARCH_DATE_TO",
+                "SEARCH_AUTHORS",
+                "LAST_ID",
+                "LIMIT",
+                "CONVERT_TEXT",
+                "GROUP_TAG",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            search_text: ::b24_core::__private::wire::field_at(slot_0, "SEARCH_TEXT")?,
+            search_type: ::b24_core::__private::wire::field_at(slot_1, "SEARCH_TYPE")?,
+            search_types: ::b24_core::__private::wire::field_at(slot_2, "SEARCH_TYPES")?,
+            search_date: ::b24_core::__private::wire::field_at(slot_3, "SEARCH_DATE")?,
+            search_date_from: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "SEARCH_DATE_FROM",
+            )?,
+            search_date_to: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "SEARCH_DATE_TO",
+            )?,
+            search_authors: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "SEARCH_AUTHORS",
+            )?,
+            last_id: ::b24_core::__private::wire::field_at(slot_7, "LAST_ID")?,
+            limit: ::b24_core::__private::wire::field_at(slot_8, "LIMIT")?,
+            convert_text: ::b24_core::__private::wire::field_at(slot_9, "CONVERT_TEXT")?,
+            group_tag: ::b24_core::__private::wire::field_at(slot_10, "GROUP_TAG")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for NotifyHistorySearch {
@@ -8228,6 +13401,361 @@ for NotifyHistorySearchError {
 pub mod notify_history_search {
     #[allow(unused_imports)]
     use super::*;
+    /// `Notifications` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Notifications {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chat_id`: `int`.
+        #[serde(
+            rename = "chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `author_id`: `int`.
+        #[serde(
+            rename = "author_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `date`: `string`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `notify_type`: `int`.
+        #[serde(
+            rename = "notify_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<i64>,
+        /// `notify_module`: `string`.
+        #[serde(
+            rename = "notify_module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_module: ::std::option::Option<::std::string::String>,
+        /// `notify_event`: `string`.
+        #[serde(
+            rename = "notify_event",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_event: ::std::option::Option<::std::string::String>,
+        /// `notify_tag`: `string`.
+        #[serde(
+            rename = "notify_tag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_tag: ::std::option::Option<::std::string::String>,
+        /// `notify_sub_tag`: `string`.
+        #[serde(
+            rename = "notify_sub_tag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_sub_tag: ::std::option::Option<::std::string::String>,
+        /// `notify_title`: `string`.
+        #[serde(
+            rename = "notify_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_title: ::std::option::Option<::std::string::String>,
+        /// `setting_name`: `string`.
+        #[serde(
+            rename = "setting_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub setting_name: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `notify_read`: `string`.
+        #[serde(
+            rename = "notify_read",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_read: ::std::option::Option<::std::string::String>,
+        /// `notify_buttons`: `string`.
+        #[serde(
+            rename = "notify_buttons",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_buttons: ::std::option::Option<::std::string::String>,
+        /// `params`: `any`.
+        #[serde(
+            rename = "params",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notifications {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Notifications {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chat_id",
+                    "author_id",
+                    "date",
+                    "notify_type",
+                    "notify_module",
+                    "notify_event",
+                    "notify_tag",
+                    "notify_sub_tag",
+                    "notify_title",
+                    "setting_name",
+                    "text",
+                    "notify_read",
+                    "notify_buttons",
+                    "params",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "notify_type",
+                )?,
+                notify_module: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "notify_module",
+                )?,
+                notify_event: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "notify_event",
+                )?,
+                notify_tag: ::b24_core::__private::wire::field_at(slot_7, "notify_tag")?,
+                notify_sub_tag: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "notify_sub_tag",
+                )?,
+                notify_title: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "notify_title",
+                )?,
+                setting_name: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "setting_name",
+                )?,
+                text: ::b24_core::__private::wire::field_at(slot_11, "text")?,
+                notify_read: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "notify_read",
+                )?,
+                notify_buttons: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "notify_buttons",
+                )?,
+                params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Notifications {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "author_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "notify_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_module,
+                &::std::format!("{}.{}", field, "notify_module"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_event,
+                &::std::format!("{}.{}", field, "notify_event"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_tag,
+                &::std::format!("{}.{}", field, "notify_tag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_sub_tag,
+                &::std::format!("{}.{}", field, "notify_sub_tag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_title,
+                &::std::format!("{}.{}", field, "notify_title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.setting_name,
+                &::std::format!("{}.{}", field, "setting_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_read,
+                &::std::format!("{}.{}", field, "notify_read"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_buttons,
+                &::std::format!("{}.{}", field, "notify_buttons"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "params"),
+                problems,
+            );
+        }
+    }
+    /// `Phones` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phones {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "inner_phone",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8252,24 +13780,20 @@ pub mod notify_history_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_results: ::std::option::Option<i64>,
-        /// `notifications`: `any[]`.
+        /// `notifications`: `Notifications[]`.
         #[serde(
             rename = "notifications",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notifications: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `users`: `any[]`.
+        pub notifications: ::std::option::Option<::std::vec::Vec<Notifications>>,
+        /// `users`: `Users[]`.
         #[serde(
             rename = "users",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub users: ::std::option::Option<::std::vec::Vec<Users>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8283,27 +13807,11 @@ pub mod notify_history_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "chat_id" => slot_0 = ::std::option::Option::Some(member),
-                    "total_results" => slot_1 = ::std::option::Option::Some(member),
-                    "notifications" => slot_2 = ::std::option::Option::Some(member),
-                    "users" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["chat_id", "total_results", "notifications", "users"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chat_id")?,
                 total_results: ::b24_core::__private::wire::field_at(
@@ -8343,6 +13851,468 @@ pub mod notify_history_search {
             );
         }
     }
+    /// `Users` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Users {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `any`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `mobile_last_date`: `any`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `Phones`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<Phones>,
+        /// `bot_data`: `map<any>`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Users {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Users {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
 }
 /// [`im.notify.personal.add`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-personal-add.html) (REST v2)
 ///
@@ -8352,8 +14322,7 @@ pub mod notify_history_search {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyPersonalAdd {
@@ -8384,18 +14353,13 @@ pub struct NotifyPersonalAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_tag: ::std::option::Option<::std::string::String>,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `any`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -8403,6 +14367,12 @@ pub struct NotifyPersonalAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyPersonalAdd {
@@ -8420,6 +14390,7 @@ impl NotifyPersonalAdd {
             sub_tag: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `MESSAGE_OUT`.
@@ -8455,12 +14426,7 @@ impl NotifyPersonalAdd {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8474,6 +14440,57 @@ impl NotifyPersonalAdd {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyPersonalAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyPersonalAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "USER_ID",
+                "MESSAGE",
+                "MESSAGE_OUT",
+                "TAG",
+                "SUB_TAG",
+                "ATTACH",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE")?,
+            message_out: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE_OUT")?,
+            tag: ::b24_core::__private::wire::field_at(slot_3, "TAG")?,
+            sub_tag: ::b24_core::__private::wire::field_at(slot_4, "SUB_TAG")?,
+            attach: ::b24_core::__private::wire::field_at(slot_5, "ATTACH")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_6, "CLIENT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for NotifyPersonalAdd {
@@ -8483,7 +14500,7 @@ impl ::b24_core::__private::Method for NotifyPersonalAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-personal-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8549,8 +14566,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyPersonalAd
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyRead {
@@ -8575,6 +14592,12 @@ pub struct NotifyRead {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub only_current: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyRead {
@@ -8585,6 +14608,7 @@ impl NotifyRead {
             id: ::std::option::Option::None,
             action: ::std::option::Option::None,
             only_current: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -8612,6 +14636,45 @@ impl NotifyRead {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyRead {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyRead {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "ACTION", "ONLY_CURRENT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            action: ::b24_core::__private::wire::field_at(slot_1, "ACTION")?,
+            only_current: ::b24_core::__private::wire::field_at(slot_2, "ONLY_CURRENT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8644,6 +14707,8 @@ impl ::b24_core::__private::Method for NotifyRead {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum NotifyReadError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8653,6 +14718,7 @@ pub enum NotifyReadError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8672,17 +14738,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct NotifyReadAll {}
+pub struct NotifyReadAll {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl NotifyReadAll {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyReadAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyReadAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8708,6 +14817,8 @@ impl ::b24_core::__private::Method for NotifyReadAll {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum NotifyReadAllError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8717,6 +14828,7 @@ pub enum NotifyReadAllError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadAllError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8770,19 +14882,11 @@ pub mod notify_read_all {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "result" => slot_0 = ::std::option::Option::Some(member),
-                    "newCounter" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "newCounter"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
                 new_counter: ::b24_core::__private::wire::field_at(slot_1, "newCounter")?,
@@ -8813,8 +14917,7 @@ pub mod notify_read_all {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyReadList {
@@ -8828,6 +14931,12 @@ pub struct NotifyReadList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub action: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyReadList {
@@ -8841,6 +14950,7 @@ impl NotifyReadList {
         Self {
             ids: ::std::convert::Into::into(ids),
             action: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTION`.
@@ -8851,6 +14961,44 @@ impl NotifyReadList {
     ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifyReadList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifyReadList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IDS", "ACTION"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            ids: ::b24_core::__private::wire::field_at(slot_0, "IDS")?,
+            action: ::b24_core::__private::wire::field_at(slot_1, "ACTION")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8909,17 +15057,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadListEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct NotifySchemaGet {}
+pub struct NotifySchemaGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl NotifySchemaGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifySchemaGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifySchemaGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8930,7 +15121,7 @@ impl ::b24_core::__private::Method for NotifySchemaGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = notify_schema_get::Result;
+    type Output = notify_schema_get::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8945,6 +15136,8 @@ impl ::b24_core::__private::Method for NotifySchemaGet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum NotifySchemaGetError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8954,6 +15147,7 @@ pub enum NotifySchemaGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySchemaGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8970,6 +15164,69 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySchemaGetE
 pub mod notify_schema_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `List` of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct List {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for List {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for List {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8994,15 +15251,13 @@ pub mod notify_schema_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `LIST`: `any[]`.
+        /// `LIST`: `List[]`.
         #[serde(
             rename = "LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub list: ::std::option::Option<::std::vec::Vec<List>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9016,23 +15271,11 @@ pub mod notify_schema_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "MODULE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "LIST" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "MODULE_ID", "LIST"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 module_id: ::b24_core::__private::wire::field_at(slot_1, "MODULE_ID")?,
@@ -9060,6 +15303,56 @@ pub mod notify_schema_get {
             );
         }
     }
+    /// `ResultWrapper` of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `tasks`: `Result`.
+        #[serde(
+            rename = "tasks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tasks: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["tasks"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                tasks: ::b24_core::__private::wire::field_at(slot_0, "tasks")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.tasks,
+                &::std::format!("{}.{}", field, "tasks"),
+                problems,
+            );
+        }
+    }
 }
 /// [`im.notify.system.add`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-system-add.html) (REST v2)
 ///
@@ -9069,8 +15362,7 @@ pub mod notify_schema_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifySystemAdd {
@@ -9101,18 +15393,13 @@ pub struct NotifySystemAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_tag: ::std::option::Option<::std::string::String>,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `any`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -9120,6 +15407,12 @@ pub struct NotifySystemAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifySystemAdd {
@@ -9137,6 +15430,7 @@ impl NotifySystemAdd {
             sub_tag: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `MESSAGE_OUT`.
@@ -9172,12 +15466,7 @@ impl NotifySystemAdd {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9191,6 +15480,57 @@ impl NotifySystemAdd {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NotifySystemAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NotifySystemAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "USER_ID",
+                "MESSAGE",
+                "MESSAGE_OUT",
+                "TAG",
+                "SUB_TAG",
+                "ATTACH",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE")?,
+            message_out: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE_OUT")?,
+            tag: ::b24_core::__private::wire::field_at(slot_3, "TAG")?,
+            sub_tag: ::b24_core::__private::wire::field_at(slot_4, "SUB_TAG")?,
+            attach: ::b24_core::__private::wire::field_at(slot_5, "ATTACH")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_6, "CLIENT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for NotifySystemAdd {
@@ -9200,7 +15540,7 @@ impl ::b24_core::__private::Method for NotifySystemAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-system-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9266,8 +15606,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySystemAddE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecentGet {
@@ -9313,6 +15653,12 @@ pub struct RecentGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub last_sync_date: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentGet {
@@ -9326,6 +15672,7 @@ impl RecentGet {
             last_update: ::std::option::Option::None,
             only_openlines: ::std::option::Option::None,
             last_sync_date: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SKIP_OPENLINES`.
@@ -9391,6 +15738,64 @@ impl RecentGet {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecentGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "SKIP_OPENLINES",
+                "SKIP_CHAT",
+                "SKIP_DIALOG",
+                "LAST_UPDATE",
+                "ONLY_OPENLINES",
+                "LAST_SYNC_DATE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            skip_openlines: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "SKIP_OPENLINES",
+            )?,
+            skip_chat: ::b24_core::__private::wire::field_at(slot_1, "SKIP_CHAT")?,
+            skip_dialog: ::b24_core::__private::wire::field_at(slot_2, "SKIP_DIALOG")?,
+            last_update: ::b24_core::__private::wire::field_at(slot_3, "LAST_UPDATE")?,
+            only_openlines: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "ONLY_OPENLINES",
+            )?,
+            last_sync_date: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "LAST_SYNC_DATE",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9496,19 +15901,11 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "url" => slot_0 = ::std::option::Option::Some(member),
-                    "color" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["url", "color"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
@@ -9574,23 +15971,11 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "type" => slot_0 = ::std::option::Option::Some(member),
-                    "url" => slot_1 = ::std::option::Option::Some(member),
-                    "id" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
@@ -9834,119 +16219,42 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "parent_chat_id" => slot_1 = ::std::option::Option::Some(member),
-                    "parent_message_id" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "owner" => slot_4 = ::std::option::Option::Some(member),
-                    "extranet" => slot_5 = ::std::option::Option::Some(member),
-                    "contains_collaber" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "color" => slot_8 = ::std::option::Option::Some(member),
-                    "type" => slot_9 = ::std::option::Option::Some(member),
-                    "entity_type" => slot_10 = ::std::option::Option::Some(member),
-                    "entity_id" => slot_11 = ::std::option::Option::Some(member),
-                    "entity_data_1" => slot_12 = ::std::option::Option::Some(member),
-                    "entity_data_2" => slot_13 = ::std::option::Option::Some(member),
-                    "entity_data_3" => slot_14 = ::std::option::Option::Some(member),
-                    "date_create" => slot_15 = ::std::option::Option::Some(member),
-                    "message_type" => slot_16 = ::std::option::Option::Some(member),
-                    "mute_list" => slot_17 = ::std::option::Option::Some(member),
-                    "manager_list" => slot_18 = ::std::option::Option::Some(member),
-                    "user_counter" => slot_19 = ::std::option::Option::Some(member),
-                    "restrictions" => slot_20 = ::std::option::Option::Some(member),
-                    "role" => slot_21 = ::std::option::Option::Some(member),
-                    "text_field_enabled" => slot_22 = ::std::option::Option::Some(member),
-                    "background_id" => slot_23 = ::std::option::Option::Some(member),
-                    "entity_link" => slot_24 = ::std::option::Option::Some(member),
-                    "permissions" => slot_25 = ::std::option::Option::Some(member),
-                    "public" => slot_26 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "owner",
+                    "extranet",
+                    "contains_collaber",
+                    "avatar",
+                    "color",
+                    "type",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "date_create",
+                    "message_type",
+                    "mute_list",
+                    "manager_list",
+                    "user_counter",
+                    "restrictions",
+                    "role",
+                    "text_field_enabled",
+                    "background_id",
+                    "entity_link",
+                    "permissions",
+                    "public",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 parent_chat_id: ::b24_core::__private::wire::field_at(
@@ -10301,75 +16609,29 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "chat_id" => slot_1 = ::std::option::Option::Some(member),
-                    "type" => slot_2 = ::std::option::Option::Some(member),
-                    "avatar" => slot_3 = ::std::option::Option::Some(member),
-                    "title" => slot_4 = ::std::option::Option::Some(member),
-                    "message" => slot_5 = ::std::option::Option::Some(member),
-                    "counter" => slot_6 = ::std::option::Option::Some(member),
-                    "last_id" => slot_7 = ::std::option::Option::Some(member),
-                    "pinned" => slot_8 = ::std::option::Option::Some(member),
-                    "unread" => slot_9 = ::std::option::Option::Some(member),
-                    "has_reminder" => slot_10 = ::std::option::Option::Some(member),
-                    "date_update" => slot_11 = ::std::option::Option::Some(member),
-                    "date_last_activity" => slot_12 = ::std::option::Option::Some(member),
-                    "user" => slot_13 = ::std::option::Option::Some(member),
-                    "chat" => slot_14 = ::std::option::Option::Some(member),
-                    "options" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chat_id",
+                    "type",
+                    "avatar",
+                    "title",
+                    "message",
+                    "counter",
+                    "last_id",
+                    "pinned",
+                    "unread",
+                    "has_reminder",
+                    "date_update",
+                    "date_last_activity",
+                    "user",
+                    "chat",
+                    "options",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
@@ -10640,47 +16902,22 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "text" => slot_1 = ::std::option::Option::Some(member),
-                    "file" => slot_2 = ::std::option::Option::Some(member),
-                    "attach" => slot_3 = ::std::option::Option::Some(member),
-                    "author_id" => slot_4 = ::std::option::Option::Some(member),
-                    "date" => slot_5 = ::std::option::Option::Some(member),
-                    "sticker" => slot_6 = ::std::option::Option::Some(member),
-                    "status" => slot_7 = ::std::option::Option::Some(member),
-                    "uuid" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "text",
+                    "file",
+                    "attach",
+                    "author_id",
+                    "date",
+                    "sticker",
+                    "status",
+                    "uuid",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
@@ -10900,87 +17137,33 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "first_name" => slot_2 = ::std::option::Option::Some(member),
-                    "last_name" => slot_3 = ::std::option::Option::Some(member),
-                    "work_position" => slot_4 = ::std::option::Option::Some(member),
-                    "color" => slot_5 = ::std::option::Option::Some(member),
-                    "avatar" => slot_6 = ::std::option::Option::Some(member),
-                    "gender" => slot_7 = ::std::option::Option::Some(member),
-                    "birthday" => slot_8 = ::std::option::Option::Some(member),
-                    "extranet" => slot_9 = ::std::option::Option::Some(member),
-                    "network" => slot_10 = ::std::option::Option::Some(member),
-                    "bot" => slot_11 = ::std::option::Option::Some(member),
-                    "connector" => slot_12 = ::std::option::Option::Some(member),
-                    "external_auth_id" => slot_13 = ::std::option::Option::Some(member),
-                    "status" => slot_14 = ::std::option::Option::Some(member),
-                    "idle" => slot_15 = ::std::option::Option::Some(member),
-                    "last_activity_date" => slot_16 = ::std::option::Option::Some(member),
-                    "mobile_last_date" => slot_17 = ::std::option::Option::Some(member),
-                    "absent" => slot_18 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "absent",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -11125,14 +17308,19 @@ pub mod recent_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecentHide {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
     pub dialog_id: ::b24_core::__private::types::DialogId,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentHide {
@@ -11143,7 +17331,45 @@ impl RecentHide {
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentHide {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecentHide {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11201,8 +17427,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentHideError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecentList {
@@ -11299,6 +17525,12 @@ pub struct RecentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentList {
@@ -11319,6 +17551,7 @@ impl RecentList {
             can_manage_messages: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SKIP_OPENLINES`.
@@ -11449,6 +17682,85 @@ impl RecentList {
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecentList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "SKIP_OPENLINES",
+                "SKIP_DIALOG",
+                "SKIP_CHAT",
+                "LAST_MESSAGE_DATE",
+                "UNREAD_ONLY",
+                "PARSE_TEXT",
+                "GET_ORIGINAL_TEXT",
+                "SKIP_UNDISTRIBUTED_OPENLINES",
+                "ONLY_COPILOT",
+                "ONLY_CHANNEL",
+                "CAN_MANAGE_MESSAGES",
+                "OFFSET",
+                "LIMIT",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            skip_openlines: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "SKIP_OPENLINES",
+            )?,
+            skip_dialog: ::b24_core::__private::wire::field_at(slot_1, "SKIP_DIALOG")?,
+            skip_chat: ::b24_core::__private::wire::field_at(slot_2, "SKIP_CHAT")?,
+            last_message_date: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "LAST_MESSAGE_DATE",
+            )?,
+            unread_only: ::b24_core::__private::wire::field_at(slot_4, "UNREAD_ONLY")?,
+            parse_text: ::b24_core::__private::wire::field_at(slot_5, "PARSE_TEXT")?,
+            get_original_text: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "GET_ORIGINAL_TEXT",
+            )?,
+            skip_undistributed_openlines: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "SKIP_UNDISTRIBUTED_OPENLINES",
+            )?,
+            only_copilot: ::b24_core::__private::wire::field_at(slot_8, "ONLY_COPILOT")?,
+            only_channel: ::b24_core::__private::wire::field_at(slot_9, "ONLY_CHANNEL")?,
+            can_manage_messages: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "CAN_MANAGE_MESSAGES",
+            )?,
+            offset: ::b24_core::__private::wire::field_at(slot_11, "OFFSET")?,
+            limit: ::b24_core::__private::wire::field_at(slot_12, "LIMIT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11595,19 +17907,11 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "url" => slot_0 = ::std::option::Option::Some(member),
-                    "color" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["url", "color"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
@@ -11673,23 +17977,11 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "type" => slot_0 = ::std::option::Option::Some(member),
-                    "url" => slot_1 = ::std::option::Option::Some(member),
-                    "id" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
@@ -11933,119 +18225,42 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "parent_chat_id" => slot_1 = ::std::option::Option::Some(member),
-                    "parent_message_id" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "owner" => slot_4 = ::std::option::Option::Some(member),
-                    "extranet" => slot_5 = ::std::option::Option::Some(member),
-                    "contains_collaber" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "color" => slot_8 = ::std::option::Option::Some(member),
-                    "type" => slot_9 = ::std::option::Option::Some(member),
-                    "entity_type" => slot_10 = ::std::option::Option::Some(member),
-                    "entity_id" => slot_11 = ::std::option::Option::Some(member),
-                    "entity_data_1" => slot_12 = ::std::option::Option::Some(member),
-                    "entity_data_2" => slot_13 = ::std::option::Option::Some(member),
-                    "entity_data_3" => slot_14 = ::std::option::Option::Some(member),
-                    "date_create" => slot_15 = ::std::option::Option::Some(member),
-                    "message_type" => slot_16 = ::std::option::Option::Some(member),
-                    "mute_list" => slot_17 = ::std::option::Option::Some(member),
-                    "manager_list" => slot_18 = ::std::option::Option::Some(member),
-                    "user_counter" => slot_19 = ::std::option::Option::Some(member),
-                    "restrictions" => slot_20 = ::std::option::Option::Some(member),
-                    "role" => slot_21 = ::std::option::Option::Some(member),
-                    "text_field_enabled" => slot_22 = ::std::option::Option::Some(member),
-                    "background_id" => slot_23 = ::std::option::Option::Some(member),
-                    "entity_link" => slot_24 = ::std::option::Option::Some(member),
-                    "permissions" => slot_25 = ::std::option::Option::Some(member),
-                    "public" => slot_26 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "owner",
+                    "extranet",
+                    "contains_collaber",
+                    "avatar",
+                    "color",
+                    "type",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "date_create",
+                    "message_type",
+                    "mute_list",
+                    "manager_list",
+                    "user_counter",
+                    "restrictions",
+                    "role",
+                    "text_field_enabled",
+                    "background_id",
+                    "entity_link",
+                    "permissions",
+                    "public",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 parent_chat_id: ::b24_core::__private::wire::field_at(
@@ -12400,75 +18615,29 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "chat_id" => slot_1 = ::std::option::Option::Some(member),
-                    "type" => slot_2 = ::std::option::Option::Some(member),
-                    "avatar" => slot_3 = ::std::option::Option::Some(member),
-                    "title" => slot_4 = ::std::option::Option::Some(member),
-                    "message" => slot_5 = ::std::option::Option::Some(member),
-                    "counter" => slot_6 = ::std::option::Option::Some(member),
-                    "last_id" => slot_7 = ::std::option::Option::Some(member),
-                    "pinned" => slot_8 = ::std::option::Option::Some(member),
-                    "unread" => slot_9 = ::std::option::Option::Some(member),
-                    "has_reminder" => slot_10 = ::std::option::Option::Some(member),
-                    "date_update" => slot_11 = ::std::option::Option::Some(member),
-                    "date_last_activity" => slot_12 = ::std::option::Option::Some(member),
-                    "user" => slot_13 = ::std::option::Option::Some(member),
-                    "chat" => slot_14 = ::std::option::Option::Some(member),
-                    "options" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chat_id",
+                    "type",
+                    "avatar",
+                    "title",
+                    "message",
+                    "counter",
+                    "last_id",
+                    "pinned",
+                    "unread",
+                    "has_reminder",
+                    "date_update",
+                    "date_last_activity",
+                    "user",
+                    "chat",
+                    "options",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
@@ -12718,33 +18887,17 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "items" => slot_0 = ::std::option::Option::Some(member),
-                    "hasMore" => slot_1 = ::std::option::Option::Some(member),
-                    "hasMorePages" => slot_2 = ::std::option::Option::Some(member),
-                    "copilot" => slot_3 = ::std::option::Option::Some(member),
-                    "messagesAutoDeleteConfigs" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "items",
+                    "hasMore",
+                    "hasMorePages",
+                    "copilot",
+                    "messagesAutoDeleteConfigs",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
                 has_more: ::b24_core::__private::wire::field_at(slot_1, "hasMore")?,
@@ -12876,47 +19029,22 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "text" => slot_1 = ::std::option::Option::Some(member),
-                    "file" => slot_2 = ::std::option::Option::Some(member),
-                    "attach" => slot_3 = ::std::option::Option::Some(member),
-                    "author_id" => slot_4 = ::std::option::Option::Some(member),
-                    "date" => slot_5 = ::std::option::Option::Some(member),
-                    "sticker" => slot_6 = ::std::option::Option::Some(member),
-                    "status" => slot_7 = ::std::option::Option::Some(member),
-                    "uuid" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "text",
+                    "file",
+                    "attach",
+                    "author_id",
+                    "date",
+                    "sticker",
+                    "status",
+                    "uuid",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
@@ -13123,6 +19251,69 @@ pub mod recent_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub absent: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `bot_data`: `any`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `departments`: `int[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `desktop_last_date`: `datetime`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `phones`: `any`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentUser {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13136,87 +19327,43 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "first_name" => slot_2 = ::std::option::Option::Some(member),
-                    "last_name" => slot_3 = ::std::option::Option::Some(member),
-                    "work_position" => slot_4 = ::std::option::Option::Some(member),
-                    "color" => slot_5 = ::std::option::Option::Some(member),
-                    "avatar" => slot_6 = ::std::option::Option::Some(member),
-                    "gender" => slot_7 = ::std::option::Option::Some(member),
-                    "birthday" => slot_8 = ::std::option::Option::Some(member),
-                    "extranet" => slot_9 = ::std::option::Option::Some(member),
-                    "network" => slot_10 = ::std::option::Option::Some(member),
-                    "bot" => slot_11 = ::std::option::Option::Some(member),
-                    "connector" => slot_12 = ::std::option::Option::Some(member),
-                    "external_auth_id" => slot_13 = ::std::option::Option::Some(member),
-                    "status" => slot_14 = ::std::option::Option::Some(member),
-                    "idle" => slot_15 = ::std::option::Option::Some(member),
-                    "last_activity_date" => slot_16 = ::std::option::Option::Some(member),
-                    "mobile_last_date" => slot_17 = ::std::option::Option::Some(member),
-                    "absent" => slot_18 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "absent",
+                    "active",
+                    "avatar_hr",
+                    "bot_data",
+                    "departments",
+                    "desktop_last_date",
+                    "email",
+                    "phones",
+                    "type",
+                    "website",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -13249,6 +19396,21 @@ pub mod recent_list {
                     "mobile_last_date",
                 )?,
                 absent: ::b24_core::__private::wire::field_at(slot_18, "absent")?,
+                active: ::b24_core::__private::wire::field_at(slot_19, "active")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_20, "avatar_hr")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_21, "bot_data")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "desktop_last_date",
+                )?,
+                email: ::b24_core::__private::wire::field_at(slot_24, "email")?,
+                phones: ::b24_core::__private::wire::field_at(slot_25, "phones")?,
+                type_: ::b24_core::__private::wire::field_at(slot_26, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_27, "website")?,
             })
         }
     }
@@ -13350,6 +19512,51 @@ pub mod recent_list {
                 &::std::format!("{}.{}", field, "absent"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
         }
     }
 }
@@ -13361,8 +19568,7 @@ pub mod recent_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecentPin {
@@ -13376,6 +19582,12 @@ pub struct RecentPin {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pin: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentPin {
@@ -13387,6 +19599,7 @@ impl RecentPin {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             pin: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PIN`.
@@ -13397,6 +19610,44 @@ impl RecentPin {
     ) -> Self {
         self.pin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentPin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecentPin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID", "PIN"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            pin: ::b24_core::__private::wire::field_at(slot_1, "PIN")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13458,8 +19709,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentPinError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecentUnread {
@@ -13473,6 +19723,12 @@ pub struct RecentUnread {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub action: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentUnread {
@@ -13484,6 +19740,7 @@ impl RecentUnread {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             action: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTION`.
@@ -13494,6 +19751,44 @@ impl RecentUnread {
     ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentUnread {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecentUnread {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID", "ACTION"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            action: ::b24_core::__private::wire::field_at(slot_1, "ACTION")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13552,17 +19847,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentUnreadErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct RevisionGet {}
+pub struct RevisionGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl RevisionGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RevisionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RevisionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13573,10 +19911,7 @@ impl ::b24_core::__private::Method for RevisionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = revision_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13591,6 +19926,8 @@ impl ::b24_core::__private::Method for RevisionGet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum RevisionGetError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -13600,6 +19937,7 @@ pub enum RevisionGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -13611,6 +19949,117 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError
         }
     }
 }
+/// Named types of [`im.revision.get`](https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod revision_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`im.revision.get`](https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `rest`: `int`.
+        #[serde(
+            rename = "rest",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest: ::std::option::Option<i64>,
+        /// `web`: `int`.
+        #[serde(
+            rename = "web",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web: ::std::option::Option<i64>,
+        /// `mobile`: `int`.
+        #[serde(
+            rename = "mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile: ::std::option::Option<i64>,
+        /// `desktop`: `int`.
+        #[serde(
+            rename = "desktop",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop: ::std::option::Option<i64>,
+        /// `im_revision_mobile`: `int`.
+        #[serde(
+            rename = "im_revision_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub im_revision_mobile: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["rest", "web", "mobile", "desktop", "im_revision_mobile"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
+                web: ::b24_core::__private::wire::field_at(slot_1, "web")?,
+                mobile: ::b24_core::__private::wire::field_at(slot_2, "mobile")?,
+                desktop: ::b24_core::__private::wire::field_at(slot_3, "desktop")?,
+                im_revision_mobile: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "im_revision_mobile",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.rest,
+                &::std::format!("{}.{}", field, "rest"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.web,
+                &::std::format!("{}.{}", field, "web"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile,
+                &::std::format!("{}.{}", field, "mobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop,
+                &::std::format!("{}.{}", field, "desktop"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.im_revision_mobile,
+                &::std::format!("{}.{}", field, "im_revision_mobile"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -13619,8 +20068,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SearchChatList {
@@ -13652,6 +20101,12 @@ pub struct SearchChatList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchChatList {
@@ -13663,6 +20118,7 @@ impl SearchChatList {
             find_lines: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `FIND`.
@@ -13695,6 +20151,46 @@ impl SearchChatList {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SearchChatList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SearchChatList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FIND", "FIND_LINES", "OFFSET", "LIMIT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            find: ::b24_core::__private::wire::field_at(slot_0, "FIND")?,
+            find_lines: ::b24_core::__private::wire::field_at(slot_1, "FIND_LINES")?,
+            offset: ::b24_core::__private::wire::field_at(slot_2, "OFFSET")?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "LIMIT")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for SearchChatList {
@@ -13708,7 +20204,7 @@ impl ::b24_core::__private::Method for SearchChatList {
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<search_chat_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13724,7 +20220,7 @@ impl ::b24_core::__private::Method for SearchChatList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SearchChatList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = search_chat_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -13757,6 +20253,992 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchChatListEr
         }
     }
 }
+/// Named types of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod search_chat_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EntityLink` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EntityLink {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `id`: `any`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EntityLink {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Permissions {
+        /// `manage_users_add`: `string`.
+        #[serde(
+            rename = "manage_users_add",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_add: ::std::option::Option<::std::string::String>,
+        /// `manage_users_delete`: `string`.
+        #[serde(
+            rename = "manage_users_delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_delete: ::std::option::Option<::std::string::String>,
+        /// `manage_ui`: `string`.
+        #[serde(
+            rename = "manage_ui",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_ui: ::std::option::Option<::std::string::String>,
+        /// `manage_settings`: `string`.
+        #[serde(
+            rename = "manage_settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_settings: ::std::option::Option<::std::string::String>,
+        /// `manage_messages`: `string`.
+        #[serde(
+            rename = "manage_messages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_messages: ::std::option::Option<::std::string::String>,
+        /// `can_post`: `string`.
+        #[serde(
+            rename = "can_post",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_post: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "manage_users_add",
+                    "manage_users_delete",
+                    "manage_ui",
+                    "manage_settings",
+                    "manage_messages",
+                    "can_post",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                manage_users_add: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "manage_users_add",
+                )?,
+                manage_users_delete: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "manage_users_delete",
+                )?,
+                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
+                manage_settings: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "manage_settings",
+                )?,
+                manage_messages: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "manage_messages",
+                )?,
+                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.manage_users_add,
+                &::std::format!("{}.{}", field, "manage_users_add"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_users_delete,
+                &::std::format!("{}.{}", field, "manage_users_delete"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_ui,
+                &::std::format!("{}.{}", field, "manage_ui"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_settings,
+                &::std::format!("{}.{}", field, "manage_settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_messages,
+                &::std::format!("{}.{}", field, "manage_messages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_post,
+                &::std::format!("{}.{}", field, "can_post"),
+                problems,
+            );
+        }
+    }
+    /// `Restrictions` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Restrictions {
+        /// `avatar`: `yn`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `rename`: `yn`.
+        #[serde(
+            rename = "rename",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rename: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `extend`: `yn`.
+        #[serde(
+            rename = "extend",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extend: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `call`: `yn`.
+        #[serde(
+            rename = "call",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `mute`: `yn`.
+        #[serde(
+            rename = "mute",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `leave`: `yn`.
+        #[serde(
+            rename = "leave",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `leave_owner`: `yn`.
+        #[serde(
+            rename = "leave_owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave_owner: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `send`: `yn`.
+        #[serde(
+            rename = "send",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `user_list`: `yn`.
+        #[serde(
+            rename = "user_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_list: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `path`: `string`.
+        #[serde(
+            rename = "path",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
+        /// `path_title`: `string`.
+        #[serde(
+            rename = "path_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_title: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Restrictions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "rename",
+                    "extend",
+                    "call",
+                    "mute",
+                    "leave",
+                    "leave_owner",
+                    "send",
+                    "user_list",
+                    "path",
+                    "path_title",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
+                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
+                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
+                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
+                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
+                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
+                leave_owner: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "leave_owner",
+                )?,
+                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
+                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
+                path: ::b24_core::__private::wire::field_at(slot_9, "path")?,
+                path_title: ::b24_core::__private::wire::field_at(slot_10, "path_title")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Restrictions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rename,
+                &::std::format!("{}.{}", field, "rename"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extend,
+                &::std::format!("{}.{}", field, "extend"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call,
+                &::std::format!("{}.{}", field, "call"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute,
+                &::std::format!("{}.{}", field, "mute"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.leave,
+                &::std::format!("{}.{}", field, "leave"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.leave_owner,
+                &::std::format!("{}.{}", field, "leave_owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.send,
+                &::std::format!("{}.{}", field, "send"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_list,
+                &::std::format!("{}.{}", field, "user_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path,
+                &::std::format!("{}.{}", field, "path"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_title,
+                &::std::format!("{}.{}", field, "path_title"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `parent_chat_id`: `int`.
+        #[serde(
+            rename = "parent_chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<i64>,
+        /// `parent_message_id`: `int`.
+        #[serde(
+            rename = "parent_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `extranet`: `bool`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<bool>,
+        /// `avatar`: `any`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `counter`: `int`.
+        #[serde(
+            rename = "counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter: ::std::option::Option<i64>,
+        /// `user_counter`: `int`.
+        #[serde(
+            rename = "user_counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_counter: ::std::option::Option<i64>,
+        /// `message_count`: `int`.
+        #[serde(
+            rename = "message_count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_count: ::std::option::Option<i64>,
+        /// `unread_id`: `int`.
+        #[serde(
+            rename = "unread_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread_id: ::std::option::Option<i64>,
+        /// `restrictions`: `Restrictions`.
+        #[serde(
+            rename = "restrictions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub restrictions: ::std::option::Option<Restrictions>,
+        /// `last_message_id`: `int`.
+        #[serde(
+            rename = "last_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_id: ::std::option::Option<i64>,
+        /// `last_id`: `int`.
+        #[serde(
+            rename = "last_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_id: ::std::option::Option<i64>,
+        /// `marked_id`: `int`.
+        #[serde(
+            rename = "marked_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub marked_id: ::std::option::Option<i64>,
+        /// `disk_folder_id`: `int`.
+        #[serde(
+            rename = "disk_folder_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disk_folder_id: ::std::option::Option<i64>,
+        /// `entity_type`: `string`.
+        #[serde(
+            rename = "entity_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entity_id`: `string`.
+        #[serde(
+            rename = "entity_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entity_data_1`: `string`.
+        #[serde(
+            rename = "entity_data_1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_1: ::std::option::Option<::std::string::String>,
+        /// `entity_data_2`: `string`.
+        #[serde(
+            rename = "entity_data_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_2: ::std::option::Option<::std::string::String>,
+        /// `entity_data_3`: `string`.
+        #[serde(
+            rename = "entity_data_3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_3: ::std::option::Option<::std::string::String>,
+        /// `mute_list`: `any`.
+        #[serde(
+            rename = "mute_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `date_create`: `string`.
+        #[serde(
+            rename = "date_create",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `message_type`: `string`.
+        #[serde(
+            rename = "message_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `public`: `any`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `entity_link`: `EntityLink`.
+        #[serde(
+            rename = "entity_link",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<EntityLink>,
+        /// `text_field_enabled`: `bool`.
+        #[serde(
+            rename = "text_field_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<bool>,
+        /// `background_id`: `any`.
+        #[serde(
+            rename = "background_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `permissions`: `Permissions`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<Permissions>,
+        /// `is_new`: `bool`.
+        #[serde(
+            rename = "is_new",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "description",
+                    "owner",
+                    "extranet",
+                    "avatar",
+                    "color",
+                    "type",
+                    "counter",
+                    "user_counter",
+                    "message_count",
+                    "unread_id",
+                    "restrictions",
+                    "last_message_id",
+                    "last_id",
+                    "marked_id",
+                    "disk_folder_id",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "mute_list",
+                    "date_create",
+                    "message_type",
+                    "public",
+                    "role",
+                    "entity_link",
+                    "text_field_enabled",
+                    "background_id",
+                    "permissions",
+                    "is_new",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "parent_chat_id",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "parent_message_id",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                counter: ::b24_core::__private::wire::field_at(slot_10, "counter")?,
+                user_counter: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "user_counter",
+                )?,
+                message_count: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "message_count",
+                )?,
+                unread_id: ::b24_core::__private::wire::field_at(slot_13, "unread_id")?,
+                restrictions: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "restrictions",
+                )?,
+                last_message_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "last_message_id",
+                )?,
+                last_id: ::b24_core::__private::wire::field_at(slot_16, "last_id")?,
+                marked_id: ::b24_core::__private::wire::field_at(slot_17, "marked_id")?,
+                disk_folder_id: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "disk_folder_id",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "entity_type",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_20, "entity_id")?,
+                entity_data_1: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "entity_data_1",
+                )?,
+                entity_data_2: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "entity_data_2",
+                )?,
+                entity_data_3: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "entity_data_3",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_24, "mute_list")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "date_create",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "message_type",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_27, "public")?,
+                role: ::b24_core::__private::wire::field_at(slot_28, "role")?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "entity_link",
+                )?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "text_field_enabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "background_id",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "permissions",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parent_chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parent_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter,
+                &::std::format!("{}.{}", field, "counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_counter,
+                &::std::format!("{}.{}", field, "user_counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_count,
+                &::std::format!("{}.{}", field, "message_count"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread_id,
+                &::std::format!("{}.{}", field, "unread_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.restrictions,
+                &::std::format!("{}.{}", field, "restrictions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_id,
+                &::std::format!("{}.{}", field, "last_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_id,
+                &::std::format!("{}.{}", field, "last_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.marked_id,
+                &::std::format!("{}.{}", field, "marked_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disk_folder_id,
+                &::std::format!("{}.{}", field, "disk_folder_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entity_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entity_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_1,
+                &::std::format!("{}.{}", field, "entity_data_1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_2,
+                &::std::format!("{}.{}", field, "entity_data_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_3,
+                &::std::format!("{}.{}", field, "entity_data_3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "mute_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "date_create"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "message_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entity_link"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "text_field_enabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "background_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "is_new"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -13765,8 +21247,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchChatListEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SearchDepartmentList {
@@ -13794,6 +21275,12 @@ pub struct SearchDepartmentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchDepartmentList {
@@ -13805,6 +21292,7 @@ impl SearchDepartmentList {
             user_data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_DATA`.
@@ -13828,6 +21316,46 @@ impl SearchDepartmentList {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SearchDepartmentList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SearchDepartmentList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FIND", "USER_DATA", "OFFSET", "LIMIT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            find: ::b24_core::__private::wire::field_at(slot_0, "FIND")?,
+            user_data: ::b24_core::__private::wire::field_at(slot_1, "USER_DATA")?,
+            offset: ::b24_core::__private::wire::field_at(slot_2, "OFFSET")?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "LIMIT")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for SearchDepartmentList {
@@ -13841,7 +21369,7 @@ impl ::b24_core::__private::Method for SearchDepartmentList {
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<search_department_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13858,7 +21386,7 @@ impl ::b24_core::__private::Method for SearchDepartmentList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SearchDepartmentList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = search_department_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -13892,6 +21420,664 @@ for SearchDepartmentListError {
         }
     }
 }
+/// Named types of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod search_department_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ManagerUserData` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ManagerUserData {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `any`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `mobile_last_date`: `any`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `Phones`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<Phones>,
+        /// `bot_data`: `map<any>`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ManagerUserData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ManagerUserData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ManagerUserData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
+    /// `Phones` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phones {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "inner_phone",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `full_name`: `string`.
+        #[serde(
+            rename = "full_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `manager_user_id`: `int`.
+        #[serde(
+            rename = "manager_user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_id: ::std::option::Option<i64>,
+        /// `manager_user_data`: `ManagerUserData`.
+        #[serde(
+            rename = "manager_user_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_data: ::std::option::Option<ManagerUserData>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
+                manager_user_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "manager_user_id",
+                )?,
+                manager_user_data: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "manager_user_data",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "full_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_id,
+                &::std::format!("{}.{}", field, "manager_user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_data,
+                &::std::format!("{}.{}", field, "manager_user_data"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.search.last.add`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-add.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -13901,14 +22087,19 @@ for SearchDepartmentListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SearchLastAdd {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
     pub dialog_id: ::b24_core::__private::types::DialogId,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchLastAdd {
@@ -13919,7 +22110,45 @@ impl SearchLastAdd {
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SearchLastAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SearchLastAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13978,14 +22207,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastAddErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SearchLastDelete {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
     pub dialog_id: ::b24_core::__private::types::DialogId,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchLastDelete {
@@ -13996,7 +22230,45 @@ impl SearchLastDelete {
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SearchLastDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SearchLastDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14055,8 +22327,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastDelete
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SearchLastGet {
@@ -14081,6 +22353,12 @@ pub struct SearchLastGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub skip_dialog: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchLastGet {
@@ -14091,6 +22369,7 @@ impl SearchLastGet {
             skip_openlines: ::std::option::Option::None,
             skip_chat: ::std::option::Option::None,
             skip_dialog: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SKIP_OPENLINES`.
@@ -14124,6 +22403,48 @@ impl SearchLastGet {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SearchLastGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SearchLastGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["SKIP_OPENLINES", "SKIP_CHAT", "SKIP_DIALOG"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            skip_openlines: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "SKIP_OPENLINES",
+            )?,
+            skip_chat: ::b24_core::__private::wire::field_at(slot_1, "SKIP_CHAT")?,
+            skip_dialog: ::b24_core::__private::wire::field_at(slot_2, "SKIP_DIALOG")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for SearchLastGet {
@@ -14133,7 +22454,7 @@ impl ::b24_core::__private::Method for SearchLastGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<search_last_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14155,6 +22476,8 @@ impl ::b24_core::__private::Method for SearchLastGet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum SearchLastGetError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -14164,6 +22487,7 @@ pub enum SearchLastGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -14175,6 +22499,1006 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastGetErr
         }
     }
 }
+/// Named types of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod search_last_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Avatar` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Avatar {
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Avatar {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["url", "color"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
+                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Avatar {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+        }
+    }
+    /// `Chat` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Chat {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `avatar`: `any`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `entity_type`: `string`.
+        #[serde(
+            rename = "entity_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entity_id`: `string`.
+        #[serde(
+            rename = "entity_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entity_data_1`: `string`.
+        #[serde(
+            rename = "entity_data_1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_1: ::std::option::Option<::std::string::String>,
+        /// `entity_data_2`: `string`.
+        #[serde(
+            rename = "entity_data_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_2: ::std::option::Option<::std::string::String>,
+        /// `entity_data_3`: `string`.
+        #[serde(
+            rename = "entity_data_3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_3: ::std::option::Option<::std::string::String>,
+        /// `mute_list`: `map<any>`.
+        #[serde(
+            rename = "mute_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `date_create`: `string`.
+        #[serde(
+            rename = "date_create",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `message_type`: `string`.
+        #[serde(
+            rename = "message_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Chat {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "owner",
+                    "extranet",
+                    "avatar",
+                    "color",
+                    "type",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "mute_list",
+                    "date_create",
+                    "message_type",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                owner: ::b24_core::__private::wire::field_at(slot_2, "owner")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_3, "extranet")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
+                type_: ::b24_core::__private::wire::field_at(slot_6, "type")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "entity_type",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_8, "entity_id")?,
+                entity_data_1: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "entity_data_1",
+                )?,
+                entity_data_2: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "entity_data_2",
+                )?,
+                entity_data_3: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "entity_data_3",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_12, "mute_list")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "date_create",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "message_type",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Chat {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entity_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entity_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_1,
+                &::std::format!("{}.{}", field, "entity_data_1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_2,
+                &::std::format!("{}.{}", field, "entity_data_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_3,
+                &::std::format!("{}.{}", field, "entity_data_3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "mute_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "date_create"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "message_type"),
+                problems,
+            );
+        }
+    }
+    /// `Phones` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phones {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "inner_phone",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `any`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `Avatar`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<Avatar>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `user`: `User`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<User>,
+        /// `chat`: `Chat`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<Chat>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "type", "avatar", "title", "user", "chat"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_2, "avatar")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                user: ::b24_core::__private::wire::field_at(slot_4, "user")?,
+                chat: ::b24_core::__private::wire::field_at(slot_5, "chat")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+        }
+    }
+    /// `User` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct User {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `any`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `mobile_last_date`: `any`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `Phones`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<Phones>,
+        /// `bot_data`: `map<any>`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for User {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for User {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -14183,8 +23507,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastGetErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SearchUserList {
@@ -14212,6 +23535,12 @@ pub struct SearchUserList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchUserList {
@@ -14223,6 +23552,7 @@ impl SearchUserList {
             business: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BUSINESS`.
@@ -14246,6 +23576,46 @@ impl SearchUserList {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SearchUserList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SearchUserList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FIND", "BUSINESS", "OFFSET", "LIMIT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            find: ::b24_core::__private::wire::field_at(slot_0, "FIND")?,
+            business: ::b24_core::__private::wire::field_at(slot_1, "BUSINESS")?,
+            offset: ::b24_core::__private::wire::field_at(slot_2, "OFFSET")?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "LIMIT")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for SearchUserList {
@@ -14259,7 +23629,10 @@ impl ::b24_core::__private::Method for SearchUserList {
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
-    type Output = search_user_list::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        search_user_list::Result,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14351,23 +23724,11 @@ pub mod search_user_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "work_phone" => slot_0 = ::std::option::Option::Some(member),
-                    "personal_mobile" => slot_1 = ::std::option::Option::Some(member),
-                    "inner_phone" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
                 personal_mobile: ::b24_core::__private::wire::field_at(
@@ -14453,13 +23814,13 @@ pub mod search_user_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
+        /// `avatar`: `any`.
         #[serde(
             rename = "avatar",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar: ::std::option::Option<::std::string::String>,
+        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `gender`: `string`.
         #[serde(
             rename = "gender",
@@ -14467,13 +23828,13 @@ pub mod search_user_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub gender: ::std::option::Option<::std::string::String>,
-        /// `birthday`: `string`.
+        /// `birthday`: `any`.
         #[serde(
             rename = "birthday",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthday: ::std::option::Option<::std::string::String>,
+        pub birthday: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `extranet`: `bool`.
         #[serde(
             rename = "extranet",
@@ -14516,27 +23877,31 @@ pub mod search_user_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `string`.
+        /// `idle`: `any`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::std::string::String>,
-        /// `last_activity_date`: `string`.
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `last_activity_date`: `any`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `string`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `mobile_last_date`: `any`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mobile_last_date: ::std::option::Option<::std::string::String>,
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -14546,13 +23911,13 @@ pub mod search_user_list {
         pub departments: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `absent`: `string`.
+        /// `absent`: `any`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::std::string::String>,
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `phones`: `Phones`.
         #[serde(
             rename = "phones",
@@ -14573,95 +23938,35 @@ pub mod search_user_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "first_name" => slot_2 = ::std::option::Option::Some(member),
-                    "last_name" => slot_3 = ::std::option::Option::Some(member),
-                    "work_position" => slot_4 = ::std::option::Option::Some(member),
-                    "color" => slot_5 = ::std::option::Option::Some(member),
-                    "avatar" => slot_6 = ::std::option::Option::Some(member),
-                    "gender" => slot_7 = ::std::option::Option::Some(member),
-                    "birthday" => slot_8 = ::std::option::Option::Some(member),
-                    "extranet" => slot_9 = ::std::option::Option::Some(member),
-                    "network" => slot_10 = ::std::option::Option::Some(member),
-                    "bot" => slot_11 = ::std::option::Option::Some(member),
-                    "connector" => slot_12 = ::std::option::Option::Some(member),
-                    "external_auth_id" => slot_13 = ::std::option::Option::Some(member),
-                    "status" => slot_14 = ::std::option::Option::Some(member),
-                    "idle" => slot_15 = ::std::option::Option::Some(member),
-                    "last_activity_date" => slot_16 = ::std::option::Option::Some(member),
-                    "mobile_last_date" => slot_17 = ::std::option::Option::Some(member),
-                    "departments" => slot_18 = ::std::option::Option::Some(member),
-                    "absent" => slot_19 = ::std::option::Option::Some(member),
-                    "phones" => slot_20 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "departments",
+                    "absent",
+                    "phones",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -14821,8 +24126,8 @@ pub mod search_user_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserGet {
@@ -14840,6 +24145,12 @@ pub struct UserGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub avatar_hr: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserGet {
@@ -14849,6 +24160,7 @@ impl UserGet {
         Self {
             id: ::std::option::Option::None,
             avatar_hr: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -14865,6 +24177,44 @@ impl UserGet {
     ) -> Self {
         self.avatar_hr = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "AVATAR_HR"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            avatar_hr: ::b24_core::__private::wire::field_at(slot_1, "AVATAR_HR")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14970,23 +24320,11 @@ pub mod user_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "work_phone" => slot_0 = ::std::option::Option::Some(member),
-                    "personal_mobile" => slot_1 = ::std::option::Option::Some(member),
-                    "inner_phone" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
                 personal_mobile: ::b24_core::__private::wire::field_at(
@@ -15149,13 +24487,13 @@ pub mod user_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `datetime`.
+        /// `idle`: `any`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::std::string::String>,
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
@@ -15163,27 +24501,31 @@ pub mod user_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `datetime`.
+        /// `mobile_last_date`: `any`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mobile_last_date: ::std::option::Option<::std::string::String>,
-        /// `desktop_last_date`: `datetime`.
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub desktop_last_date: ::std::option::Option<::std::string::String>,
-        /// `absent`: `datetime`.
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::std::string::String>,
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -15246,123 +24588,43 @@ pub mod user_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "active" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "first_name" => slot_3 = ::std::option::Option::Some(member),
-                    "last_name" => slot_4 = ::std::option::Option::Some(member),
-                    "work_position" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "avatar_hr" => slot_8 = ::std::option::Option::Some(member),
-                    "gender" => slot_9 = ::std::option::Option::Some(member),
-                    "birthday" => slot_10 = ::std::option::Option::Some(member),
-                    "extranet" => slot_11 = ::std::option::Option::Some(member),
-                    "network" => slot_12 = ::std::option::Option::Some(member),
-                    "bot" => slot_13 = ::std::option::Option::Some(member),
-                    "connector" => slot_14 = ::std::option::Option::Some(member),
-                    "external_auth_id" => slot_15 = ::std::option::Option::Some(member),
-                    "status" => slot_16 = ::std::option::Option::Some(member),
-                    "idle" => slot_17 = ::std::option::Option::Some(member),
-                    "last_activity_date" => slot_18 = ::std::option::Option::Some(member),
-                    "mobile_last_date" => slot_19 = ::std::option::Option::Some(member),
-                    "desktop_last_date" => slot_20 = ::std::option::Option::Some(member),
-                    "absent" => slot_21 = ::std::option::Option::Some(member),
-                    "departments" => slot_22 = ::std::option::Option::Some(member),
-                    "phones" => slot_23 = ::std::option::Option::Some(member),
-                    "bot_data" => slot_24 = ::std::option::Option::Some(member),
-                    "type" => slot_25 = ::std::option::Option::Some(member),
-                    "website" => slot_26 = ::std::option::Option::Some(member),
-                    "email" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
@@ -15567,14 +24829,13 @@ pub mod user_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserListGet {
-    /// `ID` (required): `any[]`.
+    /// `ID` (required): `any`.
     #[serde(rename = "ID")]
-    pub id: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub id: ::b24_core::__private::serde_json::Value,
     /// `AVATAR_HR`: `string`. Server default: `N`.
     #[serde(
         rename = "AVATAR_HR",
@@ -15589,20 +24850,25 @@ pub struct UserListGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub result_type: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserListGet {
     /// A request with the required parameter `ID`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             avatar_hr: ::std::option::Option::None,
             result_type: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `AVATAR_HR`.
@@ -15625,6 +24891,45 @@ impl UserListGet {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserListGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserListGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "AVATAR_HR", "RESULT_TYPE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            avatar_hr: ::b24_core::__private::wire::field_at(slot_1, "AVATAR_HR")?,
+            result_type: ::b24_core::__private::wire::field_at(slot_2, "RESULT_TYPE")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for UserListGet {
@@ -15634,7 +24939,7 @@ impl ::b24_core::__private::Method for UserListGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = user_list_get::Result;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15675,644 +24980,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserListGetError
         }
     }
 }
-/// Named types of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod user_list_get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Phones` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "work_phone" => slot_0 = ::std::option::Option::Some(member),
-                    "personal_mobile" => slot_1 = ::std::option::Option::Some(member),
-                    "inner_phone" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `active`: `bool`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `first_name`: `string`.
-        #[serde(
-            rename = "first_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub first_name: ::std::option::Option<::std::string::String>,
-        /// `last_name`: `string`.
-        #[serde(
-            rename = "last_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `work_position`: `string`.
-        #[serde(
-            rename = "work_position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `avatar_hr`: `string`.
-        #[serde(
-            rename = "avatar_hr",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar_hr: ::std::option::Option<::std::string::String>,
-        /// `gender`: `string`.
-        #[serde(
-            rename = "gender",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub gender: ::std::option::Option<::std::string::String>,
-        /// `birthday`: `string`.
-        #[serde(
-            rename = "birthday",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub birthday: ::std::option::Option<::std::string::String>,
-        /// `extranet`: `bool`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<bool>,
-        /// `network`: `bool`.
-        #[serde(
-            rename = "network",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub network: ::std::option::Option<bool>,
-        /// `bot`: `bool`.
-        #[serde(
-            rename = "bot",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot: ::std::option::Option<bool>,
-        /// `connector`: `bool`.
-        #[serde(
-            rename = "connector",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub connector: ::std::option::Option<bool>,
-        /// `external_auth_id`: `string`.
-        #[serde(
-            rename = "external_auth_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_auth_id: ::std::option::Option<::std::string::String>,
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `datetime`.
-        #[serde(
-            rename = "idle",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub idle: ::std::option::Option<::std::string::String>,
-        /// `last_activity_date`: `datetime`.
-        #[serde(
-            rename = "last_activity_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `datetime`.
-        #[serde(
-            rename = "mobile_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mobile_last_date: ::std::option::Option<::std::string::String>,
-        /// `desktop_last_date`: `datetime`.
-        #[serde(
-            rename = "desktop_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub desktop_last_date: ::std::option::Option<::std::string::String>,
-        /// `absent`: `datetime`.
-        #[serde(
-            rename = "absent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub absent: ::std::option::Option<::std::string::String>,
-        /// `departments`: `any[]`.
-        #[serde(
-            rename = "departments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub departments: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `phones`: `Phones`.
-        #[serde(
-            rename = "phones",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phones: ::std::option::Option<Phones>,
-        /// `bot_data`: `map<any>`.
-        #[serde(
-            rename = "bot_data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `website`: `string`.
-        #[serde(
-            rename = "website",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "active" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "first_name" => slot_3 = ::std::option::Option::Some(member),
-                    "last_name" => slot_4 = ::std::option::Option::Some(member),
-                    "work_position" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "avatar_hr" => slot_8 = ::std::option::Option::Some(member),
-                    "gender" => slot_9 = ::std::option::Option::Some(member),
-                    "birthday" => slot_10 = ::std::option::Option::Some(member),
-                    "extranet" => slot_11 = ::std::option::Option::Some(member),
-                    "network" => slot_12 = ::std::option::Option::Some(member),
-                    "bot" => slot_13 = ::std::option::Option::Some(member),
-                    "connector" => slot_14 = ::std::option::Option::Some(member),
-                    "external_auth_id" => slot_15 = ::std::option::Option::Some(member),
-                    "status" => slot_16 = ::std::option::Option::Some(member),
-                    "idle" => slot_17 = ::std::option::Option::Some(member),
-                    "last_activity_date" => slot_18 = ::std::option::Option::Some(member),
-                    "mobile_last_date" => slot_19 = ::std::option::Option::Some(member),
-                    "desktop_last_date" => slot_20 = ::std::option::Option::Some(member),
-                    "absent" => slot_21 = ::std::option::Option::Some(member),
-                    "departments" => slot_22 = ::std::option::Option::Some(member),
-                    "phones" => slot_23 = ::std::option::Option::Some(member),
-                    "bot_data" => slot_24 = ::std::option::Option::Some(member),
-                    "type" => slot_25 = ::std::option::Option::Some(member),
-                    "website" => slot_26 = ::std::option::Option::Some(member),
-                    "email" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.first_name,
-                &::std::format!("{}.{}", field, "first_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "last_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "work_position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar_hr,
-                &::std::format!("{}.{}", field, "avatar_hr"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.gender,
-                &::std::format!("{}.{}", field, "gender"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.birthday,
-                &::std::format!("{}.{}", field, "birthday"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.network,
-                &::std::format!("{}.{}", field, "network"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot,
-                &::std::format!("{}.{}", field, "bot"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.connector,
-                &::std::format!("{}.{}", field, "connector"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_auth_id,
-                &::std::format!("{}.{}", field, "external_auth_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.idle,
-                &::std::format!("{}.{}", field, "idle"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_date,
-                &::std::format!("{}.{}", field, "last_activity_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mobile_last_date,
-                &::std::format!("{}.{}", field, "mobile_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.desktop_last_date,
-                &::std::format!("{}.{}", field, "desktop_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.absent,
-                &::std::format!("{}.{}", field, "absent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.departments,
-                &::std::format!("{}.{}", field, "departments"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phones,
-                &::std::format!("{}.{}", field, "phones"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot_data,
-                &::std::format!("{}.{}", field, "bot_data"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.website,
-                &::std::format!("{}.{}", field, "website"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-        }
-    }
-}
 /// [`im.user.status.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-get.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -16321,17 +24988,60 @@ pub mod user_list_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct UserStatusGet {}
+pub struct UserStatusGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl UserStatusGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserStatusGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserStatusGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16342,7 +25052,7 @@ impl ::b24_core::__private::Method for UserStatusGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::string::String;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -16357,6 +25067,8 @@ impl ::b24_core::__private::Method for UserStatusGet {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum UserStatusGetError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -16366,6 +25078,7 @@ pub enum UserStatusGetError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusGetError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -16385,17 +25098,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusGetErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct UserStatusIdleEnd {}
+pub struct UserStatusIdleEnd {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl UserStatusIdleEnd {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserStatusIdleEnd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserStatusIdleEnd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16421,6 +25177,8 @@ impl ::b24_core::__private::Method for UserStatusIdleEnd {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum UserStatusIdleEndError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -16430,6 +25188,7 @@ pub enum UserStatusIdleEndError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusIdleEndError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -16449,8 +25208,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusIdleEn
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserStatusIdleStart {
@@ -16461,6 +25220,12 @@ pub struct UserStatusIdleStart {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ago: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserStatusIdleStart {
@@ -16469,6 +25234,7 @@ impl UserStatusIdleStart {
     pub fn new() -> Self {
         Self {
             ago: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `AGO`.
@@ -16476,6 +25242,43 @@ impl UserStatusIdleStart {
     pub fn ago(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.ago = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserStatusIdleStart {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserStatusIdleStart {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["AGO"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            ago: ::b24_core::__private::wire::field_at(slot_0, "AGO")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16502,6 +25305,8 @@ impl ::b24_core::__private::Method for UserStatusIdleStart {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum UserStatusIdleStartError {
+    /// `INVALID_CREDENTIALS`.
+    InvalidCredentials,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -16512,6 +25317,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for UserStatusIdleStartError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "INVALID_CREDENTIALS" => Self::InvalidCredentials,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -16531,14 +25337,19 @@ for UserStatusIdleStartError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserStatusSet {
     /// `STATUS` (required): `string`. Documented values: `online`, `dnd`, `away`, `break`.
     #[serde(rename = "STATUS")]
     pub status: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserStatusSet {
@@ -16547,7 +25358,45 @@ impl UserStatusSet {
     pub fn new(status: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             status: ::std::convert::Into::into(status),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserStatusSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserStatusSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["STATUS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16606,8 +25455,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusSetErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2EventGet {
@@ -16625,6 +25474,12 @@ pub struct V2EventGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2EventGet {
@@ -16634,6 +25489,7 @@ impl V2EventGet {
         Self {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `offset`.
@@ -16648,6 +25504,44 @@ impl V2EventGet {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2EventGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2EventGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["offset", "limit"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            offset: ::b24_core::__private::wire::field_at(slot_0, "offset")?,
+            limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2EventGet {
@@ -16661,10 +25555,7 @@ impl ::b24_core::__private::Method for V2EventGet {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_event_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -16701,6 +25592,98 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError 
         }
     }
 }
+/// Named types of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_event_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `events`: `map<any>[]`.
+        #[serde(
+            rename = "events",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub events: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// `nextOffset`: `int`.
+        #[serde(
+            rename = "nextOffset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_offset: ::std::option::Option<i64>,
+        /// `hasMore`: `bool`.
+        #[serde(
+            rename = "hasMore",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_more: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["events", "nextOffset", "hasMore"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                events: ::b24_core::__private::wire::field_at(slot_0, "events")?,
+                next_offset: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "nextOffset",
+                )?,
+                has_more: ::b24_core::__private::wire::field_at(slot_2, "hasMore")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.events,
+                &::std::format!("{}.{}", field, "events"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.next_offset,
+                &::std::format!("{}.{}", field, "nextOffset"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_more,
+                &::std::format!("{}.{}", field, "hasMore"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.v2.Event.subscribe`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-subscribe.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -16709,17 +25692,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct V2EventSubscribe {}
+pub struct V2EventSubscribe {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl V2EventSubscribe {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2EventSubscribe {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2EventSubscribe {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16773,17 +25799,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventSubscribe
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct V2EventUnsubscribe {}
+pub struct V2EventUnsubscribe {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl V2EventUnsubscribe {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2EventUnsubscribe {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2EventUnsubscribe {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16837,8 +25906,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventUnsubscri
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2FileDownload {
@@ -16848,6 +25916,12 @@ pub struct V2FileDownload {
     /// `fileId` (required): `int`.
     #[serde(rename = "fileId")]
     pub file_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2FileDownload {
@@ -16860,7 +25934,46 @@ impl V2FileDownload {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             file_id: ::std::convert::Into::into(file_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2FileDownload {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2FileDownload {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["dialogId", "fileId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
+            file_id: ::b24_core::__private::wire::field_at(slot_1, "fileId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16871,10 +25984,7 @@ impl ::b24_core::__private::Method for V2FileDownload {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_file_download::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -16918,6 +26028,65 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadEr
         }
     }
 }
+/// Named types of [`im.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_file_download {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`im.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["downloadUrl"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "downloadUrl",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-upload.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -16926,8 +26095,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2FileUpload {
@@ -16937,6 +26105,12 @@ pub struct V2FileUpload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_file_upload::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2FileUpload {
@@ -16949,7 +26123,46 @@ impl V2FileUpload {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2FileUpload {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2FileUpload {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["dialogId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16960,10 +26173,7 @@ impl ::b24_core::__private::Method for V2FileUpload {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-upload.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_file_upload::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -17065,23 +26275,11 @@ pub mod v2_file_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "content" => slot_1 = ::std::option::Option::Some(member),
-                    "message" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "content", "message"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
@@ -17108,6 +26306,95 @@ pub mod v2_file_upload {
             ::b24_core::__private::Check::check(
                 &self.message,
                 &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`im.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-upload.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `messageId`: `int`.
+        #[serde(
+            rename = "messageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `file`: `file`.
+        #[serde(
+            rename = "file",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["dialogId", "chatId", "messageId", "file"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+                file: ::b24_core::__private::wire::field_at(slot_3, "file")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "messageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file,
+                &::std::format!("{}.{}", field, "file"),
                 problems,
             );
         }

@@ -17,8 +17,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AppRegister {
@@ -89,13 +89,19 @@ pub struct AppRegister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub iframe_popup: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `LANG`: `any`.
+    /// `LANG`: `Lang`.
     #[serde(
         rename = "LANG",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub lang: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub lang: ::std::option::Option<app_register::Lang>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AppRegister {
@@ -113,6 +119,7 @@ impl AppRegister {
             livechat_support: ::std::option::Option::None,
             iframe_popup: ::std::option::Option::None,
             lang: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -204,12 +211,73 @@ impl AppRegister {
     }
     /// Sets `LANG`.
     #[must_use]
-    pub fn lang(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn lang(mut self, value: impl ::std::convert::Into<app_register::Lang>) -> Self {
         self.lang = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AppRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AppRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "BOT_ID",
+                "CODE",
+                "JS_METHOD",
+                "JS_PARAM",
+                "ICON_FILE",
+                "CONTEXT",
+                "EXTRANET_SUPPORT",
+                "LIVECHAT_SUPPORT",
+                "IFRAME_POPUP",
+                "LANG",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+            js_method: ::b24_core::__private::wire::field_at(slot_2, "JS_METHOD")?,
+            js_param: ::b24_core::__private::wire::field_at(slot_3, "JS_PARAM")?,
+            icon_file: ::b24_core::__private::wire::field_at(slot_4, "ICON_FILE")?,
+            context: ::b24_core::__private::wire::field_at(slot_5, "CONTEXT")?,
+            extranet_support: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "EXTRANET_SUPPORT",
+            )?,
+            livechat_support: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "LIVECHAT_SUPPORT",
+            )?,
+            iframe_popup: ::b24_core::__private::wire::field_at(slot_8, "IFRAME_POPUP")?,
+            lang: ::b24_core::__private::wire::field_at(slot_9, "LANG")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -298,6 +366,94 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AppRegisterError
         }
     }
 }
+/// Named types of [`imbot.app.register`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-register.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod app_register {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Lang` of [`imbot.app.register`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Lang {
+        /// `LANGUAGE_ID`: `any`.
+        #[serde(
+            rename = "LANGUAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TITLE`: `any`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DESCRIPTION`: `any`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Lang {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["LANGUAGE_ID", "TITLE", "DESCRIPTION"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "LANGUAGE_ID",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "DESCRIPTION",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Lang {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.app.unregister`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-unregister.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -307,8 +463,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AppRegisterError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AppUnregister {
@@ -319,6 +475,12 @@ pub struct AppUnregister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub app_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AppUnregister {
@@ -327,6 +489,7 @@ impl AppUnregister {
     pub fn new() -> Self {
         Self {
             app_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `APP_ID`.
@@ -337,6 +500,43 @@ impl AppUnregister {
     ) -> Self {
         self.app_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AppUnregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AppUnregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["APP_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            app_id: ::b24_core::__private::wire::field_at(slot_0, "APP_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -401,8 +601,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUnregisterErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AppUpdate {
@@ -490,13 +689,19 @@ pub struct AppUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub iframe_popup: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `LANG`: `any`.
+    /// `LANG`: `Lang`.
     #[serde(
         rename = "LANG",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub lang: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub lang: ::std::option::Option<app_update::Lang>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AppUpdate {
@@ -519,6 +724,7 @@ impl AppUpdate {
             livechat_support: ::std::option::Option::None,
             iframe_popup: ::std::option::Option::None,
             lang: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `IFRAME`.
@@ -632,12 +838,85 @@ impl AppUpdate {
     }
     /// Sets `LANG`.
     #[must_use]
-    pub fn lang(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn lang(mut self, value: impl ::std::convert::Into<app_update::Lang>) -> Self {
         self.lang = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AppUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AppUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "APP_ID",
+                "IFRAME",
+                "IFRAME_WIDTH",
+                "IFRAME_HEIGHT",
+                "JS_METHOD",
+                "JS_PARAM",
+                "HASH",
+                "ICON_FILE",
+                "CONTEXT",
+                "EXTRANET_SUPPORT",
+                "LIVECHAT_SUPPORT",
+                "IFRAME_POPUP",
+                "LANG",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            app_id: ::b24_core::__private::wire::field_at(slot_0, "APP_ID")?,
+            iframe: ::b24_core::__private::wire::field_at(slot_1, "IFRAME")?,
+            iframe_width: ::b24_core::__private::wire::field_at(slot_2, "IFRAME_WIDTH")?,
+            iframe_height: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "IFRAME_HEIGHT",
+            )?,
+            js_method: ::b24_core::__private::wire::field_at(slot_4, "JS_METHOD")?,
+            js_param: ::b24_core::__private::wire::field_at(slot_5, "JS_PARAM")?,
+            hash: ::b24_core::__private::wire::field_at(slot_6, "HASH")?,
+            icon_file: ::b24_core::__private::wire::field_at(slot_7, "ICON_FILE")?,
+            context: ::b24_core::__private::wire::field_at(slot_8, "CONTEXT")?,
+            extranet_support: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "EXTRANET_SUPPORT",
+            )?,
+            livechat_support: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "LIVECHAT_SUPPORT",
+            )?,
+            iframe_popup: ::b24_core::__private::wire::field_at(
+                slot_11,
+                "IFRAME_POPUP",
+            )?,
+            lang: ::b24_core::__private::wire::field_at(slot_12, "LANG")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -728,6 +1007,107 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUpdateError {
         }
     }
 }
+/// Named types of [`imbot.app.update`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod app_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Lang` of [`imbot.app.update`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Lang {
+        /// `LANGUAGE_ID`: `any`.
+        #[serde(
+            rename = "LANGUAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TITLE`: `any`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DESCRIPTION`: `any`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `COPYRIGHT`: `any`.
+        #[serde(
+            rename = "COPYRIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub copyright: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Lang {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["LANGUAGE_ID", "TITLE", "DESCRIPTION", "COPYRIGHT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "LANGUAGE_ID",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "DESCRIPTION",
+                )?,
+                copyright: ::b24_core::__private::wire::field_at(slot_3, "COPYRIGHT")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Lang {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.copyright,
+                &::std::format!("{}.{}", field, "COPYRIGHT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-bot-list.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -737,17 +1117,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct BotList {}
+pub struct BotList {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl BotList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BotList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BotList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -758,7 +1181,7 @@ impl ::b24_core::__private::Method for BotList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-bot-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bot_list::Result;
+    type Output = ::std::collections::BTreeMap<::std::string::String, bot_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -852,27 +1275,11 @@ pub mod bot_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "CODE" => slot_2 = ::std::option::Option::Some(member),
-                    "OPENLINE" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "CODE", "OPENLINE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -916,8 +1323,8 @@ pub mod bot_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatAdd {
@@ -1000,6 +1407,12 @@ pub struct ChatAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatAdd {
@@ -1018,6 +1431,7 @@ impl ChatAdd {
             entity_id: ::std::option::Option::None,
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TYPE`.
@@ -1122,6 +1536,66 @@ impl ChatAdd {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "TYPE",
+                "TITLE",
+                "DESCRIPTION",
+                "COLOR",
+                "MESSAGE",
+                "USERS",
+                "AVATAR",
+                "ENTITY_TYPE",
+                "ENTITY_ID",
+                "BOT_ID",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+            title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+            description: ::b24_core::__private::wire::field_at(slot_2, "DESCRIPTION")?,
+            color: ::b24_core::__private::wire::field_at(slot_3, "COLOR")?,
+            message: ::b24_core::__private::wire::field_at(slot_4, "MESSAGE")?,
+            users: ::b24_core::__private::wire::field_at(slot_5, "USERS")?,
+            avatar: ::b24_core::__private::wire::field_at(slot_6, "AVATAR")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_7, "ENTITY_TYPE")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_8, "ENTITY_ID")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_9, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_10, "CLIENT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ChatAdd {
@@ -1198,8 +1672,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatGet {
@@ -1209,6 +1682,12 @@ pub struct ChatGet {
     /// `ENTITY_ID` (required): `string`.
     #[serde(rename = "ENTITY_ID")]
     pub entity_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatGet {
@@ -1221,7 +1700,46 @@ impl ChatGet {
         Self {
             entity_type: ::std::convert::Into::into(entity_type),
             entity_id: ::std::convert::Into::into(entity_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ENTITY_TYPE", "ENTITY_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity_type: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_TYPE")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1291,8 +1809,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatLeave {
@@ -1313,6 +1830,12 @@ pub struct ChatLeave {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatLeave {
@@ -1323,6 +1846,7 @@ impl ChatLeave {
             chat_id: ::std::convert::Into::into(chat_id),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -1339,6 +1863,45 @@ impl ChatLeave {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatLeave {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatLeave {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_1, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_2, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1413,8 +1976,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatSendTyping {
@@ -1435,6 +1997,12 @@ pub struct ChatSendTyping {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatSendTyping {
@@ -1447,6 +2015,7 @@ impl ChatSendTyping {
             bot_id: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -1463,6 +2032,45 @@ impl ChatSendTyping {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatSendTyping {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatSendTyping {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["BOT_ID", "DIALOG_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_2, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1531,8 +2139,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSendTypingEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatSetManager {
@@ -1563,6 +2170,12 @@ pub struct ChatSetManager {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatSetManager {
@@ -1578,6 +2191,7 @@ impl ChatSetManager {
             is_manager: ::std::option::Option::None,
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `IS_MANAGER`.
@@ -1603,6 +2217,47 @@ impl ChatSetManager {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatSetManager {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatSetManager {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "USER_ID", "IS_MANAGER", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            is_manager: ::b24_core::__private::wire::field_at(slot_2, "IS_MANAGER")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_3, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_4, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1679,8 +2334,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetManagerEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatSetOwner {
@@ -1704,6 +2358,12 @@ pub struct ChatSetOwner {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatSetOwner {
@@ -1718,6 +2378,7 @@ impl ChatSetOwner {
             user_id: ::std::convert::Into::into(user_id),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -1734,6 +2395,46 @@ impl ChatSetOwner {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatSetOwner {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatSetOwner {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "USER_ID", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_2, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1812,8 +2513,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUpdateAvatar {
@@ -1837,6 +2537,12 @@ pub struct ChatUpdateAvatar {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUpdateAvatar {
@@ -1851,6 +2557,7 @@ impl ChatUpdateAvatar {
             avatar: ::std::convert::Into::into(avatar),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -1867,6 +2574,46 @@ impl ChatUpdateAvatar {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUpdateAvatar {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUpdateAvatar {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "AVATAR", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            avatar: ::b24_core::__private::wire::field_at(slot_1, "AVATAR")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_2, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1949,8 +2696,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatar
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUpdateColor {
@@ -1974,6 +2720,12 @@ pub struct ChatUpdateColor {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUpdateColor {
@@ -1988,6 +2740,7 @@ impl ChatUpdateColor {
             color: ::std::convert::Into::into(color),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -2004,6 +2757,46 @@ impl ChatUpdateColor {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUpdateColor {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUpdateColor {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "COLOR", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_2, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2083,8 +2876,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUpdateTitle {
@@ -2108,6 +2900,12 @@ pub struct ChatUpdateTitle {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUpdateTitle {
@@ -2122,6 +2920,7 @@ impl ChatUpdateTitle {
             title: ::std::convert::Into::into(title),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -2138,6 +2937,46 @@ impl ChatUpdateTitle {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUpdateTitle {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUpdateTitle {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "TITLE", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_2, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2214,8 +3053,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUserAdd {
@@ -2246,6 +3084,12 @@ pub struct ChatUserAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUserAdd {
@@ -2263,6 +3107,7 @@ impl ChatUserAdd {
             hide_history: ::std::option::Option::None,
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `HIDE_HISTORY`.
@@ -2290,6 +3135,47 @@ impl ChatUserAdd {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUserAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUserAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "USERS", "HIDE_HISTORY", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            users: ::b24_core::__private::wire::field_at(slot_1, "USERS")?,
+            hide_history: ::b24_core::__private::wire::field_at(slot_2, "HIDE_HISTORY")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_3, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_4, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2370,8 +3256,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUserDelete {
@@ -2395,6 +3280,12 @@ pub struct ChatUserDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUserDelete {
@@ -2409,6 +3300,7 @@ impl ChatUserDelete {
             user_id: ::std::convert::Into::into(user_id),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -2425,6 +3317,46 @@ impl ChatUserDelete {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUserDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUserDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "USER_ID", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_2, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2503,8 +3435,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatUserList {
@@ -2525,6 +3456,12 @@ pub struct ChatUserList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUserList {
@@ -2535,6 +3472,7 @@ impl ChatUserList {
             chat_id: ::std::convert::Into::into(chat_id),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -2551,6 +3489,45 @@ impl ChatUserList {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatUserList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatUserList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            bot_id: ::b24_core::__private::wire::field_at(slot_1, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_2, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2622,17 +3599,24 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommandAnswer {
-    /// `COMMAND_ID` (required): `int`.
-    #[serde(rename = "COMMAND_ID")]
-    pub command_id: i64,
-    /// `COMMAND` (required): `string`.
-    #[serde(rename = "COMMAND")]
-    pub command: ::std::string::String,
+    /// `COMMAND_ID`: `int`.
+    #[serde(
+        rename = "COMMAND_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub command_id: ::std::option::Option<i64>,
+    /// `COMMAND`: `string`.
+    #[serde(
+        rename = "COMMAND",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub command: ::std::option::Option<::std::string::String>,
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
     pub message_id: i64,
@@ -2667,18 +3651,13 @@ pub struct CommandAnswer {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
-    /// `MENU`: `map<any>`.
+    /// `MENU`: `any`.
     #[serde(
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub menu: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `SYSTEM`: `yn`. Server default: `N`.
     #[serde(
         rename = "SYSTEM",
@@ -2700,19 +3679,21 @@ pub struct CommandAnswer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommandAnswer {
-    /// A request with the required parameters `COMMAND_ID`, `COMMAND`, `MESSAGE_ID`.
+    /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(
-        command_id: impl ::std::convert::Into<i64>,
-        command: impl ::std::convert::Into<::std::string::String>,
-        message_id: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
-            command_id: ::std::convert::Into::into(command_id),
-            command: ::std::convert::Into::into(command),
+            command_id: ::std::option::Option::None,
+            command: ::std::option::Option::None,
             message_id: ::std::convert::Into::into(message_id),
             message: ::std::option::Option::None,
             attach: ::std::option::Option::None,
@@ -2721,7 +3702,23 @@ impl CommandAnswer {
             system: ::std::option::Option::None,
             url_preview: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `COMMAND_ID`.
+    #[must_use]
+    pub fn command_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.command_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `COMMAND`.
+    #[must_use]
+    pub fn command(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.command = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `MESSAGE`.
     #[must_use]
@@ -2764,12 +3761,7 @@ impl CommandAnswer {
     #[must_use]
     pub fn menu(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.menu = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2803,6 +3795,64 @@ impl CommandAnswer {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommandAnswer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommandAnswer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "COMMAND_ID",
+                "COMMAND",
+                "MESSAGE_ID",
+                "MESSAGE",
+                "ATTACH",
+                "KEYBOARD",
+                "MENU",
+                "SYSTEM",
+                "URL_PREVIEW",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            command_id: ::b24_core::__private::wire::field_at(slot_0, "COMMAND_ID")?,
+            command: ::b24_core::__private::wire::field_at(slot_1, "COMMAND")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_3, "MESSAGE")?,
+            attach: ::b24_core::__private::wire::field_at(slot_4, "ATTACH")?,
+            keyboard: ::b24_core::__private::wire::field_at(slot_5, "KEYBOARD")?,
+            menu: ::b24_core::__private::wire::field_at(slot_6, "MENU")?,
+            system: ::b24_core::__private::wire::field_at(slot_7, "SYSTEM")?,
+            url_preview: ::b24_core::__private::wire::field_at(slot_8, "URL_PREVIEW")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_9, "CLIENT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for CommandAnswer {
@@ -2821,7 +3871,6 @@ impl ::b24_core::__private::Method for CommandAnswer {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.command_id, "COMMAND_ID", problems);
         ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-        problems.non_empty("COMMAND", &self.command);
         ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
         ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
@@ -2830,6 +3879,14 @@ impl ::b24_core::__private::Method for CommandAnswer {
         ::b24_core::__private::Check::check(&self.system, "SYSTEM", problems);
         ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
         ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        problems
+            .at_least_one(
+                &["COMMAND", "COMMAND_ID"],
+                &[
+                    ("COMMAND_ID", self.command_id.is_some()),
+                    ("COMMAND", self.command.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -2899,8 +3956,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandAnswerErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommandRegister {
@@ -2913,9 +3969,9 @@ pub struct CommandRegister {
     /// `EVENT_COMMAND_ADD` (required): `string`.
     #[serde(rename = "EVENT_COMMAND_ADD")]
     pub event_command_add: ::std::string::String,
-    /// `LANG` (required): `any[]`.
+    /// `LANG` (required): `Lang[]`.
     #[serde(rename = "LANG")]
-    pub lang: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub lang: ::std::vec::Vec<command_register::Lang>,
     /// `COMMON`: `yn`. Server default: `N`.
     #[serde(
         rename = "COMMON",
@@ -2944,6 +4000,12 @@ pub struct CommandRegister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommandRegister {
@@ -2953,9 +4015,7 @@ impl CommandRegister {
         bot_id: impl ::std::convert::Into<i64>,
         command: impl ::std::convert::Into<::std::string::String>,
         event_command_add: impl ::std::convert::Into<::std::string::String>,
-        lang: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        lang: impl ::std::convert::Into<::std::vec::Vec<command_register::Lang>>,
     ) -> Self {
         Self {
             bot_id: ::std::convert::Into::into(bot_id),
@@ -2966,6 +4026,7 @@ impl CommandRegister {
             hidden: ::std::option::Option::None,
             extranet_support: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `COMMON`.
@@ -3005,6 +4066,65 @@ impl CommandRegister {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommandRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommandRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "BOT_ID",
+                "COMMAND",
+                "EVENT_COMMAND_ADD",
+                "LANG",
+                "COMMON",
+                "HIDDEN",
+                "EXTRANET_SUPPORT",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            command: ::b24_core::__private::wire::field_at(slot_1, "COMMAND")?,
+            event_command_add: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "EVENT_COMMAND_ADD",
+            )?,
+            lang: ::b24_core::__private::wire::field_at(slot_3, "LANG")?,
+            common: ::b24_core::__private::wire::field_at(slot_4, "COMMON")?,
+            hidden: ::b24_core::__private::wire::field_at(slot_5, "HIDDEN")?,
+            extranet_support: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "EXTRANET_SUPPORT",
+            )?,
+            client_id: ::b24_core::__private::wire::field_at(slot_7, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3086,6 +4206,88 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandRegisterE
         }
     }
 }
+/// Named types of [`imbot.command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-register.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod command_register {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Lang` of [`imbot.command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Lang {
+        /// `LANGUAGE_ID`: `string`.
+        #[serde(rename = "LANGUAGE_ID")]
+        pub language_id: ::std::string::String,
+        /// `TITLE`: `string`.
+        #[serde(rename = "TITLE")]
+        pub title: ::std::string::String,
+        /// `PARAMS`: `string`.
+        #[serde(
+            rename = "PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Lang {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["LANGUAGE_ID", "TITLE", "PARAMS"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "LANGUAGE_ID",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Lang {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                    &self.language_id,
+                );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "PARAMS"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-unregister.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -3097,8 +4299,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandRegisterE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommandUnregister {
@@ -3112,6 +4313,12 @@ pub struct CommandUnregister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommandUnregister {
@@ -3121,6 +4328,7 @@ impl CommandUnregister {
         Self {
             command_id: ::std::convert::Into::into(command_id),
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CLIENT_ID`.
@@ -3131,6 +4339,44 @@ impl CommandUnregister {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommandUnregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommandUnregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["COMMAND_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            command_id: ::b24_core::__private::wire::field_at(slot_0, "COMMAND_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_1, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3198,8 +4444,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandUnregiste
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommandUpdate {
@@ -3216,6 +4461,12 @@ pub struct CommandUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommandUpdate {
@@ -3229,6 +4480,7 @@ impl CommandUpdate {
             command_id: ::std::convert::Into::into(command_id),
             fields: ::std::convert::Into::into(fields),
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CLIENT_ID`.
@@ -3239,6 +4491,45 @@ impl CommandUpdate {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommandUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommandUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["COMMAND_ID", "FIELDS", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            command_id: ::b24_core::__private::wire::field_at(slot_0, "COMMAND_ID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "FIELDS")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_2, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3342,14 +4633,19 @@ pub mod command_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANG`: `any[]`.
+        /// `LANG`: `map<any>[]`.
         #[serde(
             rename = "LANG",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lang: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
@@ -3364,31 +4660,11 @@ pub mod command_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "COMMAND" => slot_0 = ::std::option::Option::Some(member),
-                    "EVENT_COMMAND_ADD" => slot_1 = ::std::option::Option::Some(member),
-                    "HIDDEN" => slot_2 = ::std::option::Option::Some(member),
-                    "EXTRANET_SUPPORT" => slot_3 = ::std::option::Option::Some(member),
-                    "LANG" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["COMMAND", "EVENT_COMMAND_ADD", "HIDDEN", "EXTRANET_SUPPORT", "LANG"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "COMMAND")?,
                 event_command_add: ::b24_core::__private::wire::field_at(
@@ -3444,14 +4720,19 @@ pub mod command_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
     pub dialog_id: ::b24_core::__private::types::DialogId,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogGet {
@@ -3462,7 +4743,45 @@ impl DialogGet {
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DIALOG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            dialog_id: ::b24_core::__private::wire::field_at(slot_0, "DIALOG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3529,8 +4848,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageAdd {
@@ -3565,42 +4883,27 @@ pub struct MessageAdd {
     /// `MESSAGE` (required): `string`.
     #[serde(rename = "MESSAGE")]
     pub message: ::std::string::String,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `any`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `KEYBOARD`: `map<any>`.
+    pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `KEYBOARD`: `any`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `MENU`: `map<any>`.
+    pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `MENU`: `any`.
     #[serde(
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub menu: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `SYSTEM`: `yn`.
     #[serde(
         rename = "SYSTEM",
@@ -3629,6 +4932,12 @@ pub struct MessageAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageAdd {
@@ -3648,6 +4957,7 @@ impl MessageAdd {
             url_preview: ::std::option::Option::None,
             skip_connector: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -3683,12 +4993,7 @@ impl MessageAdd {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3697,12 +5002,7 @@ impl MessageAdd {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3711,12 +5011,7 @@ impl MessageAdd {
     #[must_use]
     pub fn menu(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.menu = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3761,6 +5056,71 @@ impl MessageAdd {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "BOT_ID",
+                "DIALOG_ID",
+                "FROM_USER_ID",
+                "TO_USER_ID",
+                "MESSAGE",
+                "ATTACH",
+                "KEYBOARD",
+                "MENU",
+                "SYSTEM",
+                "URL_PREVIEW",
+                "SKIP_CONNECTOR",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            from_user_id: ::b24_core::__private::wire::field_at(slot_2, "FROM_USER_ID")?,
+            to_user_id: ::b24_core::__private::wire::field_at(slot_3, "TO_USER_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_4, "MESSAGE")?,
+            attach: ::b24_core::__private::wire::field_at(slot_5, "ATTACH")?,
+            keyboard: ::b24_core::__private::wire::field_at(slot_6, "KEYBOARD")?,
+            menu: ::b24_core::__private::wire::field_at(slot_7, "MENU")?,
+            system: ::b24_core::__private::wire::field_at(slot_8, "SYSTEM")?,
+            url_preview: ::b24_core::__private::wire::field_at(slot_9, "URL_PREVIEW")?,
+            skip_connector: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "SKIP_CONNECTOR",
+            )?,
+            client_id: ::b24_core::__private::wire::field_at(slot_11, "CLIENT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for MessageAdd {
@@ -3798,6 +5158,14 @@ impl ::b24_core::__private::Method for MessageAdd {
             problems,
         );
         ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        problems
+            .at_least_one(
+                &["FROM_USER_ID", "DIALOG_ID"],
+                &[
+                    ("DIALOG_ID", self.dialog_id.is_some()),
+                    ("FROM_USER_ID", self.from_user_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -3870,8 +5238,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageDelete {
@@ -3899,6 +5266,12 @@ pub struct MessageDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageDelete {
@@ -3910,6 +5283,7 @@ impl MessageDelete {
             message_id: ::std::convert::Into::into(message_id),
             complete: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -3935,6 +5309,46 @@ impl MessageDelete {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["BOT_ID", "MESSAGE_ID", "COMPLETE", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            complete: ::b24_core::__private::wire::field_at(slot_2, "COMPLETE")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4007,8 +5421,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageLike {
@@ -4036,6 +5449,12 @@ pub struct MessageLike {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageLike {
@@ -4047,6 +5466,7 @@ impl MessageLike {
             message_id: ::std::convert::Into::into(message_id),
             action: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -4072,6 +5492,46 @@ impl MessageLike {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageLike {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageLike {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["BOT_ID", "MESSAGE_ID", "ACTION", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            action: ::b24_core::__private::wire::field_at(slot_2, "ACTION")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_3, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4144,8 +5604,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageUpdate {
@@ -4166,42 +5625,27 @@ pub struct MessageUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `any`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `KEYBOARD`: `map<any>`.
+    pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `KEYBOARD`: `any`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `MENU`: `map<any>`.
+    pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `MENU`: `any`.
     #[serde(
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub menu: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `URL_PREVIEW`: `yn`. Server default: `N`.
     #[serde(
         rename = "URL_PREVIEW",
@@ -4223,6 +5667,12 @@ pub struct MessageUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageUpdate {
@@ -4239,6 +5689,7 @@ impl MessageUpdate {
             url_preview: ::std::option::Option::None,
             skip_connector: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `BOT_ID`.
@@ -4260,12 +5711,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4274,12 +5720,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4288,12 +5729,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn menu(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.menu = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4328,6 +5764,64 @@ impl MessageUpdate {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "BOT_ID",
+                "MESSAGE_ID",
+                "MESSAGE",
+                "ATTACH",
+                "KEYBOARD",
+                "MENU",
+                "URL_PREVIEW",
+                "SKIP_CONNECTOR",
+                "CLIENT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE")?,
+            attach: ::b24_core::__private::wire::field_at(slot_3, "ATTACH")?,
+            keyboard: ::b24_core::__private::wire::field_at(slot_4, "KEYBOARD")?,
+            menu: ::b24_core::__private::wire::field_at(slot_5, "MENU")?,
+            url_preview: ::b24_core::__private::wire::field_at(slot_6, "URL_PREVIEW")?,
+            skip_connector: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "SKIP_CONNECTOR",
+            )?,
+            client_id: ::b24_core::__private::wire::field_at(slot_8, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4427,8 +5921,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Register {
@@ -4456,9 +5949,13 @@ pub struct Register {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_handler: ::std::option::Option<::std::string::String>,
-    /// `EVENT_MESSAGE_ADD` (required): `string`.
-    #[serde(rename = "EVENT_MESSAGE_ADD")]
-    pub event_message_add: ::std::string::String,
+    /// `EVENT_MESSAGE_ADD`: `string`.
+    #[serde(
+        rename = "EVENT_MESSAGE_ADD",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_message_add: ::std::option::Option<::std::string::String>,
     /// `EVENT_MESSAGE_UPDATE`: `string`.
     #[serde(
         rename = "EVENT_MESSAGE_UPDATE",
@@ -4473,12 +5970,20 @@ pub struct Register {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub event_message_delete: ::std::option::Option<::std::string::String>,
-    /// `EVENT_WELCOME_MESSAGE` (required): `string`.
-    #[serde(rename = "EVENT_WELCOME_MESSAGE")]
-    pub event_welcome_message: ::std::string::String,
-    /// `EVENT_BOT_DELETE` (required): `string`.
-    #[serde(rename = "EVENT_BOT_DELETE")]
-    pub event_bot_delete: ::std::string::String,
+    /// `EVENT_WELCOME_MESSAGE`: `string`.
+    #[serde(
+        rename = "EVENT_WELCOME_MESSAGE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_welcome_message: ::std::option::Option<::std::string::String>,
+    /// `EVENT_BOT_DELETE`: `string`.
+    #[serde(
+        rename = "EVENT_BOT_DELETE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_bot_delete: ::std::option::Option<::std::string::String>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -4489,16 +5994,19 @@ pub struct Register {
     /// `PROPERTIES` (required): `Properties`.
     #[serde(rename = "PROPERTIES")]
     pub properties: register::Properties,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Register {
-    /// A request with the required parameters `CODE`, `EVENT_MESSAGE_ADD`, `EVENT_WELCOME_MESSAGE`, `EVENT_BOT_DELETE`, `PROPERTIES`.
+    /// A request with the required parameters `CODE`, `PROPERTIES`.
     #[must_use]
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
-        event_message_add: impl ::std::convert::Into<::std::string::String>,
-        event_welcome_message: impl ::std::convert::Into<::std::string::String>,
-        event_bot_delete: impl ::std::convert::Into<::std::string::String>,
         properties: impl ::std::convert::Into<register::Properties>,
     ) -> Self {
         Self {
@@ -4506,13 +6014,14 @@ impl Register {
             type_: ::std::option::Option::None,
             openline: ::std::option::Option::None,
             event_handler: ::std::option::Option::None,
-            event_message_add: ::std::convert::Into::into(event_message_add),
+            event_message_add: ::std::option::Option::None,
             event_message_update: ::std::option::Option::None,
             event_message_delete: ::std::option::Option::None,
-            event_welcome_message: ::std::convert::Into::into(event_welcome_message),
-            event_bot_delete: ::std::convert::Into::into(event_bot_delete),
+            event_welcome_message: ::std::option::Option::None,
+            event_bot_delete: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
             properties: ::std::convert::Into::into(properties),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TYPE`.
@@ -4544,6 +6053,17 @@ impl Register {
         );
         self
     }
+    /// Sets `EVENT_MESSAGE_ADD`.
+    #[must_use]
+    pub fn event_message_add(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_message_add = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
     /// Sets `EVENT_MESSAGE_UPDATE`.
     #[must_use]
     pub fn event_message_update(
@@ -4566,6 +6086,28 @@ impl Register {
         );
         self
     }
+    /// Sets `EVENT_WELCOME_MESSAGE`.
+    #[must_use]
+    pub fn event_welcome_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_welcome_message = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `EVENT_BOT_DELETE`.
+    #[must_use]
+    pub fn event_bot_delete(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_bot_delete = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
@@ -4574,6 +6116,84 @@ impl Register {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Register {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Register {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "CODE",
+                "TYPE",
+                "OPENLINE",
+                "EVENT_HANDLER",
+                "EVENT_MESSAGE_ADD",
+                "EVENT_MESSAGE_UPDATE",
+                "EVENT_MESSAGE_DELETE",
+                "EVENT_WELCOME_MESSAGE",
+                "EVENT_BOT_DELETE",
+                "CLIENT_ID",
+                "PROPERTIES",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+            openline: ::b24_core::__private::wire::field_at(slot_2, "OPENLINE")?,
+            event_handler: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "EVENT_HANDLER",
+            )?,
+            event_message_add: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "EVENT_MESSAGE_ADD",
+            )?,
+            event_message_update: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "EVENT_MESSAGE_UPDATE",
+            )?,
+            event_message_delete: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "EVENT_MESSAGE_DELETE",
+            )?,
+            event_welcome_message: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "EVENT_WELCOME_MESSAGE",
+            )?,
+            event_bot_delete: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "EVENT_BOT_DELETE",
+            )?,
+            client_id: ::b24_core::__private::wire::field_at(slot_9, "CLIENT_ID")?,
+            properties: ::b24_core::__private::wire::field_at(slot_10, "PROPERTIES")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4605,7 +6225,6 @@ impl ::b24_core::__private::Method for Register {
             "EVENT_MESSAGE_ADD",
             problems,
         );
-        problems.non_empty("EVENT_MESSAGE_ADD", &self.event_message_add);
         ::b24_core::__private::Check::check(
             &self.event_message_update,
             "EVENT_MESSAGE_UPDATE",
@@ -4621,15 +6240,37 @@ impl ::b24_core::__private::Method for Register {
             "EVENT_WELCOME_MESSAGE",
             problems,
         );
-        problems.non_empty("EVENT_WELCOME_MESSAGE", &self.event_welcome_message);
         ::b24_core::__private::Check::check(
             &self.event_bot_delete,
             "EVENT_BOT_DELETE",
             problems,
         );
-        problems.non_empty("EVENT_BOT_DELETE", &self.event_bot_delete);
         ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
+        problems
+            .at_least_one(
+                &["EVENT_MESSAGE_ADD", "EVENT_HANDLER"],
+                &[
+                    ("EVENT_HANDLER", self.event_handler.is_some()),
+                    ("EVENT_MESSAGE_ADD", self.event_message_add.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["EVENT_WELCOME_MESSAGE", "EVENT_HANDLER"],
+                &[
+                    ("EVENT_HANDLER", self.event_handler.is_some()),
+                    ("EVENT_WELCOME_MESSAGE", self.event_welcome_message.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["EVENT_BOT_DELETE", "EVENT_HANDLER"],
+                &[
+                    ("EVENT_HANDLER", self.event_handler.is_some()),
+                    ("EVENT_BOT_DELETE", self.event_bot_delete.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -4709,8 +6350,12 @@ pub mod register {
         #[serde(rename = "NAME")]
         pub name: ::std::string::String,
         /// `LAST_NAME`: `string`.
-        #[serde(rename = "LAST_NAME")]
-        pub last_name: ::std::string::String,
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
         /// `COLOR`: `string`.
         #[serde(
             rename = "COLOR",
@@ -4775,47 +6420,22 @@ pub mod register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "LAST_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "COLOR" => slot_2 = ::std::option::Option::Some(member),
-                    "EMAIL" => slot_3 = ::std::option::Option::Some(member),
-                    "PERSONAL_BIRTHDAY" => slot_4 = ::std::option::Option::Some(member),
-                    "WORK_POSITION" => slot_5 = ::std::option::Option::Some(member),
-                    "PERSONAL_WWW" => slot_6 = ::std::option::Option::Some(member),
-                    "PERSONAL_GENDER" => slot_7 = ::std::option::Option::Some(member),
-                    "PERSONAL_PHOTO" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "LAST_NAME",
+                    "COLOR",
+                    "EMAIL",
+                    "PERSONAL_BIRTHDAY",
+                    "WORK_POSITION",
+                    "PERSONAL_WWW",
+                    "PERSONAL_GENDER",
+                    "PERSONAL_PHOTO",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 last_name: ::b24_core::__private::wire::field_at(slot_1, "LAST_NAME")?,
@@ -4858,11 +6478,6 @@ pub mod register {
                 &::std::format!("{}.{}", field, "LAST_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "LAST_NAME"),
-                    &self.last_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.color,
                 &::std::format!("{}.{}", field, "COLOR"),
@@ -4912,8 +6527,7 @@ pub mod register {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Unregister {
@@ -4927,6 +6541,12 @@ pub struct Unregister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Unregister {
@@ -4936,6 +6556,7 @@ impl Unregister {
         Self {
             bot_id: ::std::convert::Into::into(bot_id),
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CLIENT_ID`.
@@ -4946,6 +6567,44 @@ impl Unregister {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Unregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Unregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["BOT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_1, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5019,8 +6678,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Update {
@@ -5037,6 +6695,12 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Update {
@@ -5050,6 +6714,7 @@ impl Update {
             bot_id: ::std::convert::Into::into(bot_id),
             fields: ::std::convert::Into::into(fields),
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CLIENT_ID`.
@@ -5060,6 +6725,45 @@ impl Update {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Update {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["BOT_ID", "FIELDS", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "BOT_ID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "FIELDS")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_2, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5230,49 +6934,20 @@ pub mod update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CODE" => slot_0 = ::std::option::Option::Some(member),
-                    "EVENT_HANDLER" => slot_1 = ::std::option::Option::Some(member),
-                    "EVENT_MESSAGE_ADD" => slot_2 = ::std::option::Option::Some(member),
-                    "EVENT_MESSAGE_UPDATE" => {
-                        slot_3 = ::std::option::Option::Some(member);
-                    }
-                    "EVENT_MESSAGE_DELETE" => {
-                        slot_4 = ::std::option::Option::Some(member);
-                    }
-                    "EVENT_WELCOME_MESSAGE" => {
-                        slot_5 = ::std::option::Option::Some(member);
-                    }
-                    "EVENT_BOT_DELETE" => slot_6 = ::std::option::Option::Some(member),
-                    "PROPERTIES" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CODE",
+                    "EVENT_HANDLER",
+                    "EVENT_MESSAGE_ADD",
+                    "EVENT_MESSAGE_UPDATE",
+                    "EVENT_MESSAGE_DELETE",
+                    "EVENT_WELCOME_MESSAGE",
+                    "EVENT_BOT_DELETE",
+                    "PROPERTIES",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
                 event_handler: ::b24_core::__private::wire::field_at(
@@ -5357,8 +7032,8 @@ pub mod update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2BotGet {
@@ -5383,6 +7058,12 @@ pub struct V2BotGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bot_token: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2BotGet {
@@ -5393,6 +7074,7 @@ impl V2BotGet {
             bot_id: ::std::option::Option::None,
             code: ::std::option::Option::None,
             bot_token: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botId`.
@@ -5419,6 +7101,45 @@ impl V2BotGet {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2BotGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2BotGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "code", "botToken"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_2, "botToken")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2BotGet {
@@ -5428,10 +7149,7 @@ impl ::b24_core::__private::Method for V2BotGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_bot_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5441,6 +7159,11 @@ impl ::b24_core::__private::Method for V2BotGet {
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
         ::b24_core::__private::Check::check(&self.code, "code", problems);
         ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        problems
+            .at_least_one(
+                &["code", "botId"],
+                &[("botId", self.bot_id.is_some()), ("code", self.code.is_some())],
+            );
         all.finish()
     }
 }
@@ -5478,6 +7201,82 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotGetError {
         }
     }
 }
+/// Named types of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_bot_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `bot`: `any`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["bot", "users"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -5486,8 +7285,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2BotList {
@@ -5524,6 +7323,12 @@ pub struct V2BotList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub offset: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2BotList {
@@ -5535,6 +7340,7 @@ impl V2BotList {
             filter: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -5572,6 +7378,46 @@ impl V2BotList {
         self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2BotList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2BotList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botToken", "filter", "limit", "offset"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_token: ::b24_core::__private::wire::field_at(slot_0, "botToken")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            limit: ::b24_core::__private::wire::field_at(slot_2, "limit")?,
+            offset: ::b24_core::__private::wire::field_at(slot_3, "offset")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2BotList {
@@ -5585,10 +7431,7 @@ impl ::b24_core::__private::Method for V2BotList {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_bot_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5630,6 +7473,100 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotListError {
         }
     }
 }
+/// Named types of [`imbot.v2.Bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_bot_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `bots`: `any[]`.
+        #[serde(
+            rename = "bots",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bots: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// `hasNextPage`: `bool`.
+        #[serde(
+            rename = "hasNextPage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_next_page: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["bots", "users", "hasNextPage"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                bots: ::b24_core::__private::wire::field_at(slot_0, "bots")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                has_next_page: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "hasNextPage",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bots,
+                &::std::format!("{}.{}", field, "bots"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_next_page,
+                &::std::format!("{}.{}", field, "hasNextPage"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -5638,14 +7575,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2BotRegister {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_bot_register::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2BotRegister {
@@ -5654,7 +7596,45 @@ impl V2BotRegister {
     pub fn new(fields: impl ::std::convert::Into<v2_bot_register::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2BotRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2BotRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5665,10 +7645,7 @@ impl ::b24_core::__private::Method for V2BotRegister {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_bot_register::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5764,6 +7741,60 @@ pub mod v2_bot_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bot_token: ::std::option::Option<::std::string::String>,
+        /// `properties`: `Properties`.
+        #[serde(rename = "properties")]
+        pub properties: Properties,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `eventMode`: `string`.
+        #[serde(
+            rename = "eventMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_mode: ::std::option::Option<::std::string::String>,
+        /// `webhookUrl`: `string`.
+        #[serde(
+            rename = "webhookUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webhook_url: ::std::option::Option<::std::string::String>,
+        /// `isHidden`: `yn`.
+        #[serde(
+            rename = "isHidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReactionsEnabled`: `yn`.
+        #[serde(
+            rename = "isReactionsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reactions_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isSupportOpenline`: `yn`.
+        #[serde(
+            rename = "isSupportOpenline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `backgroundId`: `string`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5777,22 +7808,46 @@ pub mod v2_bot_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "code" => slot_0 = ::std::option::Option::Some(member),
-                    "botToken" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "code",
+                    "botToken",
+                    "properties",
+                    "type",
+                    "eventMode",
+                    "webhookUrl",
+                    "isHidden",
+                    "isReactionsEnabled",
+                    "isSupportOpenline",
+                    "backgroundId",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
                 bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+                properties: ::b24_core::__private::wire::field_at(slot_2, "properties")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                event_mode: ::b24_core::__private::wire::field_at(slot_4, "eventMode")?,
+                webhook_url: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "webhookUrl",
+                )?,
+                is_hidden: ::b24_core::__private::wire::field_at(slot_6, "isHidden")?,
+                is_reactions_enabled: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "isReactionsEnabled",
+                )?,
+                is_support_openline: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "isSupportOpenline",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "backgroundId",
+                )?,
             })
         }
     }
@@ -5810,6 +7865,230 @@ pub mod v2_bot_register {
                 &::std::format!("{}.{}", field, "botToken"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "properties"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_mode,
+                &::std::format!("{}.{}", field, "eventMode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.webhook_url,
+                &::std::format!("{}.{}", field, "webhookUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_hidden,
+                &::std::format!("{}.{}", field, "isHidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reactions_enabled,
+                &::std::format!("{}.{}", field, "isReactionsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_support_openline,
+                &::std::format!("{}.{}", field, "isSupportOpenline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+        }
+    }
+    /// `Properties` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties {
+        /// `name`: `string`.
+        #[serde(rename = "name")]
+        pub name: ::std::string::String,
+        /// `lastName`: `string`.
+        #[serde(
+            rename = "lastName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `file`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "lastName", "workPosition", "color", "gender", "avatar"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_1, "lastName")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "workPosition",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
+                gender: ::b24_core::__private::wire::field_at(slot_4, "gender")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `bot`: `any`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["bot", "users"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
         }
     }
 }
@@ -5821,8 +8100,7 @@ pub mod v2_bot_register {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2BotUnregister {
@@ -5836,6 +8114,12 @@ pub struct V2BotUnregister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bot_token: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2BotUnregister {
@@ -5845,6 +8129,7 @@ impl V2BotUnregister {
         Self {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -5856,6 +8141,44 @@ impl V2BotUnregister {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2BotUnregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2BotUnregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2BotUnregister {
@@ -5865,10 +8188,7 @@ impl ::b24_core::__private::Method for V2BotUnregister {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_bot_unregister::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5920,6 +8240,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUnregisterE
         }
     }
 }
+/// Named types of [`imbot.v2.Bot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_bot_unregister {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Bot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -5928,8 +8304,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUnregisterE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2BotUpdate {
@@ -5946,6 +8321,12 @@ pub struct V2BotUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_bot_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2BotUpdate {
@@ -5959,6 +8340,7 @@ impl V2BotUpdate {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -5970,6 +8352,45 @@ impl V2BotUpdate {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2BotUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2BotUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2BotUpdate {
@@ -5979,10 +8400,7 @@ impl ::b24_core::__private::Method for V2BotUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_bot_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6133,43 +8551,20 @@ pub mod v2_bot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "properties" => slot_0 = ::std::option::Option::Some(member),
-                    "isHidden" => slot_1 = ::std::option::Option::Some(member),
-                    "isReactionsEnabled" => slot_2 = ::std::option::Option::Some(member),
-                    "isSupportOpenline" => slot_3 = ::std::option::Option::Some(member),
-                    "backgroundId" => slot_4 = ::std::option::Option::Some(member),
-                    "eventMode" => slot_5 = ::std::option::Option::Some(member),
-                    "webhookUrl" => slot_6 = ::std::option::Option::Some(member),
-                    "botToken" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "properties",
+                    "isHidden",
+                    "isReactionsEnabled",
+                    "isSupportOpenline",
+                    "backgroundId",
+                    "eventMode",
+                    "webhookUrl",
+                    "botToken",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 properties: ::b24_core::__private::wire::field_at(slot_0, "properties")?,
                 is_hidden: ::b24_core::__private::wire::field_at(slot_1, "isHidden")?,
@@ -6304,35 +8699,11 @@ pub mod v2_bot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "lastName" => slot_1 = ::std::option::Option::Some(member),
-                    "workPosition" => slot_2 = ::std::option::Option::Some(member),
-                    "color" => slot_3 = ::std::option::Option::Some(member),
-                    "gender" => slot_4 = ::std::option::Option::Some(member),
-                    "avatar" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "lastName", "workPosition", "color", "gender", "avatar"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 last_name: ::b24_core::__private::wire::field_at(slot_1, "lastName")?,
@@ -6381,6 +8752,76 @@ pub mod v2_bot_update {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `bot`: `any`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["bot", "users"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Chat.InputAction.notify`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html) (REST v2)
 ///
@@ -6390,8 +8831,7 @@ pub mod v2_bot_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatInputActionNotify {
@@ -6422,6 +8862,12 @@ pub struct V2ChatInputActionNotify {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub duration: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatInputActionNotify {
@@ -6437,6 +8883,7 @@ impl V2ChatInputActionNotify {
             dialog_id: ::std::convert::Into::into(dialog_id),
             status_message_code: ::std::option::Option::None,
             duration: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -6465,6 +8912,50 @@ impl V2ChatInputActionNotify {
         self.duration = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatInputActionNotify {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatInputActionNotify {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "statusMessageCode", "duration"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            status_message_code: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "statusMessageCode",
+            )?,
+            duration: ::b24_core::__private::wire::field_at(slot_4, "duration")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatInputActionNotify {
@@ -6474,10 +8965,7 @@ impl ::b24_core::__private::Method for V2ChatInputActionNotify {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_input_action_notify::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6504,28 +8992,6 @@ impl ::b24_core::__private::Method for V2ChatInputActionNotify {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum V2ChatInputActionNotifyError {
-    /// `IMBOT_AGENT_ACTION_THINKING`.
-    ImbotAgentActionThinking,
-    /// `IMBOT_AGENT_ACTION_SEARCHING`.
-    ImbotAgentActionSearching,
-    /// `IMBOT_AGENT_ACTION_GENERATING`.
-    ImbotAgentActionGenerating,
-    /// `IMBOT_AGENT_ACTION_ANALYZING`.
-    ImbotAgentActionAnalyzing,
-    /// `IMBOT_AGENT_ACTION_PROCESSING`.
-    ImbotAgentActionProcessing,
-    /// `IMBOT_AGENT_ACTION_TRANSLATING`.
-    ImbotAgentActionTranslating,
-    /// `IMBOT_AGENT_ACTION_CONNECTING`.
-    ImbotAgentActionConnecting,
-    /// `IMBOT_AGENT_ACTION_CHECKING`.
-    ImbotAgentActionChecking,
-    /// `IMBOT_AGENT_ACTION_CALCULATING`.
-    ImbotAgentActionCalculating,
-    /// `IMBOT_AGENT_ACTION_READING_DOCS`.
-    ImbotAgentActionReadingDocs,
-    /// `IMBOT_AGENT_ACTION_COMPOSING`.
-    ImbotAgentActionComposing,
     /// `BOT_TOKEN_NOT_SPECIFIED`.
     BotTokenNotSpecified,
     /// `BOT_ID_REQUIRED`.
@@ -6546,17 +9012,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatInputActionNotifyError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "IMBOT_AGENT_ACTION_THINKING" => Self::ImbotAgentActionThinking,
-            "IMBOT_AGENT_ACTION_SEARCHING" => Self::ImbotAgentActionSearching,
-            "IMBOT_AGENT_ACTION_GENERATING" => Self::ImbotAgentActionGenerating,
-            "IMBOT_AGENT_ACTION_ANALYZING" => Self::ImbotAgentActionAnalyzing,
-            "IMBOT_AGENT_ACTION_PROCESSING" => Self::ImbotAgentActionProcessing,
-            "IMBOT_AGENT_ACTION_TRANSLATING" => Self::ImbotAgentActionTranslating,
-            "IMBOT_AGENT_ACTION_CONNECTING" => Self::ImbotAgentActionConnecting,
-            "IMBOT_AGENT_ACTION_CHECKING" => Self::ImbotAgentActionChecking,
-            "IMBOT_AGENT_ACTION_CALCULATING" => Self::ImbotAgentActionCalculating,
-            "IMBOT_AGENT_ACTION_READING_DOCS" => Self::ImbotAgentActionReadingDocs,
-            "IMBOT_AGENT_ACTION_COMPOSING" => Self::ImbotAgentActionComposing,
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -6573,6 +9028,62 @@ for V2ChatInputActionNotifyError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.InputAction.notify`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_input_action_notify {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.InputAction.notify`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Manager.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -6581,8 +9092,7 @@ for V2ChatInputActionNotifyError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatManagerAdd {
@@ -6602,6 +9112,12 @@ pub struct V2ChatManagerAdd {
     /// `userIds` (required): `int[]`.
     #[serde(rename = "userIds")]
     pub user_ids: ::std::vec::Vec<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatManagerAdd {
@@ -6617,6 +9133,7 @@ impl V2ChatManagerAdd {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             user_ids: ::std::convert::Into::into(user_ids),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -6628,6 +9145,46 @@ impl V2ChatManagerAdd {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatManagerAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatManagerAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "userIds"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            user_ids: ::b24_core::__private::wire::field_at(slot_3, "userIds")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatManagerAdd {
@@ -6637,10 +9194,7 @@ impl ::b24_core::__private::Method for V2ChatManagerAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_manager_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6698,6 +9252,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatManagerAdd
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Manager.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_manager_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Manager.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Manager.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -6706,8 +9316,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatManagerAdd
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatManagerDelete {
@@ -6727,6 +9336,12 @@ pub struct V2ChatManagerDelete {
     /// `userIds` (required): `int[]`.
     #[serde(rename = "userIds")]
     pub user_ids: ::std::vec::Vec<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatManagerDelete {
@@ -6742,6 +9357,7 @@ impl V2ChatManagerDelete {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             user_ids: ::std::convert::Into::into(user_ids),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -6753,6 +9369,46 @@ impl V2ChatManagerDelete {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatManagerDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatManagerDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "userIds"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            user_ids: ::b24_core::__private::wire::field_at(slot_3, "userIds")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatManagerDelete {
@@ -6762,10 +9418,7 @@ impl ::b24_core::__private::Method for V2ChatManagerDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_manager_delete::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6826,6 +9479,62 @@ for V2ChatManagerDeleteError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Manager.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_manager_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Manager.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Message.Reaction.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -6834,8 +9543,7 @@ for V2ChatManagerDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageReactionAdd {
@@ -6855,6 +9563,12 @@ pub struct V2ChatMessageReactionAdd {
     /// `reaction` (required): `string`.
     #[serde(rename = "reaction")]
     pub reaction: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageReactionAdd {
@@ -6870,6 +9584,7 @@ impl V2ChatMessageReactionAdd {
             bot_token: ::std::option::Option::None,
             message_id: ::std::convert::Into::into(message_id),
             reaction: ::std::convert::Into::into(reaction),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -6881,6 +9596,46 @@ impl V2ChatMessageReactionAdd {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatMessageReactionAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageReactionAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "messageId", "reaction"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+            reaction: ::b24_core::__private::wire::field_at(slot_3, "reaction")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageReactionAdd {
@@ -6890,10 +9645,7 @@ impl ::b24_core::__private::Method for V2ChatMessageReactionAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_reaction_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6915,102 +9667,6 @@ impl ::b24_core::__private::Method for V2ChatMessageReactionAdd {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum V2ChatMessageReactionAddError {
-    /// `like`.
-    Like,
-    /// `dislike`.
-    Dislike,
-    /// `faceWithTearsOfJoy`.
-    FaceWithTearsOfJoy,
-    /// `redHeart`.
-    RedHeart,
-    /// `neutralFace`.
-    NeutralFace,
-    /// `fire`.
-    Fire,
-    /// `cry`.
-    Cry,
-    /// `slightlySmilingFace`.
-    SlightlySmilingFace,
-    /// `winkingFace`.
-    WinkingFace,
-    /// `laugh`.
-    Laugh,
-    /// `kiss`.
-    Kiss,
-    /// `wonder`.
-    Wonder,
-    /// `slightlyFrowningFace`.
-    SlightlyFrowningFace,
-    /// `loudlyCryingFace`.
-    LoudlyCryingFace,
-    /// `faceWithStuckOutTongue`.
-    FaceWithStuckOutTongue,
-    /// `faceWithStuckOutTongueAndWinkingEye`.
-    FaceWithStuckOutTongueAndWinkingEye,
-    /// `smilingFaceWithSunglasses`.
-    SmilingFaceWithSunglasses,
-    /// `confusedFace`.
-    ConfusedFace,
-    /// `flushedFace`.
-    FlushedFace,
-    /// `thinkingFace`.
-    ThinkingFace,
-    /// `angry`.
-    Angry,
-    /// `smilingFaceWithHorns`.
-    SmilingFaceWithHorns,
-    /// `faceWithThermometer`.
-    FaceWithThermometer,
-    /// `facepalm`.
-    Facepalm,
-    /// `poo`.
-    Poo,
-    /// `flexedBiceps`.
-    FlexedBiceps,
-    /// `clappingHands`.
-    ClappingHands,
-    /// `raisedHand`.
-    RaisedHand,
-    /// `smilingFaceWithHeartEyes`.
-    SmilingFaceWithHeartEyes,
-    /// `smilingFaceWithHearts`.
-    SmilingFaceWithHearts,
-    /// `pleadingFace`.
-    PleadingFace,
-    /// `relievedFace`.
-    RelievedFace,
-    /// `foldedHands`.
-    FoldedHands,
-    /// `okHand`.
-    OkHand,
-    /// `signHorns`.
-    SignHorns,
-    /// `loveYouGesture`.
-    LoveYouGesture,
-    /// `clownFace`.
-    ClownFace,
-    /// `partyingFace`.
-    PartyingFace,
-    /// `questionMark`.
-    QuestionMark,
-    /// `exclamationMark`.
-    ExclamationMark,
-    /// `lightBulb`.
-    LightBulb,
-    /// `bomb`.
-    Bomb,
-    /// `sleepingSymbol`.
-    SleepingSymbol,
-    /// `crossMark`.
-    CrossMark,
-    /// `whiteHeavyCheckMark`.
-    WhiteHeavyCheckMark,
-    /// `eyes`.
-    Eyes,
-    /// `handshake`.
-    Handshake,
-    /// `hundredPoints`.
-    HundredPoints,
     /// `BOT_TOKEN_NOT_SPECIFIED`.
     BotTokenNotSpecified,
     /// `BOT_ID_REQUIRED`.
@@ -7035,56 +9691,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for V2ChatMessageReactionAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "like" => Self::Like,
-            "dislike" => Self::Dislike,
-            "faceWithTearsOfJoy" => Self::FaceWithTearsOfJoy,
-            "redHeart" => Self::RedHeart,
-            "neutralFace" => Self::NeutralFace,
-            "fire" => Self::Fire,
-            "cry" => Self::Cry,
-            "slightlySmilingFace" => Self::SlightlySmilingFace,
-            "winkingFace" => Self::WinkingFace,
-            "laugh" => Self::Laugh,
-            "kiss" => Self::Kiss,
-            "wonder" => Self::Wonder,
-            "slightlyFrowningFace" => Self::SlightlyFrowningFace,
-            "loudlyCryingFace" => Self::LoudlyCryingFace,
-            "faceWithStuckOutTongue" => Self::FaceWithStuckOutTongue,
-            "faceWithStuckOutTongueAndWinkingEye" => {
-                Self::FaceWithStuckOutTongueAndWinkingEye
-            }
-            "smilingFaceWithSunglasses" => Self::SmilingFaceWithSunglasses,
-            "confusedFace" => Self::ConfusedFace,
-            "flushedFace" => Self::FlushedFace,
-            "thinkingFace" => Self::ThinkingFace,
-            "angry" => Self::Angry,
-            "smilingFaceWithHorns" => Self::SmilingFaceWithHorns,
-            "faceWithThermometer" => Self::FaceWithThermometer,
-            "facepalm" => Self::Facepalm,
-            "poo" => Self::Poo,
-            "flexedBiceps" => Self::FlexedBiceps,
-            "clappingHands" => Self::ClappingHands,
-            "raisedHand" => Self::RaisedHand,
-            "smilingFaceWithHeartEyes" => Self::SmilingFaceWithHeartEyes,
-            "smilingFaceWithHearts" => Self::SmilingFaceWithHearts,
-            "pleadingFace" => Self::PleadingFace,
-            "relievedFace" => Self::RelievedFace,
-            "foldedHands" => Self::FoldedHands,
-            "okHand" => Self::OkHand,
-            "signHorns" => Self::SignHorns,
-            "loveYouGesture" => Self::LoveYouGesture,
-            "clownFace" => Self::ClownFace,
-            "partyingFace" => Self::PartyingFace,
-            "questionMark" => Self::QuestionMark,
-            "exclamationMark" => Self::ExclamationMark,
-            "lightBulb" => Self::LightBulb,
-            "bomb" => Self::Bomb,
-            "sleepingSymbol" => Self::SleepingSymbol,
-            "crossMark" => Self::CrossMark,
-            "whiteHeavyCheckMark" => Self::WhiteHeavyCheckMark,
-            "eyes" => Self::Eyes,
-            "handshake" => Self::Handshake,
-            "hundredPoints" => Self::HundredPoints,
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -7103,6 +9709,62 @@ for V2ChatMessageReactionAddError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Message.Reaction.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_message_reaction_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Message.Reaction.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Message.Reaction.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -7111,8 +9773,7 @@ for V2ChatMessageReactionAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageReactionDelete {
@@ -7132,6 +9793,12 @@ pub struct V2ChatMessageReactionDelete {
     /// `reaction` (required): `string`.
     #[serde(rename = "reaction")]
     pub reaction: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageReactionDelete {
@@ -7147,6 +9814,7 @@ impl V2ChatMessageReactionDelete {
             bot_token: ::std::option::Option::None,
             message_id: ::std::convert::Into::into(message_id),
             reaction: ::std::convert::Into::into(reaction),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -7158,6 +9826,47 @@ impl V2ChatMessageReactionDelete {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for V2ChatMessageReactionDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageReactionDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "messageId", "reaction"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+            reaction: ::b24_core::__private::wire::field_at(slot_3, "reaction")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageReactionDelete {
@@ -7167,10 +9876,7 @@ impl ::b24_core::__private::Method for V2ChatMessageReactionDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_reaction_delete::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7231,6 +9937,62 @@ for V2ChatMessageReactionDeleteError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Message.Reaction.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_message_reaction_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Message.Reaction.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -7239,8 +10001,7 @@ for V2ChatMessageReactionDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageDelete {
@@ -7264,6 +10025,12 @@ pub struct V2ChatMessageDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub complete: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageDelete {
@@ -7278,6 +10045,7 @@ impl V2ChatMessageDelete {
             bot_token: ::std::option::Option::None,
             message_id: ::std::convert::Into::into(message_id),
             complete: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -7298,6 +10066,46 @@ impl V2ChatMessageDelete {
         self.complete = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatMessageDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "messageId", "complete"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+            complete: ::b24_core::__private::wire::field_at(slot_3, "complete")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageDelete {
@@ -7307,10 +10115,7 @@ impl ::b24_core::__private::Method for V2ChatMessageDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_delete::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7367,6 +10172,62 @@ for V2ChatMessageDeleteError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_message_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -7375,8 +10236,7 @@ for V2ChatMessageDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageGet {
@@ -7393,6 +10253,12 @@ pub struct V2ChatMessageGet {
     /// `messageId` (required): `int`.
     #[serde(rename = "messageId")]
     pub message_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageGet {
@@ -7406,6 +10272,7 @@ impl V2ChatMessageGet {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             message_id: ::std::convert::Into::into(message_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -7417,6 +10284,45 @@ impl V2ChatMessageGet {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatMessageGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "messageId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageGet {
@@ -7426,10 +10332,7 @@ impl ::b24_core::__private::Method for V2ChatMessageGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7482,6 +10385,80 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageGet
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_message_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `message`: `any`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `user`: `map<any>`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["message", "user"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
+                user: ::b24_core::__private::wire::field_at(slot_1, "user")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Message.getContext`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -7490,8 +10467,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageGetContext {
@@ -7515,6 +10491,12 @@ pub struct V2ChatMessageGetContext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub range: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageGetContext {
@@ -7529,6 +10511,7 @@ impl V2ChatMessageGetContext {
             bot_token: ::std::option::Option::None,
             message_id: ::std::convert::Into::into(message_id),
             range: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -7546,6 +10529,46 @@ impl V2ChatMessageGetContext {
         self.range = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatMessageGetContext {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageGetContext {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "messageId", "range"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+            range: ::b24_core::__private::wire::field_at(slot_3, "range")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageGetContext {
@@ -7555,10 +10578,7 @@ impl ::b24_core::__private::Method for V2ChatMessageGetContext {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_get_context::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7621,6 +10641,116 @@ for V2ChatMessageGetContextError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Message.getContext`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_message_get_context {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Message.getContext`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `messages`: `any[]`.
+        #[serde(
+            rename = "messages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub messages: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// `hasPrevPage`: `bool`.
+        #[serde(
+            rename = "hasPrevPage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_prev_page: ::std::option::Option<bool>,
+        /// `hasNextPage`: `bool`.
+        #[serde(
+            rename = "hasNextPage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_next_page: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["messages", "users", "hasPrevPage", "hasNextPage"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                messages: ::b24_core::__private::wire::field_at(slot_0, "messages")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                has_prev_page: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "hasPrevPage",
+                )?,
+                has_next_page: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "hasNextPage",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.messages,
+                &::std::format!("{}.{}", field, "messages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_prev_page,
+                &::std::format!("{}.{}", field, "hasPrevPage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_next_page,
+                &::std::format!("{}.{}", field, "hasNextPage"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Message.read`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -7629,8 +10759,7 @@ for V2ChatMessageGetContextError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageRead {
@@ -7654,6 +10783,12 @@ pub struct V2ChatMessageRead {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageRead {
@@ -7668,6 +10803,7 @@ impl V2ChatMessageRead {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             message_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -7685,6 +10821,46 @@ impl V2ChatMessageRead {
         self.message_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatMessageRead {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageRead {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "messageId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_3, "messageId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageRead {
@@ -7694,10 +10870,7 @@ impl ::b24_core::__private::Method for V2ChatMessageRead {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_read::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7755,6 +10928,104 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageRea
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.Message.read`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_message_read {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.Message.read`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `lastId`: `int`.
+        #[serde(
+            rename = "lastId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_id: ::std::option::Option<i64>,
+        /// `counter`: `int`.
+        #[serde(
+            rename = "counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter: ::std::option::Option<i64>,
+        /// `viewedMessages`: `int[]`.
+        #[serde(
+            rename = "viewedMessages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewed_messages: ::std::option::Option<::std::vec::Vec<i64>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["chatId", "lastId", "counter", "viewedMessages"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
+                last_id: ::b24_core::__private::wire::field_at(slot_1, "lastId")?,
+                counter: ::b24_core::__private::wire::field_at(slot_2, "counter")?,
+                viewed_messages: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "viewedMessages",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_id,
+                &::std::format!("{}.{}", field, "lastId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter,
+                &::std::format!("{}.{}", field, "counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewed_messages,
+                &::std::format!("{}.{}", field, "viewedMessages"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.Message.send`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-send.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -7763,8 +11034,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageRea
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageSend {
@@ -7788,6 +11058,12 @@ pub struct V2ChatMessageSend {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<v2_chat_message_send::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageSend {
@@ -7802,6 +11078,7 @@ impl V2ChatMessageSend {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -7822,6 +11099,46 @@ impl V2ChatMessageSend {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatMessageSend {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageSend {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageSend {
@@ -7831,10 +11148,7 @@ impl ::b24_core::__private::Method for V2ChatMessageSend {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-send.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_send::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7988,43 +11302,20 @@ pub mod v2_chat_message_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "message" => slot_0 = ::std::option::Option::Some(member),
-                    "attach" => slot_1 = ::std::option::Option::Some(member),
-                    "keyboard" => slot_2 = ::std::option::Option::Some(member),
-                    "system" => slot_3 = ::std::option::Option::Some(member),
-                    "urlPreview" => slot_4 = ::std::option::Option::Some(member),
-                    "replyId" => slot_5 = ::std::option::Option::Some(member),
-                    "templateId" => slot_6 = ::std::option::Option::Some(member),
-                    "forwardIds" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "message",
+                    "attach",
+                    "keyboard",
+                    "system",
+                    "urlPreview",
+                    "replyId",
+                    "templateId",
+                    "forwardIds",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
                 attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
@@ -8088,6 +11379,74 @@ pub mod v2_chat_message_send {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Chat.Message.send`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `uuidMap`: `map<any>`.
+        #[serde(
+            rename = "uuidMap",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uuid_map: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "uuidMap"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                uuid_map: ::b24_core::__private::wire::field_at(slot_1, "uuidMap")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uuid_map,
+                &::std::format!("{}.{}", field, "uuidMap"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Chat.Message.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-update.html) (REST v2)
 ///
@@ -8097,8 +11456,7 @@ pub mod v2_chat_message_send {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatMessageUpdate {
@@ -8118,6 +11476,12 @@ pub struct V2ChatMessageUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_chat_message_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageUpdate {
@@ -8133,6 +11497,7 @@ impl V2ChatMessageUpdate {
             bot_token: ::std::option::Option::None,
             message_id: ::std::convert::Into::into(message_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -8144,6 +11509,46 @@ impl V2ChatMessageUpdate {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatMessageUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatMessageUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "messageId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatMessageUpdate {
@@ -8153,10 +11558,7 @@ impl ::b24_core::__private::Method for V2ChatMessageUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_message_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8273,27 +11675,11 @@ pub mod v2_chat_message_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "message" => slot_0 = ::std::option::Option::Some(member),
-                    "attach" => slot_1 = ::std::option::Option::Some(member),
-                    "keyboard" => slot_2 = ::std::option::Option::Some(member),
-                    "urlPreview" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["message", "attach", "keyboard", "urlPreview"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
                 attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
@@ -8327,6 +11713,56 @@ pub mod v2_chat_message_update {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Chat.Message.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Chat.TextField.enabled`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html) (REST v2)
 ///
@@ -8336,8 +11772,7 @@ pub mod v2_chat_message_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatTextFieldEnabled {
@@ -8361,6 +11796,12 @@ pub struct V2ChatTextFieldEnabled {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatTextFieldEnabled {
@@ -8375,6 +11816,7 @@ impl V2ChatTextFieldEnabled {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             enabled: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -8395,6 +11837,46 @@ impl V2ChatTextFieldEnabled {
         self.enabled = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatTextFieldEnabled {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatTextFieldEnabled {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "enabled"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            enabled: ::b24_core::__private::wire::field_at(slot_3, "enabled")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatTextFieldEnabled {
@@ -8404,10 +11886,7 @@ impl ::b24_core::__private::Method for V2ChatTextFieldEnabled {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_text_field_enabled::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8465,6 +11944,62 @@ for V2ChatTextFieldEnabledError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.TextField.enabled`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_text_field_enabled {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.TextField.enabled`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.User.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -8473,8 +12008,7 @@ for V2ChatTextFieldEnabledError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatUserAdd {
@@ -8494,6 +12028,12 @@ pub struct V2ChatUserAdd {
     /// `userIds` (required): `int[]`.
     #[serde(rename = "userIds")]
     pub user_ids: ::std::vec::Vec<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatUserAdd {
@@ -8509,6 +12049,7 @@ impl V2ChatUserAdd {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             user_ids: ::std::convert::Into::into(user_ids),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -8520,6 +12061,46 @@ impl V2ChatUserAdd {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatUserAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatUserAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "userIds"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            user_ids: ::b24_core::__private::wire::field_at(slot_3, "userIds")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatUserAdd {
@@ -8529,10 +12110,7 @@ impl ::b24_core::__private::Method for V2ChatUserAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_user_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8587,6 +12165,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserAddErr
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.User.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_user_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.User.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.User.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -8595,8 +12229,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserAddErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatUserDelete {
@@ -8616,6 +12249,12 @@ pub struct V2ChatUserDelete {
     /// `userId` (required): `int`.
     #[serde(rename = "userId")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatUserDelete {
@@ -8631,6 +12270,7 @@ impl V2ChatUserDelete {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -8642,6 +12282,46 @@ impl V2ChatUserDelete {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatUserDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatUserDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "userId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_3, "userId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatUserDelete {
@@ -8651,10 +12331,7 @@ impl ::b24_core::__private::Method for V2ChatUserDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_user_delete::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8709,6 +12386,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserDelete
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.User.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_user_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.User.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.User.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-list.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -8717,8 +12450,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserDelete
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatUserList {
@@ -8754,6 +12486,12 @@ pub struct V2ChatUserList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatUserList {
@@ -8769,6 +12507,7 @@ impl V2ChatUserList {
             dialog_id: ::std::convert::Into::into(dialog_id),
             order: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -8800,6 +12539,47 @@ impl V2ChatUserList {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatUserList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatUserList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "order", "limit"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            order: ::b24_core::__private::wire::field_at(slot_3, "order")?,
+            limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatUserList {
@@ -8809,7 +12589,12 @@ impl ::b24_core::__private::Method for V2ChatUserList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<i64>;
+    type Output = ::std::vec::Vec<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8873,8 +12658,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserListEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatAdd {
@@ -8895,6 +12679,12 @@ pub struct V2ChatAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<v2_chat_add::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatAdd {
@@ -8905,6 +12695,7 @@ impl V2ChatAdd {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -8925,6 +12716,45 @@ impl V2ChatAdd {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatAdd {
@@ -8934,10 +12764,7 @@ impl ::b24_core::__private::Method for V2ChatAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8955,38 +12782,6 @@ impl ::b24_core::__private::Method for V2ChatAdd {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum V2ChatAddError {
-    /// `red`.
-    Red,
-    /// `green`.
-    Green,
-    /// `mint`.
-    Mint,
-    /// `lightBlue`.
-    LightBlue,
-    /// `darkBlue`.
-    DarkBlue,
-    /// `purple`.
-    Purple,
-    /// `aqua`.
-    Aqua,
-    /// `pink`.
-    Pink,
-    /// `lime`.
-    Lime,
-    /// `brown`.
-    Brown,
-    /// `azure`.
-    Azure,
-    /// `khaki`.
-    Khaki,
-    /// `sand`.
-    Sand,
-    /// `marengo`.
-    Marengo,
-    /// `gray`.
-    Gray,
-    /// `graphite`.
-    Graphite,
     /// `BOT_TOKEN_NOT_SPECIFIED`.
     BotTokenNotSpecified,
     /// `BOT_ID_REQUIRED`.
@@ -9004,22 +12799,6 @@ pub enum V2ChatAddError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatAddError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "red" => Self::Red,
-            "green" => Self::Green,
-            "mint" => Self::Mint,
-            "lightBlue" => Self::LightBlue,
-            "darkBlue" => Self::DarkBlue,
-            "purple" => Self::Purple,
-            "aqua" => Self::Aqua,
-            "pink" => Self::Pink,
-            "lime" => Self::Lime,
-            "brown" => Self::Brown,
-            "azure" => Self::Azure,
-            "khaki" => Self::Khaki,
-            "sand" => Self::Sand,
-            "marengo" => Self::Marengo,
-            "gray" => Self::Gray,
-            "graphite" => Self::Graphite,
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -9112,39 +12891,19 @@ pub mod v2_chat_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    "color" => slot_2 = ::std::option::Option::Some(member),
-                    "avatar" => slot_3 = ::std::option::Option::Some(member),
-                    "userIds" => slot_4 = ::std::option::Option::Some(member),
-                    "ownerId" => slot_5 = ::std::option::Option::Some(member),
-                    "message" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "description",
+                    "color",
+                    "avatar",
+                    "userIds",
+                    "ownerId",
+                    "message",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -9199,6 +12958,76 @@ pub mod v2_chat_add {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Chat.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `chat`: `any`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["chat", "users"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                chat: ::b24_core::__private::wire::field_at(slot_0, "chat")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html) (REST v2)
 ///
@@ -9208,8 +13037,7 @@ pub mod v2_chat_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatGet {
@@ -9226,6 +13054,12 @@ pub struct V2ChatGet {
     /// `dialogId` (required): `string`.
     #[serde(rename = "dialogId")]
     pub dialog_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatGet {
@@ -9239,6 +13073,7 @@ impl V2ChatGet {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -9250,6 +13085,45 @@ impl V2ChatGet {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatGet {
@@ -9259,10 +13133,7 @@ impl ::b24_core::__private::Method for V2ChatGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9316,6 +13187,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatGetError {
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `chat`: `any`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["chat"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                chat: ::b24_core::__private::wire::field_at(slot_0, "chat")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -9324,8 +13251,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatLeave {
@@ -9342,6 +13268,12 @@ pub struct V2ChatLeave {
     /// `dialogId` (required): `string`.
     #[serde(rename = "dialogId")]
     pub dialog_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatLeave {
@@ -9355,6 +13287,7 @@ impl V2ChatLeave {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -9366,6 +13299,45 @@ impl V2ChatLeave {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatLeave {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatLeave {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatLeave {
@@ -9375,10 +13347,7 @@ impl ::b24_core::__private::Method for V2ChatLeave {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_leave::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9432,6 +13401,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatLeaveError
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_leave {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -9440,8 +13465,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatLeaveError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatSetOwner {
@@ -9461,6 +13485,12 @@ pub struct V2ChatSetOwner {
     /// `userId` (required): `int`.
     #[serde(rename = "userId")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatSetOwner {
@@ -9476,6 +13506,7 @@ impl V2ChatSetOwner {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -9487,6 +13518,46 @@ impl V2ChatSetOwner {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatSetOwner {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatSetOwner {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "userId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_3, "userId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatSetOwner {
@@ -9496,10 +13567,7 @@ impl ::b24_core::__private::Method for V2ChatSetOwner {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_set_owner::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9554,6 +13622,62 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatSetOwnerEr
         }
     }
 }
+/// Named types of [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_chat_set_owner {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Chat.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -9562,8 +13686,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatSetOwnerEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2ChatUpdate {
@@ -9583,6 +13706,12 @@ pub struct V2ChatUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_chat_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatUpdate {
@@ -9598,6 +13727,7 @@ impl V2ChatUpdate {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -9609,6 +13739,46 @@ impl V2ChatUpdate {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2ChatUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2ChatUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2ChatUpdate {
@@ -9618,10 +13788,7 @@ impl ::b24_core::__private::Method for V2ChatUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_chat_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9641,38 +13808,6 @@ impl ::b24_core::__private::Method for V2ChatUpdate {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum V2ChatUpdateError {
-    /// `red`.
-    Red,
-    /// `green`.
-    Green,
-    /// `mint`.
-    Mint,
-    /// `lightBlue`.
-    LightBlue,
-    /// `darkBlue`.
-    DarkBlue,
-    /// `purple`.
-    Purple,
-    /// `aqua`.
-    Aqua,
-    /// `pink`.
-    Pink,
-    /// `lime`.
-    Lime,
-    /// `brown`.
-    Brown,
-    /// `azure`.
-    Azure,
-    /// `khaki`.
-    Khaki,
-    /// `sand`.
-    Sand,
-    /// `marengo`.
-    Marengo,
-    /// `gray`.
-    Gray,
-    /// `graphite`.
-    Graphite,
     /// `BOT_TOKEN_NOT_SPECIFIED`.
     BotTokenNotSpecified,
     /// `BOT_ID_REQUIRED`.
@@ -9692,22 +13827,6 @@ pub enum V2ChatUpdateError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUpdateError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "red" => Self::Red,
-            "green" => Self::Green,
-            "mint" => Self::Mint,
-            "lightBlue" => Self::LightBlue,
-            "darkBlue" => Self::DarkBlue,
-            "purple" => Self::Purple,
-            "aqua" => Self::Aqua,
-            "pink" => Self::Pink,
-            "lime" => Self::Lime,
-            "brown" => Self::Brown,
-            "azure" => Self::Azure,
-            "khaki" => Self::Khaki,
-            "sand" => Self::Sand,
-            "marengo" => Self::Marengo,
-            "gray" => Self::Gray,
-            "graphite" => Self::Graphite,
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
@@ -9780,27 +13899,11 @@ pub mod v2_chat_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    "color" => slot_2 = ::std::option::Option::Some(member),
-                    "avatar" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "description", "color", "avatar"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -9837,6 +13940,56 @@ pub mod v2_chat_update {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Chat.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html) (REST v2)
 ///
@@ -9846,8 +13999,7 @@ pub mod v2_chat_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2CommandAnswer {
@@ -9877,6 +14029,12 @@ pub struct V2CommandAnswer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<v2_command_answer::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2CommandAnswer {
@@ -9895,6 +14053,7 @@ impl V2CommandAnswer {
             message_id: ::std::convert::Into::into(message_id),
             dialog_id: ::std::convert::Into::into(dialog_id),
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -9915,6 +14074,48 @@ impl V2CommandAnswer {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2CommandAnswer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2CommandAnswer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "commandId", "messageId", "dialogId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            command_id: ::b24_core::__private::wire::field_at(slot_2, "commandId")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_3, "messageId")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_4, "dialogId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_5, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2CommandAnswer {
@@ -9924,10 +14125,7 @@ impl ::b24_core::__private::Method for V2CommandAnswer {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_command_answer::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10051,31 +14249,11 @@ pub mod v2_command_answer {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "message" => slot_0 = ::std::option::Option::Some(member),
-                    "attach" => slot_1 = ::std::option::Option::Some(member),
-                    "keyboard" => slot_2 = ::std::option::Option::Some(member),
-                    "system" => slot_3 = ::std::option::Option::Some(member),
-                    "urlPreview" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["message", "attach", "keyboard", "system", "urlPreview"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
                 attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
@@ -10115,6 +14293,56 @@ pub mod v2_command_answer {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Command.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html) (REST v2)
 ///
@@ -10124,8 +14352,7 @@ pub mod v2_command_answer {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2CommandList {
@@ -10139,6 +14366,12 @@ pub struct V2CommandList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bot_token: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2CommandList {
@@ -10148,6 +14381,7 @@ impl V2CommandList {
         Self {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -10159,6 +14393,44 @@ impl V2CommandList {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2CommandList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2CommandList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2CommandList {
@@ -10168,10 +14440,7 @@ impl ::b24_core::__private::Method for V2CommandList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_command_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10220,6 +14489,64 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandListErr
         }
     }
 }
+/// Named types of [`imbot.v2.Command.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_command_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Command.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `commands`: `any[]`.
+        #[serde(
+            rename = "commands",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub commands: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["commands"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                commands: ::b24_core::__private::wire::field_at(slot_0, "commands")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.commands,
+                &::std::format!("{}.{}", field, "commands"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -10228,8 +14555,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandListErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2CommandRegister {
@@ -10246,6 +14572,12 @@ pub struct V2CommandRegister {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_command_register::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2CommandRegister {
@@ -10259,6 +14591,7 @@ impl V2CommandRegister {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -10270,6 +14603,45 @@ impl V2CommandRegister {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2CommandRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2CommandRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2CommandRegister {
@@ -10279,10 +14651,7 @@ impl ::b24_core::__private::Method for V2CommandRegister {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_command_register::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10419,35 +14788,11 @@ pub mod v2_command_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "command" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "params" => slot_2 = ::std::option::Option::Some(member),
-                    "common" => slot_3 = ::std::option::Option::Some(member),
-                    "hidden" => slot_4 = ::std::option::Option::Some(member),
-                    "extranetSupport" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["command", "title", "params", "common", "hidden", "extranetSupport"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -10498,6 +14843,56 @@ pub mod v2_command_register {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `command`: `any`.
+        #[serde(
+            rename = "command",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["command"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "command"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html) (REST v2)
 ///
@@ -10507,8 +14902,7 @@ pub mod v2_command_register {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2CommandUnregister {
@@ -10525,6 +14919,12 @@ pub struct V2CommandUnregister {
     /// `commandId` (required): `int`.
     #[serde(rename = "commandId")]
     pub command_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2CommandUnregister {
@@ -10538,6 +14938,7 @@ impl V2CommandUnregister {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             command_id: ::std::convert::Into::into(command_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -10549,6 +14950,45 @@ impl V2CommandUnregister {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2CommandUnregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2CommandUnregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "commandId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            command_id: ::b24_core::__private::wire::field_at(slot_2, "commandId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2CommandUnregister {
@@ -10558,10 +14998,7 @@ impl ::b24_core::__private::Method for V2CommandUnregister {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_command_unregister::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10617,6 +15054,62 @@ for V2CommandUnregisterError {
         }
     }
 }
+/// Named types of [`imbot.v2.Command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_command_unregister {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -10625,8 +15118,7 @@ for V2CommandUnregisterError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2CommandUpdate {
@@ -10646,6 +15138,12 @@ pub struct V2CommandUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_command_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2CommandUpdate {
@@ -10661,6 +15159,7 @@ impl V2CommandUpdate {
             bot_token: ::std::option::Option::None,
             command_id: ::std::convert::Into::into(command_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -10672,6 +15171,46 @@ impl V2CommandUpdate {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2CommandUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2CommandUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "commandId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            command_id: ::b24_core::__private::wire::field_at(slot_2, "commandId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2CommandUpdate {
@@ -10681,10 +15220,7 @@ impl ::b24_core::__private::Method for V2CommandUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_command_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10827,35 +15363,11 @@ pub mod v2_command_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "command" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "params" => slot_2 = ::std::option::Option::Some(member),
-                    "common" => slot_3 = ::std::option::Option::Some(member),
-                    "hidden" => slot_4 = ::std::option::Option::Some(member),
-                    "extranetSupport" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["command", "title", "params", "common", "hidden", "extranetSupport"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -10904,6 +15416,56 @@ pub mod v2_command_update {
             );
         }
     }
+    /// `Result` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `command`: `any`.
+        #[serde(
+            rename = "command",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["command"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "command"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html) (REST v2)
 ///
@@ -10913,8 +15475,7 @@ pub mod v2_command_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2EventGet {
@@ -10949,6 +15510,12 @@ pub struct V2EventGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub with_user_events: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2EventGet {
@@ -10961,6 +15528,7 @@ impl V2EventGet {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             with_user_events: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -10995,6 +15563,50 @@ impl V2EventGet {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2EventGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2EventGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "offset", "limit", "withUserEvents"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
+            with_user_events: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "withUserEvents",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2EventGet {
@@ -11008,10 +15620,7 @@ impl ::b24_core::__private::Method for V2EventGet {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_event_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11076,6 +15685,98 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError 
         }
     }
 }
+/// Named types of [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_event_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `events`: `map<any>[]`.
+        #[serde(
+            rename = "events",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub events: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// `nextOffset`: `int`.
+        #[serde(
+            rename = "nextOffset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_offset: ::std::option::Option<i64>,
+        /// `hasMore`: `bool`.
+        #[serde(
+            rename = "hasMore",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_more: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["events", "nextOffset", "hasMore"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                events: ::b24_core::__private::wire::field_at(slot_0, "events")?,
+                next_offset: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "nextOffset",
+                )?,
+                has_more: ::b24_core::__private::wire::field_at(slot_2, "hasMore")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.events,
+                &::std::format!("{}.{}", field, "events"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.next_offset,
+                &::std::format!("{}.{}", field, "nextOffset"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_more,
+                &::std::format!("{}.{}", field, "hasMore"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -11084,8 +15785,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2FileDownload {
@@ -11102,6 +15802,12 @@ pub struct V2FileDownload {
     /// `fileId` (required): `int`.
     #[serde(rename = "fileId")]
     pub file_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2FileDownload {
@@ -11115,6 +15821,7 @@ impl V2FileDownload {
             bot_id: ::std::convert::Into::into(bot_id),
             bot_token: ::std::option::Option::None,
             file_id: ::std::convert::Into::into(file_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -11126,6 +15833,45 @@ impl V2FileDownload {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2FileDownload {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2FileDownload {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "fileId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            file_id: ::b24_core::__private::wire::field_at(slot_2, "fileId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2FileDownload {
@@ -11135,10 +15881,7 @@ impl ::b24_core::__private::Method for V2FileDownload {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_file_download::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11194,6 +15937,65 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadEr
         }
     }
 }
+/// Named types of [`imbot.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v2_file_download {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["downloadUrl"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "downloadUrl",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-upload.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -11202,8 +16004,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V2FileUpload {
@@ -11223,6 +16024,12 @@ pub struct V2FileUpload {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: v2_file_upload::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl V2FileUpload {
@@ -11238,6 +16045,7 @@ impl V2FileUpload {
             bot_token: ::std::option::Option::None,
             dialog_id: ::std::convert::Into::into(dialog_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `botToken`.
@@ -11249,6 +16057,46 @@ impl V2FileUpload {
         self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2FileUpload {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2FileUpload {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["botId", "botToken", "dialogId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            bot_id: ::b24_core::__private::wire::field_at(slot_0, "botId")?,
+            bot_token: ::b24_core::__private::wire::field_at(slot_1, "botToken")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for V2FileUpload {
@@ -11258,10 +16106,7 @@ impl ::b24_core::__private::Method for V2FileUpload {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-upload.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v2_file_upload::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11371,23 +16216,11 @@ pub mod v2_file_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "content" => slot_1 = ::std::option::Option::Some(member),
-                    "message" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "content", "message"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
@@ -11418,6 +16251,95 @@ pub mod v2_file_upload {
             );
         }
     }
+    /// `Result` of [`imbot.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-upload.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `file`: `file`.
+        #[serde(
+            rename = "file",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `messageId`: `int`.
+        #[serde(
+            rename = "messageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["file", "messageId", "chatId", "dialogId"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                file: ::b24_core::__private::wire::field_at(slot_0, "file")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_1, "messageId")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_2, "chatId")?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_3, "dialogId")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.file,
+                &::std::format!("{}.{}", field, "file"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "messageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imbot.v2.Revision.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/revision-get.html) (REST v2)
 ///
@@ -11427,17 +16349,60 @@ pub mod v2_file_upload {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct V2RevisionGet {}
+pub struct V2RevisionGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl V2RevisionGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for V2RevisionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for V2RevisionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11539,27 +16504,11 @@ pub mod v2_revision_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "rest" => slot_0 = ::std::option::Option::Some(member),
-                    "web" => slot_1 = ::std::option::Option::Some(member),
-                    "mobile" => slot_2 = ::std::option::Option::Some(member),
-                    "desktop" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["rest", "web", "mobile", "desktop"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
                 web: ::b24_core::__private::wire::field_at(slot_1, "web")?,

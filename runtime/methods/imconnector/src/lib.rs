@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Activate {
@@ -30,6 +29,12 @@ pub struct Activate {
     /// `ACTIVE` (required): `string`.
     #[serde(rename = "ACTIVE")]
     pub active: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Activate {
@@ -44,7 +49,47 @@ impl Activate {
             connector: ::std::convert::Into::into(connector),
             line: ::std::convert::Into::into(line),
             active: ::std::convert::Into::into(active),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Activate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "ACTIVE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -66,7 +111,6 @@ impl ::b24_core::__private::Method for Activate {
         problems.non_empty("CONNECTOR", &self.connector);
         ::b24_core::__private::Check::check(&self.line, "LINE", problems);
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        problems.non_empty("ACTIVE", &self.active);
         all.finish()
     }
 }
@@ -109,8 +153,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatNameSet {
@@ -133,6 +176,12 @@ pub struct ChatNameSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatNameSet {
@@ -150,6 +199,7 @@ impl ChatNameSet {
             chat_id: ::std::convert::Into::into(chat_id),
             name: ::std::convert::Into::into(name),
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -160,6 +210,47 @@ impl ChatNameSet {
     ) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChatNameSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChatNameSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "CHAT_ID", "NAME", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            chat_id: ::b24_core::__private::wire::field_at(slot_2, "CHAT_ID")?,
+            name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_4, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -272,19 +363,11 @@ pub mod chat_name_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SUCCESS" => slot_0 = ::std::option::Option::Some(member),
-                    "DATA" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SUCCESS", "DATA"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
                 data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
@@ -315,8 +398,7 @@ pub mod chat_name_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ConnectorDataSet {
@@ -329,6 +411,12 @@ pub struct ConnectorDataSet {
     /// `DATA` (required): `Data`.
     #[serde(rename = "DATA")]
     pub data: connector_data_set::Data,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ConnectorDataSet {
@@ -343,7 +431,47 @@ impl ConnectorDataSet {
             connector: ::std::convert::Into::into(connector),
             line: ::std::convert::Into::into(line),
             data: ::std::convert::Into::into(data),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConnectorDataSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConnectorDataSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "DATA"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            data: ::b24_core::__private::wire::field_at(slot_2, "DATA")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -457,27 +585,11 @@ pub mod connector_data_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "URL" => slot_1 = ::std::option::Option::Some(member),
-                    "URL_IM" => slot_2 = ::std::option::Option::Some(member),
-                    "NAME" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "URL", "URL_IM", "NAME"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "URL")?,
@@ -520,8 +632,7 @@ pub mod connector_data_set {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DeleteMessages {
@@ -531,9 +642,15 @@ pub struct DeleteMessages {
     /// `LINE` (required): `int`.
     #[serde(rename = "LINE")]
     pub line: i64,
-    /// `MESSAGES` (required): `any[]`.
+    /// `MESSAGES` (required): `Messages[]`.
     #[serde(rename = "MESSAGES")]
-    pub messages: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub messages: ::std::vec::Vec<delete_messages::Messages>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DeleteMessages {
@@ -542,15 +659,53 @@ impl DeleteMessages {
     pub fn new(
         connector: impl ::std::convert::Into<::std::string::String>,
         line: impl ::std::convert::Into<i64>,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        messages: impl ::std::convert::Into<::std::vec::Vec<delete_messages::Messages>>,
     ) -> Self {
         Self {
             connector: ::std::convert::Into::into(connector),
             line: ::std::convert::Into::into(line),
             messages: ::std::convert::Into::into(messages),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DeleteMessages {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DeleteMessages {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "MESSAGES"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            messages: ::b24_core::__private::wire::field_at(slot_2, "MESSAGES")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -619,7 +774,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteMessagesEr
 pub mod delete_messages {
     #[allow(unused_imports)]
     use super::*;
-    /// `Data` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
+    /// `Messages` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -628,49 +783,84 @@ pub mod delete_messages {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {
-        /// `RESULT`: `any[]`.
+    pub struct Messages {
+        /// `user`: `map<any>`.
         #[serde(
-            rename = "RESULT",
+            rename = "user",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        pub user: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Messages {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "RESULT" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user", "message", "chat"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
+                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
             })
         }
     }
-    impl ::b24_core::__private::Check for Data {
+    impl ::b24_core::__private::Check for Messages {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "RESULT"),
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
                 problems,
             );
         }
@@ -685,20 +875,65 @@ pub mod delete_messages {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `SUCCESS`: `bool`.
+        /// `user`: `string`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<::std::string::String>,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SUCCESS`: `yn`.
         #[serde(
             rename = "SUCCESS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub success: ::std::option::Option<bool>,
-        /// `DATA`: `Data`.
+        pub success: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ERRORS`: `any[]`.
+        #[serde(
+            rename = "ERRORS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `DATA`: `map<any>`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<Data>,
+        pub data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -712,22 +947,18 @@ pub mod delete_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SUCCESS" => slot_0 = ::std::option::Option::Some(member),
-                    "DATA" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user", "message", "chat", "SUCCESS", "ERRORS", "DATA"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
-                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                success: ::b24_core::__private::wire::field_at(slot_3, "SUCCESS")?,
+                errors: ::b24_core::__private::wire::field_at(slot_4, "ERRORS")?,
+                data: ::b24_core::__private::wire::field_at(slot_5, "DATA")?,
             })
         }
     }
@@ -735,8 +966,28 @@ pub mod delete_messages {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
                 &self.success,
                 &::std::format!("{}.{}", field, "SUCCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.errors,
+                &::std::format!("{}.{}", field, "ERRORS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -755,17 +1006,60 @@ pub mod delete_messages {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct List {}
+pub struct List {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl List {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for List {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -828,8 +1122,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Register {
@@ -901,6 +1194,12 @@ pub struct Register {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub chat_group: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Register {
@@ -925,6 +1224,7 @@ impl Register {
             need_system_messages: ::std::option::Option::None,
             need_signature: ::std::option::Option::None,
             chat_group: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ICON_DISABLED`.
@@ -1010,6 +1310,89 @@ impl Register {
     ) -> Self {
         self.chat_group = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Register {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Register {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ID",
+                "NAME",
+                "ICON",
+                "PLACEMENT_HANDLER",
+                "ICON_DISABLED",
+                "DEL_EXTERNAL_MESSAGES",
+                "EDIT_INTERNAL_MESSAGES",
+                "DEL_INTERNAL_MESSAGES",
+                "NEWSLETTER",
+                "NEED_SYSTEM_MESSAGES",
+                "NEED_SIGNATURE",
+                "CHAT_GROUP",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            icon: ::b24_core::__private::wire::field_at(slot_2, "ICON")?,
+            placement_handler: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "PLACEMENT_HANDLER",
+            )?,
+            icon_disabled: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "ICON_DISABLED",
+            )?,
+            del_external_messages: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "DEL_EXTERNAL_MESSAGES",
+            )?,
+            edit_internal_messages: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "EDIT_INTERNAL_MESSAGES",
+            )?,
+            del_internal_messages: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "DEL_INTERNAL_MESSAGES",
+            )?,
+            newsletter: ::b24_core::__private::wire::field_at(slot_8, "NEWSLETTER")?,
+            need_system_messages: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "NEED_SYSTEM_MESSAGES",
+            )?,
+            need_signature: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "NEED_SIGNATURE",
+            )?,
+            chat_group: ::b24_core::__private::wire::field_at(slot_11, "CHAT_GROUP")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1180,27 +1563,11 @@ pub mod register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DATA_IMAGE" => slot_0 = ::std::option::Option::Some(member),
-                    "COLOR" => slot_1 = ::std::option::Option::Some(member),
-                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
-                    "POSITION" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["DATA_IMAGE", "COLOR", "SIZE", "POSITION"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 data_image: ::b24_core::__private::wire::field_at(slot_0, "DATA_IMAGE")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
@@ -1283,23 +1650,11 @@ pub mod register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "result" => slot_0 = ::std::option::Option::Some(member),
-                    "error" => slot_1 = ::std::option::Option::Some(member),
-                    "error_description" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "error", "error_description"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
                 error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
@@ -1339,8 +1694,7 @@ pub mod register {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SendMessages {
@@ -1350,9 +1704,15 @@ pub struct SendMessages {
     /// `LINE` (required): `int`.
     #[serde(rename = "LINE")]
     pub line: i64,
-    /// `MESSAGES` (required): `any[]`.
+    /// `MESSAGES` (required): `Messages[]`.
     #[serde(rename = "MESSAGES")]
-    pub messages: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub messages: ::std::vec::Vec<send_messages::Messages>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SendMessages {
@@ -1361,15 +1721,53 @@ impl SendMessages {
     pub fn new(
         connector: impl ::std::convert::Into<::std::string::String>,
         line: impl ::std::convert::Into<i64>,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        messages: impl ::std::convert::Into<::std::vec::Vec<send_messages::Messages>>,
     ) -> Self {
         Self {
             connector: ::std::convert::Into::into(connector),
             line: ::std::convert::Into::into(line),
             messages: ::std::convert::Into::into(messages),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SendMessages {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SendMessages {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "MESSAGES"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            messages: ::b24_core::__private::wire::field_at(slot_2, "MESSAGES")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1441,7 +1839,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SendMessagesErro
 pub mod send_messages {
     #[allow(unused_imports)]
     use super::*;
-    /// `Data` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
+    /// `Messages` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1450,49 +1848,84 @@ pub mod send_messages {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {
-        /// `RESULT`: `any[]`.
+    pub struct Messages {
+        /// `user`: `map<any>`.
         #[serde(
-            rename = "RESULT",
+            rename = "user",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        pub user: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Messages {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "RESULT" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user", "message", "chat"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
+                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
             })
         }
     }
-    impl ::b24_core::__private::Check for Data {
+    impl ::b24_core::__private::Check for Messages {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "RESULT"),
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
                 problems,
             );
         }
@@ -1507,20 +1940,89 @@ pub mod send_messages {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `SUCCESS`: `bool`.
+        /// `user`: `string`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<::std::string::String>,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `extra`: `map<any>`.
+        #[serde(
+            rename = "extra",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extra_: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SUCCESS`: `yn`.
         #[serde(
             rename = "SUCCESS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub success: ::std::option::Option<bool>,
-        /// `DATA`: `Data`.
+        pub success: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ERRORS`: `any[]`.
+        #[serde(
+            rename = "ERRORS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `session`: `map<any>`.
+        #[serde(
+            rename = "session",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DATA`: `map<any>`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<Data>,
+        pub data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1534,22 +2036,29 @@ pub mod send_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SUCCESS" => slot_0 = ::std::option::Option::Some(member),
-                    "DATA" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "user",
+                    "message",
+                    "chat",
+                    "extra",
+                    "SUCCESS",
+                    "ERRORS",
+                    "session",
+                    "DATA",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
-                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra_: ::b24_core::__private::wire::field_at(slot_3, "extra")?,
+                success: ::b24_core::__private::wire::field_at(slot_4, "SUCCESS")?,
+                errors: ::b24_core::__private::wire::field_at(slot_5, "ERRORS")?,
+                session: ::b24_core::__private::wire::field_at(slot_6, "session")?,
+                data: ::b24_core::__private::wire::field_at(slot_7, "DATA")?,
             })
         }
     }
@@ -1557,8 +2066,38 @@ pub mod send_messages {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extra_,
+                &::std::format!("{}.{}", field, "extra"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
                 &self.success,
                 &::std::format!("{}.{}", field, "SUCCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.errors,
+                &::std::format!("{}.{}", field, "ERRORS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.session,
+                &::std::format!("{}.{}", field, "session"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -1577,8 +2116,7 @@ pub mod send_messages {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SendStatusDelivery {
@@ -1588,9 +2126,15 @@ pub struct SendStatusDelivery {
     /// `LINE` (required): `int`.
     #[serde(rename = "LINE")]
     pub line: i64,
-    /// `MESSAGES` (required): `any[]`.
+    /// `MESSAGES` (required): `Messages[]`.
     #[serde(rename = "MESSAGES")]
-    pub messages: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub messages: ::std::vec::Vec<send_status_delivery::Messages>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SendStatusDelivery {
@@ -1600,14 +2144,54 @@ impl SendStatusDelivery {
         connector: impl ::std::convert::Into<::std::string::String>,
         line: impl ::std::convert::Into<i64>,
         messages: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<send_status_delivery::Messages>,
         >,
     ) -> Self {
         Self {
             connector: ::std::convert::Into::into(connector),
             line: ::std::convert::Into::into(line),
             messages: ::std::convert::Into::into(messages),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SendStatusDelivery {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SendStatusDelivery {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "MESSAGES"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            messages: ::b24_core::__private::wire::field_at(slot_2, "MESSAGES")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1673,6 +2257,97 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusDelive
 pub mod send_status_delivery {
     #[allow(unused_imports)]
     use super::*;
+    /// `Messages` of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `im`: `map<any>`.
+        #[serde(
+            rename = "im",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub im: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["im", "message", "chat"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.im,
+                &::std::format!("{}.{}", field, "im"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1712,19 +2387,11 @@ pub mod send_status_delivery {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SUCCESS" => slot_0 = ::std::option::Option::Some(member),
-                    "DATA" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SUCCESS", "DATA"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
                 data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
@@ -1755,8 +2422,7 @@ pub mod send_status_delivery {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SendStatusReading {
@@ -1766,9 +2432,15 @@ pub struct SendStatusReading {
     /// `LINE` (required): `int`.
     #[serde(rename = "LINE")]
     pub line: i64,
-    /// `MESSAGES` (required): `any[]`.
+    /// `MESSAGES` (required): `Messages[]`.
     #[serde(rename = "MESSAGES")]
-    pub messages: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub messages: ::std::vec::Vec<send_status_reading::Messages>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SendStatusReading {
@@ -1778,14 +2450,54 @@ impl SendStatusReading {
         connector: impl ::std::convert::Into<::std::string::String>,
         line: impl ::std::convert::Into<i64>,
         messages: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<send_status_reading::Messages>,
         >,
     ) -> Self {
         Self {
             connector: ::std::convert::Into::into(connector),
             line: ::std::convert::Into::into(line),
             messages: ::std::convert::Into::into(messages),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SendStatusReading {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SendStatusReading {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "MESSAGES"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            messages: ::b24_core::__private::wire::field_at(slot_2, "MESSAGES")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1851,6 +2563,97 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusReadin
 pub mod send_status_reading {
     #[allow(unused_imports)]
     use super::*;
+    /// `Messages` of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `im`: `map<any>`.
+        #[serde(
+            rename = "im",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub im: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["im", "message", "chat"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.im,
+                &::std::format!("{}.{}", field, "im"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1890,19 +2693,11 @@ pub mod send_status_reading {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SUCCESS" => slot_0 = ::std::option::Option::Some(member),
-                    "DATA" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SUCCESS", "DATA"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
                 data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
@@ -1933,8 +2728,7 @@ pub mod send_status_reading {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Status {
@@ -1948,6 +2742,12 @@ pub struct Status {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub line: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Status {
@@ -1957,6 +2757,7 @@ impl Status {
         Self {
             connector: ::std::convert::Into::into(connector),
             line: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `LINE`.
@@ -1964,6 +2765,44 @@ impl Status {
     pub fn line(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.line = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Status {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Status {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2081,31 +2920,11 @@ pub mod status {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "LINE" => slot_0 = ::std::option::Option::Some(member),
-                    "CONNECTOR" => slot_1 = ::std::option::Option::Some(member),
-                    "ERROR" => slot_2 = ::std::option::Option::Some(member),
-                    "CONFIGURED" => slot_3 = ::std::option::Option::Some(member),
-                    "STATUS" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["LINE", "CONNECTOR", "ERROR", "CONFIGURED", "STATUS"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 line: ::b24_core::__private::wire::field_at(slot_0, "LINE")?,
                 connector: ::b24_core::__private::wire::field_at(slot_1, "CONNECTOR")?,
@@ -2154,14 +2973,19 @@ pub mod status {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Unregister {
     /// `ID` (required): `string`.
     #[serde(rename = "ID")]
     pub id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Unregister {
@@ -2170,7 +2994,45 @@ impl Unregister {
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Unregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Unregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2181,7 +3043,10 @@ impl ::b24_core::__private::Method for Unregister {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bool;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2235,8 +3100,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UpdateMessages {
@@ -2246,9 +3110,15 @@ pub struct UpdateMessages {
     /// `LINE` (required): `int`.
     #[serde(rename = "LINE")]
     pub line: i64,
-    /// `MESSAGES` (required): `any[]`.
+    /// `MESSAGES` (required): `Messages[]`.
     #[serde(rename = "MESSAGES")]
-    pub messages: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub messages: ::std::vec::Vec<update_messages::Messages>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UpdateMessages {
@@ -2257,15 +3127,53 @@ impl UpdateMessages {
     pub fn new(
         connector: impl ::std::convert::Into<::std::string::String>,
         line: impl ::std::convert::Into<i64>,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        messages: impl ::std::convert::Into<::std::vec::Vec<update_messages::Messages>>,
     ) -> Self {
         Self {
             connector: ::std::convert::Into::into(connector),
             line: ::std::convert::Into::into(line),
             messages: ::std::convert::Into::into(messages),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UpdateMessages {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UpdateMessages {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONNECTOR", "LINE", "MESSAGES"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            connector: ::b24_core::__private::wire::field_at(slot_0, "CONNECTOR")?,
+            line: ::b24_core::__private::wire::field_at(slot_1, "LINE")?,
+            messages: ::b24_core::__private::wire::field_at(slot_2, "MESSAGES")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2334,7 +3242,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateMessagesEr
 pub mod update_messages {
     #[allow(unused_imports)]
     use super::*;
-    /// `Data` of [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html).
+    /// `Messages` of [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2343,49 +3251,84 @@ pub mod update_messages {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {
-        /// `RESULT`: `any[]`.
+    pub struct Messages {
+        /// `user`: `map<any>`.
         #[serde(
-            rename = "RESULT",
+            rename = "user",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub result: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        pub user: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Messages {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "RESULT" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user", "message", "chat"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
+                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
             })
         }
     }
-    impl ::b24_core::__private::Check for Data {
+    impl ::b24_core::__private::Check for Messages {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "RESULT"),
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
                 problems,
             );
         }
@@ -2400,20 +3343,77 @@ pub mod update_messages {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `SUCCESS`: `bool`.
+        /// `user`: `string`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<::std::string::String>,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `extra`: `map<any>`.
+        #[serde(
+            rename = "extra",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extra_: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SUCCESS`: `yn`.
         #[serde(
             rename = "SUCCESS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub success: ::std::option::Option<bool>,
-        /// `DATA`: `Data`.
+        pub success: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ERRORS`: `any[]`.
+        #[serde(
+            rename = "ERRORS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `DATA`: `map<any>`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<Data>,
+        pub data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2427,22 +3427,19 @@ pub mod update_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SUCCESS" => slot_0 = ::std::option::Option::Some(member),
-                    "DATA" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user", "message", "chat", "extra", "SUCCESS", "ERRORS", "DATA"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
-                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra_: ::b24_core::__private::wire::field_at(slot_3, "extra")?,
+                success: ::b24_core::__private::wire::field_at(slot_4, "SUCCESS")?,
+                errors: ::b24_core::__private::wire::field_at(slot_5, "ERRORS")?,
+                data: ::b24_core::__private::wire::field_at(slot_6, "DATA")?,
             })
         }
     }
@@ -2450,8 +3447,33 @@ pub mod update_messages {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extra_,
+                &::std::format!("{}.{}", field, "extra"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
                 &self.success,
                 &::std::format!("{}.{}", field, "SUCCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.errors,
+                &::std::format!("{}.{}", field, "ERRORS"),
                 problems,
             );
             ::b24_core::__private::Check::check(

@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BotSessionFinish {
@@ -31,6 +30,12 @@ pub struct BotSessionFinish {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BotSessionFinish {
@@ -40,6 +45,7 @@ impl BotSessionFinish {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CLIENT_ID`.
@@ -50,6 +56,44 @@ impl BotSessionFinish {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BotSessionFinish {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BotSessionFinish {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_1, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -116,8 +160,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionFinish
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BotSessionMessageSend {
@@ -138,6 +181,12 @@ pub struct BotSessionMessageSend {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BotSessionMessageSend {
@@ -148,6 +197,7 @@ impl BotSessionMessageSend {
             chat_id: ::std::convert::Into::into(chat_id),
             name: ::std::option::Option::None,
             message: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -167,6 +217,45 @@ impl BotSessionMessageSend {
     ) -> Self {
         self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BotSessionMessageSend {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BotSessionMessageSend {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "NAME", "MESSAGE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            message: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -232,14 +321,19 @@ for BotSessionMessageSendError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BotSessionOperator {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BotSessionOperator {
@@ -248,7 +342,45 @@ impl BotSessionOperator {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BotSessionOperator {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BotSessionOperator {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -314,8 +446,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionOperat
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BotSessionTransfer {
@@ -336,13 +467,13 @@ pub struct BotSessionTransfer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub queue_id: ::std::option::Option<i64>,
-    /// `TRANSFER_ID`: `string`.
+    /// `TRANSFER_ID`: `any`.
     #[serde(
         rename = "TRANSFER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub transfer_id: ::std::option::Option<::std::string::String>,
+    pub transfer_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `LEAVE`: `yn`. Server default: `N`.
     #[serde(
         rename = "LEAVE",
@@ -357,6 +488,12 @@ pub struct BotSessionTransfer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BotSessionTransfer {
@@ -370,6 +507,7 @@ impl BotSessionTransfer {
             transfer_id: ::std::option::Option::None,
             leave: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -388,7 +526,7 @@ impl BotSessionTransfer {
     #[must_use]
     pub fn transfer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.transfer_id = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -412,6 +550,48 @@ impl BotSessionTransfer {
     ) -> Self {
         self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BotSessionTransfer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BotSessionTransfer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "USER_ID", "QUEUE_ID", "TRANSFER_ID", "LEAVE", "CLIENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            queue_id: ::b24_core::__private::wire::field_at(slot_2, "QUEUE_ID")?,
+            transfer_id: ::b24_core::__private::wire::field_at(slot_3, "TRANSFER_ID")?,
+            leave: ::b24_core::__private::wire::field_at(slot_4, "LEAVE")?,
+            client_id: ::b24_core::__private::wire::field_at(slot_5, "CLIENT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -494,8 +674,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionTransf
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ConfigAdd {
@@ -506,6 +686,12 @@ pub struct ConfigAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<config_add::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ConfigAdd {
@@ -514,16 +700,54 @@ impl ConfigAdd {
     pub fn new() -> Self {
         Self {
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<config_add::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConfigAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "PARAMS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1202,393 +1426,105 @@ pub mod config_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_41: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_42: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_43: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_44: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_45: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_46: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_47: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_48: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_49: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_50: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_51: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_52: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_53: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_54: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_55: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_56: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_57: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_58: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_59: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_60: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_61: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_62: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_63: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_64: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_65: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_66: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_67: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_68: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_69: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_70: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_71: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_72: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_73: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_74: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_75: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_76: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_77: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_78: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_79: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_80: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_81: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_82: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "LINE_NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_1 = ::std::option::Option::Some(member),
-                    "QUEUE" => slot_2 = ::std::option::Option::Some(member),
-                    "QUEUE_TYPE" => slot_3 = ::std::option::Option::Some(member),
-                    "QUEUE_TIME" => slot_4 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_TIME" => slot_5 = ::std::option::Option::Some(member),
-                    "WELCOME_MESSAGE" => slot_6 = ::std::option::Option::Some(member),
-                    "WELCOME_MESSAGE_TEXT" => {
-                        slot_7 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_ENABLE" => slot_8 = ::std::option::Option::Some(member),
-                    "WORKTIME_FROM" => slot_9 = ::std::option::Option::Some(member),
-                    "WORKTIME_TO" => slot_10 = ::std::option::Option::Some(member),
-                    "WORKTIME_TIMEZONE" => slot_11 = ::std::option::Option::Some(member),
-                    "CRM" => slot_12 = ::std::option::Option::Some(member),
-                    "CRM_CREATE" => slot_13 = ::std::option::Option::Some(member),
-                    "VOTE_MESSAGE" => slot_14 = ::std::option::Option::Some(member),
-                    "LANGUAGE_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "CRM_CREATE_SECOND" => slot_16 = ::std::option::Option::Some(member),
-                    "CRM_CREATE_THIRD" => slot_17 = ::std::option::Option::Some(member),
-                    "CRM_CHAT_TRACKER" => slot_18 = ::std::option::Option::Some(member),
-                    "CRM_FORWARD" => slot_19 = ::std::option::Option::Some(member),
-                    "CRM_TRANSFER_CHANGE" => {
-                        slot_20 = ::std::option::Option::Some(member);
-                    }
-                    "CRM_SOURCE" => slot_21 = ::std::option::Option::Some(member),
-                    "MAX_CHAT" => slot_22 = ::std::option::Option::Some(member),
-                    "TYPE_MAX_CHAT" => slot_23 = ::std::option::Option::Some(member),
-                    "CATEGORY_ENABLE" => slot_24 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_25 = ::std::option::Option::Some(member),
-                    "SESSION_PRIORITY" => slot_26 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_ENABLE" => slot_27 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_JOIN" => slot_28 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_TIME" => slot_30 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_LEFT" => slot_31 = ::std::option::Option::Some(member),
-                    "CHECK_AVAILABLE" => slot_32 = ::std::option::Option::Some(member),
-                    "WATCH_TYPING" => slot_33 = ::std::option::Option::Some(member),
-                    "SEND_WELCOME_EACH_SESSION" => {
-                        slot_34 = ::std::option::Option::Some(member);
-                    }
-                    "OPERATOR_DATA" => slot_35 = ::std::option::Option::Some(member),
-                    "DEFAULT_OPERATOR_DATA" => {
-                        slot_36 = ::std::option::Option::Some(member);
-                    }
-                    "NO_ANSWER_RULE" => slot_37 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_FORM_ID" => slot_38 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_BOT_ID" => slot_39 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_TEXT" => slot_40 = ::std::option::Option::Some(member),
-                    "WORKTIME_DAYOFF" => slot_41 = ::std::option::Option::Some(member),
-                    "WORKTIME_HOLIDAYS" => slot_42 = ::std::option::Option::Some(member),
-                    "WORKTIME_DAYOFF_RULE" => {
-                        slot_43 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_FORM_ID" => {
-                        slot_44 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_BOT_ID" => {
-                        slot_45 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_TEXT" => {
-                        slot_46 = ::std::option::Option::Some(member);
-                    }
-                    "CLOSE_RULE" => slot_47 = ::std::option::Option::Some(member),
-                    "CLOSE_FORM_ID" => slot_48 = ::std::option::Option::Some(member),
-                    "CLOSE_BOT_ID" => slot_49 = ::std::option::Option::Some(member),
-                    "CLOSE_TEXT" => slot_50 = ::std::option::Option::Some(member),
-                    "VOTE_TIME_LIMIT" => slot_51 = ::std::option::Option::Some(member),
-                    "VOTE_CLOSING_DELAY" => slot_52 = ::std::option::Option::Some(member),
-                    "VOTE_BEFORE_FINISH" => slot_53 = ::std::option::Option::Some(member),
-                    "VOTE_MESSAGE_1_TEXT" => {
-                        slot_54 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_1_LIKE" => {
-                        slot_55 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_1_DISLIKE" => {
-                        slot_56 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_TEXT" => {
-                        slot_57 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_LIKE" => {
-                        slot_58 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_DISLIKE" => {
-                        slot_59 = ::std::option::Option::Some(member);
-                    }
-                    "AUTO_CLOSE_RULE" => slot_60 = ::std::option::Option::Some(member),
-                    "FULL_CLOSE_TIME" => slot_61 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_TIME" => slot_62 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_FORM_ID" => slot_63 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_BOT_ID" => slot_64 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_TEXT" => slot_65 = ::std::option::Option::Some(member),
-                    "AUTO_EXPIRE_TIME" => slot_66 = ::std::option::Option::Some(member),
-                    "TEMPORARY" => slot_67 = ::std::option::Option::Some(member),
-                    "QUICK_ANSWERS_IBLOCK_ID" => {
-                        slot_68 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_TIME" => {
-                        slot_69 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_ALERT" => {
-                        slot_70 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_LIST" => {
-                        slot_71 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_TEXT" => {
-                        slot_72 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_TIME" => {
-                        slot_73 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_ALERT" => {
-                        slot_74 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_LIST" => {
-                        slot_75 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_TEXT" => {
-                        slot_76 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_CHECK_OPERATOR_ACTIVITY" => {
-                        slot_77 = ::std::option::Option::Some(member);
-                    }
-                    "USE_WELCOME_FORM" => slot_78 = ::std::option::Option::Some(member),
-                    "WELCOME_FORM_ID" => slot_79 = ::std::option::Option::Some(member),
-                    "WELCOME_FORM_DELAY" => slot_80 = ::std::option::Option::Some(member),
-                    "CONFIRM_CLOSE" => slot_81 = ::std::option::Option::Some(member),
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE" => {
-                        slot_82 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
+            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
+            slot_81, slot_82] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "LINE_NAME",
+                    "ACTIVE",
+                    "QUEUE",
+                    "QUEUE_TYPE",
+                    "QUEUE_TIME",
+                    "NO_ANSWER_TIME",
+                    "WELCOME_MESSAGE",
+                    "WELCOME_MESSAGE_TEXT",
+                    "WORKTIME_ENABLE",
+                    "WORKTIME_FROM",
+                    "WORKTIME_TO",
+                    "WORKTIME_TIMEZONE",
+                    "CRM",
+                    "CRM_CREATE",
+                    "VOTE_MESSAGE",
+                    "LANGUAGE_ID",
+                    "CRM_CREATE_SECOND",
+                    "CRM_CREATE_THIRD",
+                    "CRM_CHAT_TRACKER",
+                    "CRM_FORWARD",
+                    "CRM_TRANSFER_CHANGE",
+                    "CRM_SOURCE",
+                    "MAX_CHAT",
+                    "TYPE_MAX_CHAT",
+                    "CATEGORY_ENABLE",
+                    "CATEGORY_ID",
+                    "SESSION_PRIORITY",
+                    "WELCOME_BOT_ENABLE",
+                    "WELCOME_BOT_JOIN",
+                    "WELCOME_BOT_ID",
+                    "WELCOME_BOT_TIME",
+                    "WELCOME_BOT_LEFT",
+                    "CHECK_AVAILABLE",
+                    "WATCH_TYPING",
+                    "SEND_WELCOME_EACH_SESSION",
+                    "OPERATOR_DATA",
+                    "DEFAULT_OPERATOR_DATA",
+                    "NO_ANSWER_RULE",
+                    "NO_ANSWER_FORM_ID",
+                    "NO_ANSWER_BOT_ID",
+                    "NO_ANSWER_TEXT",
+                    "WORKTIME_DAYOFF",
+                    "WORKTIME_HOLIDAYS",
+                    "WORKTIME_DAYOFF_RULE",
+                    "WORKTIME_DAYOFF_FORM_ID",
+                    "WORKTIME_DAYOFF_BOT_ID",
+                    "WORKTIME_DAYOFF_TEXT",
+                    "CLOSE_RULE",
+                    "CLOSE_FORM_ID",
+                    "CLOSE_BOT_ID",
+                    "CLOSE_TEXT",
+                    "VOTE_TIME_LIMIT",
+                    "VOTE_CLOSING_DELAY",
+                    "VOTE_BEFORE_FINISH",
+                    "VOTE_MESSAGE_1_TEXT",
+                    "VOTE_MESSAGE_1_LIKE",
+                    "VOTE_MESSAGE_1_DISLIKE",
+                    "VOTE_MESSAGE_2_TEXT",
+                    "VOTE_MESSAGE_2_LIKE",
+                    "VOTE_MESSAGE_2_DISLIKE",
+                    "AUTO_CLOSE_RULE",
+                    "FULL_CLOSE_TIME",
+                    "AUTO_CLOSE_TIME",
+                    "AUTO_CLOSE_FORM_ID",
+                    "AUTO_CLOSE_BOT_ID",
+                    "AUTO_CLOSE_TEXT",
+                    "AUTO_EXPIRE_TIME",
+                    "TEMPORARY",
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                    "KPI_FIRST_ANSWER_TIME",
+                    "KPI_FIRST_ANSWER_ALERT",
+                    "KPI_FIRST_ANSWER_LIST",
+                    "KPI_FIRST_ANSWER_TEXT",
+                    "KPI_FURTHER_ANSWER_TIME",
+                    "KPI_FURTHER_ANSWER_ALERT",
+                    "KPI_FURTHER_ANSWER_LIST",
+                    "KPI_FURTHER_ANSWER_TEXT",
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                    "USE_WELCOME_FORM",
+                    "WELCOME_FORM_ID",
+                    "WELCOME_FORM_DELAY",
+                    "CONFIRM_CLOSE",
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 line_name: ::b24_core::__private::wire::field_at(slot_0, "LINE_NAME")?,
                 active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
@@ -2330,14 +2266,19 @@ pub mod config_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ConfigDelete {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
     pub config_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ConfigDelete {
@@ -2346,7 +2287,45 @@ impl ConfigDelete {
     pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             config_id: ::std::convert::Into::into(config_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConfigDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONFIG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            config_id: ::b24_core::__private::wire::field_at(slot_0, "CONFIG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2407,8 +2386,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigDeleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ConfigGet {
@@ -2429,6 +2407,12 @@ pub struct ConfigGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub show_offline: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ConfigGet {
@@ -2439,6 +2423,7 @@ impl ConfigGet {
             config_id: ::std::convert::Into::into(config_id),
             with_queue: ::std::option::Option::None,
             show_offline: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `WITH_QUEUE`.
@@ -2460,6 +2445,45 @@ impl ConfigGet {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConfigGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONFIG_ID", "WITH_QUEUE", "SHOW_OFFLINE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            config_id: ::b24_core::__private::wire::field_at(slot_0, "CONFIG_ID")?,
+            with_queue: ::b24_core::__private::wire::field_at(slot_1, "WITH_QUEUE")?,
+            show_offline: ::b24_core::__private::wire::field_at(slot_2, "SHOW_OFFLINE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3245,437 +3269,117 @@ pub mod config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_41: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_42: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_43: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_44: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_45: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_46: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_47: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_48: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_49: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_50: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_51: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_52: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_53: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_54: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_55: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_56: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_57: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_58: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_59: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_60: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_61: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_62: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_63: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_64: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_65: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_66: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_67: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_68: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_69: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_70: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_71: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_72: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_73: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_74: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_75: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_76: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_77: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_78: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_79: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_80: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_81: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_82: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_83: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_84: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_85: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_86: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_87: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_88: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_89: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_90: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_91: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_92: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_93: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "LINE_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_2 = ::std::option::Option::Some(member),
-                    "CRM" => slot_3 = ::std::option::Option::Some(member),
-                    "CRM_CREATE" => slot_4 = ::std::option::Option::Some(member),
-                    "CRM_CREATE_SECOND" => slot_5 = ::std::option::Option::Some(member),
-                    "CRM_CREATE_THIRD" => slot_6 = ::std::option::Option::Some(member),
-                    "CRM_FORWARD" => slot_7 = ::std::option::Option::Some(member),
-                    "CRM_CHAT_TRACKER" => slot_8 = ::std::option::Option::Some(member),
-                    "CRM_TRANSFER_CHANGE" => slot_9 = ::std::option::Option::Some(member),
-                    "CRM_SOURCE" => slot_10 = ::std::option::Option::Some(member),
-                    "QUEUE_TYPE" => slot_11 = ::std::option::Option::Some(member),
-                    "QUEUE_TIME" => slot_12 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_TIME" => slot_13 = ::std::option::Option::Some(member),
-                    "CHECK_AVAILABLE" => slot_14 = ::std::option::Option::Some(member),
-                    "WATCH_TYPING" => slot_15 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_ENABLE" => slot_16 = ::std::option::Option::Some(member),
-                    "WELCOME_MESSAGE" => slot_17 = ::std::option::Option::Some(member),
-                    "WELCOME_MESSAGE_TEXT" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE" => slot_19 = ::std::option::Option::Some(member),
-                    "VOTE_TIME_LIMIT" => slot_20 = ::std::option::Option::Some(member),
-                    "VOTE_BEFORE_FINISH" => slot_21 = ::std::option::Option::Some(member),
-                    "VOTE_CLOSING_DELAY" => slot_22 = ::std::option::Option::Some(member),
-                    "VOTE_MESSAGE_1_TEXT" => {
-                        slot_23 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_1_LIKE" => {
-                        slot_24 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_1_DISLIKE" => {
-                        slot_25 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_TEXT" => {
-                        slot_26 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_LIKE" => {
-                        slot_27 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_DISLIKE" => {
-                        slot_28 = ::std::option::Option::Some(member);
-                    }
-                    "AGREEMENT_MESSAGE" => slot_29 = ::std::option::Option::Some(member),
-                    "AGREEMENT_ID" => slot_30 = ::std::option::Option::Some(member),
-                    "CATEGORY_ENABLE" => slot_31 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_32 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_JOIN" => slot_33 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_ID" => slot_34 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_TIME" => slot_35 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_LEFT" => slot_36 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_RULE" => slot_37 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_FORM_ID" => slot_38 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_BOT_ID" => slot_39 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_TEXT" => slot_40 = ::std::option::Option::Some(member),
-                    "WORKTIME_ENABLE" => slot_41 = ::std::option::Option::Some(member),
-                    "WORKTIME_FROM" => slot_42 = ::std::option::Option::Some(member),
-                    "WORKTIME_TO" => slot_43 = ::std::option::Option::Some(member),
-                    "WORKTIME_TIMEZONE" => slot_44 = ::std::option::Option::Some(member),
-                    "WORKTIME_HOLIDAYS" => slot_45 = ::std::option::Option::Some(member),
-                    "WORKTIME_DAYOFF" => slot_46 = ::std::option::Option::Some(member),
-                    "WORKTIME_DAYOFF_RULE" => {
-                        slot_47 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_FORM_ID" => {
-                        slot_48 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_BOT_ID" => {
-                        slot_49 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_TEXT" => {
-                        slot_50 = ::std::option::Option::Some(member);
-                    }
-                    "CLOSE_RULE" => slot_51 = ::std::option::Option::Some(member),
-                    "CLOSE_FORM_ID" => slot_52 = ::std::option::Option::Some(member),
-                    "CLOSE_BOT_ID" => slot_53 = ::std::option::Option::Some(member),
-                    "CLOSE_TEXT" => slot_54 = ::std::option::Option::Some(member),
-                    "FULL_CLOSE_TIME" => slot_55 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_RULE" => slot_56 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_FORM_ID" => slot_57 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_BOT_ID" => slot_58 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_TIME" => slot_59 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_TEXT" => slot_60 = ::std::option::Option::Some(member),
-                    "AUTO_EXPIRE_TIME" => slot_61 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_62 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_63 = ::std::option::Option::Some(member),
-                    "MODIFY_USER_ID" => slot_64 = ::std::option::Option::Some(member),
-                    "TEMPORARY" => slot_65 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_66 = ::std::option::Option::Some(member),
-                    "LANGUAGE_ID" => slot_67 = ::std::option::Option::Some(member),
-                    "QUICK_ANSWERS_IBLOCK_ID" => {
-                        slot_68 = ::std::option::Option::Some(member);
-                    }
-                    "SESSION_PRIORITY" => slot_69 = ::std::option::Option::Some(member),
-                    "TYPE_MAX_CHAT" => slot_70 = ::std::option::Option::Some(member),
-                    "MAX_CHAT" => slot_71 = ::std::option::Option::Some(member),
-                    "OPERATOR_DATA" => slot_72 = ::std::option::Option::Some(member),
-                    "QUEUE" => slot_73 = ::std::option::Option::Some(member),
-                    "QUEUE_FULL" => slot_74 = ::std::option::Option::Some(member),
-                    "QUEUE_USERS_FIELDS" => slot_75 = ::std::option::Option::Some(member),
-                    "QUEUE_ONLINE" => slot_76 = ::std::option::Option::Some(member),
-                    "DEFAULT_OPERATOR_DATA" => {
-                        slot_77 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_TIME" => {
-                        slot_78 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_ALERT" => {
-                        slot_79 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_LIST" => {
-                        slot_80 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_TEXT" => {
-                        slot_81 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_TIME" => {
-                        slot_82 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_ALERT" => {
-                        slot_83 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_LIST" => {
-                        slot_84 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_TEXT" => {
-                        slot_85 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_CHECK_OPERATOR_ACTIVITY" => {
-                        slot_86 = ::std::option::Option::Some(member);
-                    }
-                    "SEND_NOTIFICATION_EMPTY_QUEUE" => {
-                        slot_87 = ::std::option::Option::Some(member);
-                    }
-                    "USE_WELCOME_FORM" => slot_88 = ::std::option::Option::Some(member),
-                    "WELCOME_FORM_ID" => slot_89 = ::std::option::Option::Some(member),
-                    "WELCOME_FORM_DELAY" => slot_90 = ::std::option::Option::Some(member),
-                    "SEND_WELCOME_EACH_SESSION" => {
-                        slot_91 = ::std::option::Option::Some(member);
-                    }
-                    "CONFIRM_CLOSE" => slot_92 = ::std::option::Option::Some(member),
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE" => {
-                        slot_93 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
+            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
+            slot_81, slot_82, slot_83, slot_84, slot_85, slot_86, slot_87, slot_88,
+            slot_89, slot_90, slot_91, slot_92, slot_93] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "LINE_NAME",
+                    "ACTIVE",
+                    "CRM",
+                    "CRM_CREATE",
+                    "CRM_CREATE_SECOND",
+                    "CRM_CREATE_THIRD",
+                    "CRM_FORWARD",
+                    "CRM_CHAT_TRACKER",
+                    "CRM_TRANSFER_CHANGE",
+                    "CRM_SOURCE",
+                    "QUEUE_TYPE",
+                    "QUEUE_TIME",
+                    "NO_ANSWER_TIME",
+                    "CHECK_AVAILABLE",
+                    "WATCH_TYPING",
+                    "WELCOME_BOT_ENABLE",
+                    "WELCOME_MESSAGE",
+                    "WELCOME_MESSAGE_TEXT",
+                    "VOTE_MESSAGE",
+                    "VOTE_TIME_LIMIT",
+                    "VOTE_BEFORE_FINISH",
+                    "VOTE_CLOSING_DELAY",
+                    "VOTE_MESSAGE_1_TEXT",
+                    "VOTE_MESSAGE_1_LIKE",
+                    "VOTE_MESSAGE_1_DISLIKE",
+                    "VOTE_MESSAGE_2_TEXT",
+                    "VOTE_MESSAGE_2_LIKE",
+                    "VOTE_MESSAGE_2_DISLIKE",
+                    "AGREEMENT_MESSAGE",
+                    "AGREEMENT_ID",
+                    "CATEGORY_ENABLE",
+                    "CATEGORY_ID",
+                    "WELCOME_BOT_JOIN",
+                    "WELCOME_BOT_ID",
+                    "WELCOME_BOT_TIME",
+                    "WELCOME_BOT_LEFT",
+                    "NO_ANSWER_RULE",
+                    "NO_ANSWER_FORM_ID",
+                    "NO_ANSWER_BOT_ID",
+                    "NO_ANSWER_TEXT",
+                    "WORKTIME_ENABLE",
+                    "WORKTIME_FROM",
+                    "WORKTIME_TO",
+                    "WORKTIME_TIMEZONE",
+                    "WORKTIME_HOLIDAYS",
+                    "WORKTIME_DAYOFF",
+                    "WORKTIME_DAYOFF_RULE",
+                    "WORKTIME_DAYOFF_FORM_ID",
+                    "WORKTIME_DAYOFF_BOT_ID",
+                    "WORKTIME_DAYOFF_TEXT",
+                    "CLOSE_RULE",
+                    "CLOSE_FORM_ID",
+                    "CLOSE_BOT_ID",
+                    "CLOSE_TEXT",
+                    "FULL_CLOSE_TIME",
+                    "AUTO_CLOSE_RULE",
+                    "AUTO_CLOSE_FORM_ID",
+                    "AUTO_CLOSE_BOT_ID",
+                    "AUTO_CLOSE_TIME",
+                    "AUTO_CLOSE_TEXT",
+                    "AUTO_EXPIRE_TIME",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "MODIFY_USER_ID",
+                    "TEMPORARY",
+                    "XML_ID",
+                    "LANGUAGE_ID",
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                    "SESSION_PRIORITY",
+                    "TYPE_MAX_CHAT",
+                    "MAX_CHAT",
+                    "OPERATOR_DATA",
+                    "QUEUE",
+                    "QUEUE_FULL",
+                    "QUEUE_USERS_FIELDS",
+                    "QUEUE_ONLINE",
+                    "DEFAULT_OPERATOR_DATA",
+                    "KPI_FIRST_ANSWER_TIME",
+                    "KPI_FIRST_ANSWER_ALERT",
+                    "KPI_FIRST_ANSWER_LIST",
+                    "KPI_FIRST_ANSWER_TEXT",
+                    "KPI_FURTHER_ANSWER_TIME",
+                    "KPI_FURTHER_ANSWER_ALERT",
+                    "KPI_FURTHER_ANSWER_LIST",
+                    "KPI_FURTHER_ANSWER_TEXT",
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                    "SEND_NOTIFICATION_EMPTY_QUEUE",
+                    "USE_WELCOME_FORM",
+                    "WELCOME_FORM_ID",
+                    "WELCOME_FORM_DELAY",
+                    "SEND_WELCOME_EACH_SESSION",
+                    "CONFIRM_CLOSE",
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 line_name: ::b24_core::__private::wire::field_at(slot_1, "LINE_NAME")?,
@@ -4513,8 +4217,8 @@ pub mod config_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ConfigListGet {
@@ -4532,6 +4236,12 @@ pub struct ConfigListGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub options: ::std::option::Option<config_list_get::Options>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ConfigListGet {
@@ -4541,11 +4251,12 @@ impl ConfigListGet {
         Self {
             params: ::std::option::Option::None,
             options: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<config_list_get::Params>,
     ) -> Self {
@@ -4561,6 +4272,44 @@ impl ConfigListGet {
         self.options = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigListGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConfigListGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["PARAMS", "OPTIONS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "PARAMS")?,
+            options: ::b24_core::__private::wire::field_at(slot_1, "OPTIONS")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ConfigListGet {
@@ -4570,7 +4319,7 @@ impl ::b24_core::__private::Method for ConfigListGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<config_list_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4617,6 +4366,72 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigListGetErr
 pub mod config_list_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `ConfigQueue` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ConfigQueue {
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigQueue {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ConfigQueue {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY_ID", "ENTITY_TYPE"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ENTITY_TYPE",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ConfigQueue {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+        }
+    }
     /// `Options` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4661,23 +4476,11 @@ pub mod config_list_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "QUEUE" => slot_0 = ::std::option::Option::Some(member),
-                    "CONFIG_QUEUE" => slot_1 = ::std::option::Option::Some(member),
-                    "CHECK_PERMISSION" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["QUEUE", "CONFIG_QUEUE", "CHECK_PERMISSION"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 queue: ::b24_core::__private::wire::field_at(slot_0, "QUEUE")?,
                 config_queue: ::b24_core::__private::wire::field_at(
@@ -4711,7 +4514,7 @@ pub mod config_list_get {
             );
         }
     }
-    /// `Order` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    /// `Params` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4720,7 +4523,217 @@ pub mod config_list_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
+    pub struct Params {
+        /// `select`: `any`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "order", "filter", "limit", "offset"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+                filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
+                limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_4, "offset")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `QueueUsersFields` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct QueueUsersFields {
+        /// `USER_NAME`: `string`.
+        #[serde(
+            rename = "USER_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `USER_WORK_POSITION`: `string`.
+        #[serde(
+            rename = "USER_WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_work_position: ::std::option::Option<::std::string::String>,
+        /// `USER_AVATAR`: `string`.
+        #[serde(
+            rename = "USER_AVATAR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_avatar: ::std::option::Option<::std::string::String>,
+        /// `USER_AVATAR_ID`: `string`.
+        #[serde(
+            rename = "USER_AVATAR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_avatar_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QueueUsersFields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for QueueUsersFields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["USER_NAME", "USER_WORK_POSITION", "USER_AVATAR", "USER_AVATAR_ID"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                user_name: ::b24_core::__private::wire::field_at(slot_0, "USER_NAME")?,
+                user_work_position: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USER_WORK_POSITION",
+                )?,
+                user_avatar: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USER_AVATAR",
+                )?,
+                user_avatar_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_AVATAR_ID",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for QueueUsersFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "USER_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_work_position,
+                &::std::format!("{}.{}", field, "USER_WORK_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_avatar,
+                &::std::format!("{}.{}", field, "USER_AVATAR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_avatar_id,
+                &::std::format!("{}.{}", field, "USER_AVATAR_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
         /// `ID`: `string`.
         #[serde(
             rename = "ID",
@@ -5255,22 +5268,22 @@ pub mod config_list_get {
         pub queue: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `QUEUE_USERS_FIELDS`: `QueueUsersFields`.
+        /// `QUEUE_USERS_FIELDS`: `map<QueueUsersFields>`.
         #[serde(
             rename = "QUEUE_USERS_FIELDS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub queue_users_fields: ::std::option::Option<QueueUsersFields>,
-        /// `CONFIG_QUEUE`: `any[]`.
+        pub queue_users_fields: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, QueueUsersFields>,
+        >,
+        /// `CONFIG_QUEUE`: `ConfigQueue[]`.
         #[serde(
             rename = "CONFIG_QUEUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub config_queue: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub config_queue: ::std::option::Option<::std::vec::Vec<ConfigQueue>>,
         /// `DEFAULT_OPERATOR_DATA`: `any[]`.
         #[serde(
             rename = "DEFAULT_OPERATOR_DATA",
@@ -5409,445 +5422,128 @@ pub mod config_list_get {
             ::b24_core::__private::types::Yn,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_41: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_42: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_43: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_44: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_45: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_46: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_47: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_48: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_49: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_50: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_51: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_52: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_53: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_54: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_55: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_56: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_57: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_58: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_59: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_60: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_61: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_62: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_63: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_64: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_65: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_66: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_67: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_68: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_69: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_70: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_71: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_72: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_73: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_74: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_75: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_76: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_77: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_78: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_79: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_80: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_81: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_82: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_83: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_84: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_85: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_86: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_87: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_88: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_89: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_90: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_91: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_92: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "LINE_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_2 = ::std::option::Option::Some(member),
-                    "CRM" => slot_3 = ::std::option::Option::Some(member),
-                    "CRM_CREATE" => slot_4 = ::std::option::Option::Some(member),
-                    "CRM_CREATE_SECOND" => slot_5 = ::std::option::Option::Some(member),
-                    "CRM_CREATE_THIRD" => slot_6 = ::std::option::Option::Some(member),
-                    "CRM_FORWARD" => slot_7 = ::std::option::Option::Some(member),
-                    "CRM_CHAT_TRACKER" => slot_8 = ::std::option::Option::Some(member),
-                    "CRM_TRANSFER_CHANGE" => slot_9 = ::std::option::Option::Some(member),
-                    "CRM_SOURCE" => slot_10 = ::std::option::Option::Some(member),
-                    "QUEUE_TYPE" => slot_11 = ::std::option::Option::Some(member),
-                    "QUEUE_TIME" => slot_12 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_TIME" => slot_13 = ::std::option::Option::Some(member),
-                    "CHECK_AVAILABLE" => slot_14 = ::std::option::Option::Some(member),
-                    "WATCH_TYPING" => slot_15 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_ENABLE" => slot_16 = ::std::option::Option::Some(member),
-                    "WELCOME_MESSAGE" => slot_17 = ::std::option::Option::Some(member),
-                    "WELCOME_MESSAGE_TEXT" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE" => slot_19 = ::std::option::Option::Some(member),
-                    "VOTE_TIME_LIMIT" => slot_20 = ::std::option::Option::Some(member),
-                    "VOTE_BEFORE_FINISH" => slot_21 = ::std::option::Option::Some(member),
-                    "VOTE_CLOSING_DELAY" => slot_22 = ::std::option::Option::Some(member),
-                    "VOTE_MESSAGE_1_TEXT" => {
-                        slot_23 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_1_LIKE" => {
-                        slot_24 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_1_DISLIKE" => {
-                        slot_25 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_TEXT" => {
-                        slot_26 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_LIKE" => {
-                        slot_27 = ::std::option::Option::Some(member);
-                    }
-                    "VOTE_MESSAGE_2_DISLIKE" => {
-                        slot_28 = ::std::option::Option::Some(member);
-                    }
-                    "AGREEMENT_MESSAGE" => slot_29 = ::std::option::Option::Some(member),
-                    "AGREEMENT_ID" => slot_30 = ::std::option::Option::Some(member),
-                    "CATEGORY_ENABLE" => slot_31 = ::std::option::Option::Some(member),
-                    "CATEGORY_ID" => slot_32 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_JOIN" => slot_33 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_ID" => slot_34 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_TIME" => slot_35 = ::std::option::Option::Some(member),
-                    "WELCOME_BOT_LEFT" => slot_36 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_RULE" => slot_37 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_FORM_ID" => slot_38 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_BOT_ID" => slot_39 = ::std::option::Option::Some(member),
-                    "NO_ANSWER_TEXT" => slot_40 = ::std::option::Option::Some(member),
-                    "WORKTIME_ENABLE" => slot_41 = ::std::option::Option::Some(member),
-                    "WORKTIME_FROM" => slot_42 = ::std::option::Option::Some(member),
-                    "WORKTIME_TO" => slot_43 = ::std::option::Option::Some(member),
-                    "WORKTIME_TIMEZONE" => slot_44 = ::std::option::Option::Some(member),
-                    "WORKTIME_HOLIDAYS" => slot_45 = ::std::option::Option::Some(member),
-                    "WORKTIME_DAYOFF" => slot_46 = ::std::option::Option::Some(member),
-                    "WORKTIME_DAYOFF_RULE" => {
-                        slot_47 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_FORM_ID" => {
-                        slot_48 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_BOT_ID" => {
-                        slot_49 = ::std::option::Option::Some(member);
-                    }
-                    "WORKTIME_DAYOFF_TEXT" => {
-                        slot_50 = ::std::option::Option::Some(member);
-                    }
-                    "CLOSE_RULE" => slot_51 = ::std::option::Option::Some(member),
-                    "CLOSE_FORM_ID" => slot_52 = ::std::option::Option::Some(member),
-                    "CLOSE_BOT_ID" => slot_53 = ::std::option::Option::Some(member),
-                    "CLOSE_TEXT" => slot_54 = ::std::option::Option::Some(member),
-                    "FULL_CLOSE_TIME" => slot_55 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_RULE" => slot_56 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_FORM_ID" => slot_57 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_BOT_ID" => slot_58 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_TIME" => slot_59 = ::std::option::Option::Some(member),
-                    "AUTO_CLOSE_TEXT" => slot_60 = ::std::option::Option::Some(member),
-                    "AUTO_EXPIRE_TIME" => slot_61 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_62 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_63 = ::std::option::Option::Some(member),
-                    "MODIFY_USER_ID" => slot_64 = ::std::option::Option::Some(member),
-                    "TEMPORARY" => slot_65 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_66 = ::std::option::Option::Some(member),
-                    "LANGUAGE_ID" => slot_67 = ::std::option::Option::Some(member),
-                    "QUICK_ANSWERS_IBLOCK_ID" => {
-                        slot_68 = ::std::option::Option::Some(member);
-                    }
-                    "SESSION_PRIORITY" => slot_69 = ::std::option::Option::Some(member),
-                    "TYPE_MAX_CHAT" => slot_70 = ::std::option::Option::Some(member),
-                    "MAX_CHAT" => slot_71 = ::std::option::Option::Some(member),
-                    "OPERATOR_DATA" => slot_72 = ::std::option::Option::Some(member),
-                    "QUEUE" => slot_73 = ::std::option::Option::Some(member),
-                    "QUEUE_USERS_FIELDS" => slot_74 = ::std::option::Option::Some(member),
-                    "CONFIG_QUEUE" => slot_75 = ::std::option::Option::Some(member),
-                    "DEFAULT_OPERATOR_DATA" => {
-                        slot_76 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_TIME" => {
-                        slot_77 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_ALERT" => {
-                        slot_78 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_LIST" => {
-                        slot_79 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FIRST_ANSWER_TEXT" => {
-                        slot_80 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_TIME" => {
-                        slot_81 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_ALERT" => {
-                        slot_82 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_LIST" => {
-                        slot_83 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_FURTHER_ANSWER_TEXT" => {
-                        slot_84 = ::std::option::Option::Some(member);
-                    }
-                    "KPI_CHECK_OPERATOR_ACTIVITY" => {
-                        slot_85 = ::std::option::Option::Some(member);
-                    }
-                    "SEND_NOTIFICATION_EMPTY_QUEUE" => {
-                        slot_86 = ::std::option::Option::Some(member);
-                    }
-                    "USE_WELCOME_FORM" => slot_87 = ::std::option::Option::Some(member),
-                    "WELCOME_FORM_ID" => slot_88 = ::std::option::Option::Some(member),
-                    "WELCOME_FORM_DELAY" => slot_89 = ::std::option::Option::Some(member),
-                    "SEND_WELCOME_EACH_SESSION" => {
-                        slot_90 = ::std::option::Option::Some(member);
-                    }
-                    "CONFIRM_CLOSE" => slot_91 = ::std::option::Option::Some(member),
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE" => {
-                        slot_92 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
+            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
+            slot_81, slot_82, slot_83, slot_84, slot_85, slot_86, slot_87, slot_88,
+            slot_89, slot_90, slot_91, slot_92] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "LINE_NAME",
+                    "ACTIVE",
+                    "CRM",
+                    "CRM_CREATE",
+                    "CRM_CREATE_SECOND",
+                    "CRM_CREATE_THIRD",
+                    "CRM_FORWARD",
+                    "CRM_CHAT_TRACKER",
+                    "CRM_TRANSFER_CHANGE",
+                    "CRM_SOURCE",
+                    "QUEUE_TYPE",
+                    "QUEUE_TIME",
+                    "NO_ANSWER_TIME",
+                    "CHECK_AVAILABLE",
+                    "WATCH_TYPING",
+                    "WELCOME_BOT_ENABLE",
+                    "WELCOME_MESSAGE",
+                    "WELCOME_MESSAGE_TEXT",
+                    "VOTE_MESSAGE",
+                    "VOTE_TIME_LIMIT",
+                    "VOTE_BEFORE_FINISH",
+                    "VOTE_CLOSING_DELAY",
+                    "VOTE_MESSAGE_1_TEXT",
+                    "VOTE_MESSAGE_1_LIKE",
+                    "VOTE_MESSAGE_1_DISLIKE",
+                    "VOTE_MESSAGE_2_TEXT",
+                    "VOTE_MESSAGE_2_LIKE",
+                    "VOTE_MESSAGE_2_DISLIKE",
+                    "AGREEMENT_MESSAGE",
+                    "AGREEMENT_ID",
+                    "CATEGORY_ENABLE",
+                    "CATEGORY_ID",
+                    "WELCOME_BOT_JOIN",
+                    "WELCOME_BOT_ID",
+                    "WELCOME_BOT_TIME",
+                    "WELCOME_BOT_LEFT",
+                    "NO_ANSWER_RULE",
+                    "NO_ANSWER_FORM_ID",
+                    "NO_ANSWER_BOT_ID",
+                    "NO_ANSWER_TEXT",
+                    "WORKTIME_ENABLE",
+                    "WORKTIME_FROM",
+                    "WORKTIME_TO",
+                    "WORKTIME_TIMEZONE",
+                    "WORKTIME_HOLIDAYS",
+                    "WORKTIME_DAYOFF",
+                    "WORKTIME_DAYOFF_RULE",
+                    "WORKTIME_DAYOFF_FORM_ID",
+                    "WORKTIME_DAYOFF_BOT_ID",
+                    "WORKTIME_DAYOFF_TEXT",
+                    "CLOSE_RULE",
+                    "CLOSE_FORM_ID",
+                    "CLOSE_BOT_ID",
+                    "CLOSE_TEXT",
+                    "FULL_CLOSE_TIME",
+                    "AUTO_CLOSE_RULE",
+                    "AUTO_CLOSE_FORM_ID",
+                    "AUTO_CLOSE_BOT_ID",
+                    "AUTO_CLOSE_TIME",
+                    "AUTO_CLOSE_TEXT",
+                    "AUTO_EXPIRE_TIME",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "MODIFY_USER_ID",
+                    "TEMPORARY",
+                    "XML_ID",
+                    "LANGUAGE_ID",
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                    "SESSION_PRIORITY",
+                    "TYPE_MAX_CHAT",
+                    "MAX_CHAT",
+                    "OPERATOR_DATA",
+                    "QUEUE",
+                    "QUEUE_USERS_FIELDS",
+                    "CONFIG_QUEUE",
+                    "DEFAULT_OPERATOR_DATA",
+                    "KPI_FIRST_ANSWER_TIME",
+                    "KPI_FIRST_ANSWER_ALERT",
+                    "KPI_FIRST_ANSWER_LIST",
+                    "KPI_FIRST_ANSWER_TEXT",
+                    "KPI_FURTHER_ANSWER_TIME",
+                    "KPI_FURTHER_ANSWER_ALERT",
+                    "KPI_FURTHER_ANSWER_LIST",
+                    "KPI_FURTHER_ANSWER_TEXT",
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                    "SEND_NOTIFICATION_EMPTY_QUEUE",
+                    "USE_WELCOME_FORM",
+                    "WELCOME_FORM_ID",
+                    "WELCOME_FORM_DELAY",
+                    "SEND_WELCOME_EACH_SESSION",
+                    "CONFIRM_CLOSE",
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 line_name: ::b24_core::__private::wire::field_at(slot_1, "LINE_NAME")?,
@@ -6197,7 +5893,7 @@ pub mod config_list_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Order {
+    impl ::b24_core::__private::Check for Result {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6667,249 +6363,6 @@ pub mod config_list_get {
             );
         }
     }
-    /// `Params` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `select`: `any[]`.
-        #[serde(
-            rename = "select",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub select: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `order`: `Order`.
-        #[serde(
-            rename = "order",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<Order>,
-        /// `filter`: `map<any>`.
-        #[serde(
-            rename = "filter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    "order" => slot_1 = ::std::option::Option::Some(member),
-                    "filter" => slot_2 = ::std::option::Option::Some(member),
-                    "limit" => slot_3 = ::std::option::Option::Some(member),
-                    "offset" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
-                filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
-                limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_4, "offset")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.select,
-                &::std::format!("{}.{}", field, "select"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "order"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "filter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
-    /// `QueueUsersFields` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct QueueUsersFields {
-        /// `USER_NAME`: `string`.
-        #[serde(
-            rename = "USER_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// `USER_WORK_POSITION`: `string`.
-        #[serde(
-            rename = "USER_WORK_POSITION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_work_position: ::std::option::Option<::std::string::String>,
-        /// `USER_AVATAR`: `string`.
-        #[serde(
-            rename = "USER_AVATAR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_avatar: ::std::option::Option<::std::string::String>,
-        /// `USER_AVATAR_ID`: `string`.
-        #[serde(
-            rename = "USER_AVATAR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_avatar_id: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QueueUsersFields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for QueueUsersFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "USER_NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "USER_WORK_POSITION" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_AVATAR" => slot_2 = ::std::option::Option::Some(member),
-                    "USER_AVATAR_ID" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                user_name: ::b24_core::__private::wire::field_at(slot_0, "USER_NAME")?,
-                user_work_position: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USER_WORK_POSITION",
-                )?,
-                user_avatar: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_AVATAR",
-                )?,
-                user_avatar_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_AVATAR_ID",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for QueueUsersFields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user_name,
-                &::std::format!("{}.{}", field, "USER_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_work_position,
-                &::std::format!("{}.{}", field, "USER_WORK_POSITION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_avatar,
-                &::std::format!("{}.{}", field, "USER_AVATAR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_avatar_id,
-                &::std::format!("{}.{}", field, "USER_AVATAR_ID"),
-                problems,
-            );
-        }
-    }
 }
 /// [`imopenlines.config.path.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-path-get.html) (REST v2)
 ///
@@ -6919,17 +6372,60 @@ pub mod config_list_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ConfigPathGet {}
+pub struct ConfigPathGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ConfigPathGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigPathGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConfigPathGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7019,19 +6515,11 @@ pub mod config_path_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SERVER_ADDRESS" => slot_0 = ::std::option::Option::Some(member),
-                    "PUBLIC_PATH" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SERVER_ADDRESS", "PUBLIC_PATH"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 server_address: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7068,8 +6556,7 @@ pub mod config_path_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ConfigUpdate {
@@ -7088,6 +6575,12 @@ pub struct ConfigUpdate {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ConfigUpdate {
@@ -7097,11 +6590,12 @@ impl ConfigUpdate {
         Self {
             config_id: ::std::convert::Into::into(config_id),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
@@ -7112,6 +6606,44 @@ impl ConfigUpdate {
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConfigUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONFIG_ID", "PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            config_id: ::b24_core::__private::wire::field_at(slot_0, "CONFIG_ID")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7173,8 +6705,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigUpdateErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CrmChatGet {
@@ -7191,6 +6722,12 @@ pub struct CrmChatGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub active_only: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CrmChatGet {
@@ -7204,6 +6741,7 @@ impl CrmChatGet {
             crm_entity_type: ::std::convert::Into::into(crm_entity_type),
             crm_entity: ::std::convert::Into::into(crm_entity),
             active_only: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTIVE_ONLY`.
@@ -7217,6 +6755,48 @@ impl CrmChatGet {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CrmChatGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CrmChatGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CRM_ENTITY_TYPE", "CRM_ENTITY", "ACTIVE_ONLY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            crm_entity_type: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "CRM_ENTITY_TYPE",
+            )?,
+            crm_entity: ::b24_core::__private::wire::field_at(slot_1, "CRM_ENTITY")?,
+            active_only: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE_ONLY")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for CrmChatGet {
@@ -7226,7 +6806,7 @@ impl ::b24_core::__private::Method for CrmChatGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<crm_chat_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7275,6 +6855,94 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetError 
         }
     }
 }
+/// Named types of [`imopenlines.crm.chat.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod crm_chat_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imopenlines.crm.chat.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CHAT_ID`: `string`.
+        #[serde(
+            rename = "CHAT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<::std::string::String>,
+        /// `CONNECTOR_ID`: `string`.
+        #[serde(
+            rename = "CONNECTOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector_id: ::std::option::Option<::std::string::String>,
+        /// `CONNECTOR_TITLE`: `string`.
+        #[serde(
+            rename = "CONNECTOR_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector_title: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CHAT_ID", "CONNECTOR_ID", "CONNECTOR_TITLE"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+                connector_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CONNECTOR_ID",
+                )?,
+                connector_title: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "CONNECTOR_TITLE",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "CHAT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector_id,
+                &::std::format!("{}.{}", field, "CONNECTOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector_title,
+                &::std::format!("{}.{}", field, "CONNECTOR_TITLE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imopenlines.crm.chat.getLastId`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get-last-id.html) (REST v2)
 ///
 /// Scope: `imopenlines`.
@@ -7283,8 +6951,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CrmChatGetLastId {
@@ -7294,6 +6961,12 @@ pub struct CrmChatGetLastId {
     /// `CRM_ENTITY` (required): `int`.
     #[serde(rename = "CRM_ENTITY")]
     pub crm_entity: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CrmChatGetLastId {
@@ -7306,7 +6979,49 @@ impl CrmChatGetLastId {
         Self {
             crm_entity_type: ::std::convert::Into::into(crm_entity_type),
             crm_entity: ::std::convert::Into::into(crm_entity),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CrmChatGetLastId {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CrmChatGetLastId {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CRM_ENTITY_TYPE", "CRM_ENTITY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            crm_entity_type: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "CRM_ENTITY_TYPE",
+            )?,
+            crm_entity: ::b24_core::__private::wire::field_at(slot_1, "CRM_ENTITY")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7375,8 +7090,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetLastId
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CrmChatUserAdd {
@@ -7396,6 +7110,12 @@ pub struct CrmChatUserAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub chat_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CrmChatUserAdd {
@@ -7411,6 +7131,7 @@ impl CrmChatUserAdd {
             crm_entity: ::std::convert::Into::into(crm_entity),
             user_id: ::std::convert::Into::into(user_id),
             chat_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CHAT_ID`.
@@ -7418,6 +7139,49 @@ impl CrmChatUserAdd {
     pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CrmChatUserAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CrmChatUserAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID", "CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            crm_entity_type: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "CRM_ENTITY_TYPE",
+            )?,
+            crm_entity: ::b24_core::__private::wire::field_at(slot_1, "CRM_ENTITY")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+            chat_id: ::b24_core::__private::wire::field_at(slot_3, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7500,8 +7264,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserAddEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CrmChatUserDelete {
@@ -7521,6 +7284,12 @@ pub struct CrmChatUserDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub chat_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CrmChatUserDelete {
@@ -7536,6 +7305,7 @@ impl CrmChatUserDelete {
             crm_entity: ::std::convert::Into::into(crm_entity),
             user_id: ::std::convert::Into::into(user_id),
             chat_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CHAT_ID`.
@@ -7543,6 +7313,49 @@ impl CrmChatUserDelete {
     pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CrmChatUserDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CrmChatUserDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID", "CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            crm_entity_type: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "CRM_ENTITY_TYPE",
+            )?,
+            crm_entity: ::b24_core::__private::wire::field_at(slot_1, "CRM_ENTITY")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+            chat_id: ::b24_core::__private::wire::field_at(slot_3, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7634,14 +7447,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserDelet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CrmLeadCreate {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CrmLeadCreate {
@@ -7650,7 +7468,45 @@ impl CrmLeadCreate {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CrmLeadCreate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CrmLeadCreate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7722,8 +7578,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmLeadCreateErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CrmMessageAdd {
@@ -7742,6 +7597,12 @@ pub struct CrmMessageAdd {
     /// `MESSAGE` (required): `string`.
     #[serde(rename = "MESSAGE")]
     pub message: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CrmMessageAdd {
@@ -7760,7 +7621,52 @@ impl CrmMessageAdd {
             user_id: ::std::convert::Into::into(user_id),
             chat_id: ::std::convert::Into::into(chat_id),
             message: ::std::convert::Into::into(message),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CrmMessageAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CrmMessageAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID", "CHAT_ID", "MESSAGE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            crm_entity_type: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "CRM_ENTITY_TYPE",
+            )?,
+            crm_entity: ::b24_core::__private::wire::field_at(slot_1, "CRM_ENTITY")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+            chat_id: ::b24_core::__private::wire::field_at(slot_3, "CHAT_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_4, "MESSAGE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7839,8 +7745,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmMessageAddErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DialogGet {
@@ -7865,13 +7771,19 @@ pub struct DialogGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub session_id: ::std::option::Option<i64>,
-    /// `USER_CODE`: `string`. Documented values: `<connector>`, `<LINE_ID>`, `<CONNECTOR_CHAT_ID>`, `<CONNECTOR_USER_ID>`.
+    /// `USER_CODE`: `string`.
     #[serde(
         rename = "USER_CODE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_code: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogGet {
@@ -7883,6 +7795,7 @@ impl DialogGet {
             dialog_id: ::std::option::Option::None,
             session_id: ::std::option::Option::None,
             user_code: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CHAT_ID`.
@@ -7914,6 +7827,46 @@ impl DialogGet {
     ) -> Self {
         self.user_code = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DialogGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DialogGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "DIALOG_ID", "SESSION_ID", "USER_CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            dialog_id: ::b24_core::__private::wire::field_at(slot_1, "DIALOG_ID")?,
+            session_id: ::b24_core::__private::wire::field_at(slot_2, "SESSION_ID")?,
+            user_code: ::b24_core::__private::wire::field_at(slot_3, "USER_CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8018,23 +7971,11 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "type" => slot_0 = ::std::option::Option::Some(member),
-                    "url" => slot_1 = ::std::option::Option::Some(member),
-                    "id" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
@@ -8062,6 +8003,82 @@ pub mod dialog_get {
             );
         }
     }
+    /// `FirstViewers` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FirstViewers {
+        /// `user_id`: `int`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `user_name`: `string`.
+        #[serde(
+            rename = "user_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FirstViewers {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FirstViewers {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user_id", "user_name", "date"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
+                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FirstViewers {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "user_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+        }
+    }
     /// `LastMessageViews` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8079,15 +8096,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_id: ::std::option::Option<i64>,
-        /// `first_viewers`: `any[]`.
+        /// `first_viewers`: `FirstViewers[]`.
         #[serde(
             rename = "first_viewers",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub first_viewers: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub first_viewers: ::std::option::Option<::std::vec::Vec<FirstViewers>>,
         /// `count_of_viewers`: `int`.
         #[serde(
             rename = "count_of_viewers",
@@ -8108,23 +8123,11 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "message_id" => slot_0 = ::std::option::Option::Some(member),
-                    "first_viewers" => slot_1 = ::std::option::Option::Some(member),
-                    "count_of_viewers" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["message_id", "first_viewers", "count_of_viewers"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
                 first_viewers: ::b24_core::__private::wire::field_at(
@@ -8223,35 +8226,18 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "manage_users_add" => slot_0 = ::std::option::Option::Some(member),
-                    "manage_users_delete" => slot_1 = ::std::option::Option::Some(member),
-                    "manage_ui" => slot_2 = ::std::option::Option::Some(member),
-                    "manage_settings" => slot_3 = ::std::option::Option::Some(member),
-                    "manage_messages" => slot_4 = ::std::option::Option::Some(member),
-                    "can_post" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "manage_users_add",
+                    "manage_users_delete",
+                    "manage_ui",
+                    "manage_settings",
+                    "manage_messages",
+                    "can_post",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 manage_users_add: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -8305,6 +8291,95 @@ pub mod dialog_get {
             ::b24_core::__private::Check::check(
                 &self.can_post,
                 &::std::format!("{}.{}", field, "can_post"),
+                problems,
+            );
+        }
+    }
+    /// `ReadedList` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ReadedList {
+        /// `user_id`: `int`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `user_name`: `string`.
+        #[serde(
+            rename = "user_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReadedList {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ReadedList {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user_id", "user_name", "message_id", "date"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ReadedList {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "user_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
                 problems,
             );
         }
@@ -8395,47 +8470,22 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "avatar" => slot_0 = ::std::option::Option::Some(member),
-                    "rename" => slot_1 = ::std::option::Option::Some(member),
-                    "extend" => slot_2 = ::std::option::Option::Some(member),
-                    "call" => slot_3 = ::std::option::Option::Some(member),
-                    "mute" => slot_4 = ::std::option::Option::Some(member),
-                    "leave" => slot_5 = ::std::option::Option::Some(member),
-                    "leave_owner" => slot_6 = ::std::option::Option::Some(member),
-                    "send" => slot_7 = ::std::option::Option::Some(member),
-                    "user_list" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "rename",
+                    "extend",
+                    "call",
+                    "mute",
+                    "leave",
+                    "leave_owner",
+                    "send",
+                    "user_list",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
                 rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
@@ -8759,15 +8809,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_new: ::std::option::Option<bool>,
-        /// `readed_list`: `any[]`.
+        /// `readed_list`: `ReadedList[]`.
         #[serde(
             rename = "readed_list",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub readed_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub readed_list: ::std::option::Option<::std::vec::Vec<ReadedList>>,
         /// `manager_list`: `any[]`.
         #[serde(
             rename = "manager_list",
@@ -8797,163 +8845,54 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "parent_chat_id" => slot_1 = ::std::option::Option::Some(member),
-                    "parent_message_id" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "description" => slot_4 = ::std::option::Option::Some(member),
-                    "owner" => slot_5 = ::std::option::Option::Some(member),
-                    "extranet" => slot_6 = ::std::option::Option::Some(member),
-                    "avatar" => slot_7 = ::std::option::Option::Some(member),
-                    "color" => slot_8 = ::std::option::Option::Some(member),
-                    "dialog_id" => slot_9 = ::std::option::Option::Some(member),
-                    "type" => slot_10 = ::std::option::Option::Some(member),
-                    "counter" => slot_11 = ::std::option::Option::Some(member),
-                    "user_counter" => slot_12 = ::std::option::Option::Some(member),
-                    "message_count" => slot_13 = ::std::option::Option::Some(member),
-                    "unread_id" => slot_14 = ::std::option::Option::Some(member),
-                    "restrictions" => slot_15 = ::std::option::Option::Some(member),
-                    "last_message_id" => slot_16 = ::std::option::Option::Some(member),
-                    "last_id" => slot_17 = ::std::option::Option::Some(member),
-                    "marked_id" => slot_18 = ::std::option::Option::Some(member),
-                    "disk_folder_id" => slot_19 = ::std::option::Option::Some(member),
-                    "entity_type" => slot_20 = ::std::option::Option::Some(member),
-                    "entity_id" => slot_21 = ::std::option::Option::Some(member),
-                    "entity_data_1" => slot_22 = ::std::option::Option::Some(member),
-                    "entity_data_2" => slot_23 = ::std::option::Option::Some(member),
-                    "entity_data_3" => slot_24 = ::std::option::Option::Some(member),
-                    "mute_list" => slot_25 = ::std::option::Option::Some(member),
-                    "date_create" => slot_26 = ::std::option::Option::Some(member),
-                    "message_type" => slot_27 = ::std::option::Option::Some(member),
-                    "public" => slot_28 = ::std::option::Option::Some(member),
-                    "role" => slot_29 = ::std::option::Option::Some(member),
-                    "entity_link" => slot_30 = ::std::option::Option::Some(member),
-                    "text_field_enabled" => slot_31 = ::std::option::Option::Some(member),
-                    "background_id" => slot_32 = ::std::option::Option::Some(member),
-                    "permissions" => slot_33 = ::std::option::Option::Some(member),
-                    "is_new" => slot_34 = ::std::option::Option::Some(member),
-                    "readed_list" => slot_35 = ::std::option::Option::Some(member),
-                    "manager_list" => slot_36 = ::std::option::Option::Some(member),
-                    "last_message_views" => slot_37 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "description",
+                    "owner",
+                    "extranet",
+                    "avatar",
+                    "color",
+                    "dialog_id",
+                    "type",
+                    "counter",
+                    "user_counter",
+                    "message_count",
+                    "unread_id",
+                    "restrictions",
+                    "last_message_id",
+                    "last_id",
+                    "marked_id",
+                    "disk_folder_id",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "mute_list",
+                    "date_create",
+                    "message_type",
+                    "public",
+                    "role",
+                    "entity_link",
+                    "text_field_enabled",
+                    "background_id",
+                    "permissions",
+                    "is_new",
+                    "readed_list",
+                    "manager_list",
+                    "last_message_views",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 parent_chat_id: ::b24_core::__private::wire::field_at(
@@ -9263,8 +9202,7 @@ pub mod dialog_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageQuickSave {
@@ -9274,6 +9212,12 @@ pub struct MessageQuickSave {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
     pub message_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageQuickSave {
@@ -9286,7 +9230,46 @@ impl MessageQuickSave {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
             message_id: ::std::convert::Into::into(message_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageQuickSave {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageQuickSave {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "MESSAGE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9356,8 +9339,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageQuickSave
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageSessionStart {
@@ -9367,6 +9349,12 @@ pub struct MessageSessionStart {
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
     pub message_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageSessionStart {
@@ -9379,7 +9367,46 @@ impl MessageSessionStart {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
             message_id: ::std::convert::Into::into(message_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageSessionStart {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageSessionStart {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "MESSAGE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9450,14 +9477,19 @@ for MessageSessionStartError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NetworkJoin {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NetworkJoin {
@@ -9466,7 +9498,45 @@ impl NetworkJoin {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NetworkJoin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NetworkJoin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9534,8 +9604,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkJoinError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NetworkMessageAdd {
@@ -9579,6 +9648,12 @@ pub struct NetworkMessageAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub url_preview: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NetworkMessageAdd {
@@ -9596,6 +9671,7 @@ impl NetworkMessageAdd {
             attach: ::std::option::Option::None,
             keyboard: ::std::option::Option::None,
             url_preview: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ATTACH`.
@@ -9636,6 +9712,48 @@ impl NetworkMessageAdd {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NetworkMessageAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NetworkMessageAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE", "USER_ID", "MESSAGE", "ATTACH", "KEYBOARD", "URL_PREVIEW"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE")?,
+            attach: ::b24_core::__private::wire::field_at(slot_3, "ATTACH")?,
+            keyboard: ::b24_core::__private::wire::field_at(slot_4, "KEYBOARD")?,
+            url_preview: ::b24_core::__private::wire::field_at(slot_5, "URL_PREVIEW")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9732,14 +9850,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkMessageAd
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OperatorAnotherFinish {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OperatorAnotherFinish {
@@ -9748,7 +9871,45 @@ impl OperatorAnotherFinish {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OperatorAnotherFinish {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OperatorAnotherFinish {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9818,14 +9979,19 @@ for OperatorAnotherFinishError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OperatorAnswer {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OperatorAnswer {
@@ -9834,7 +10000,45 @@ impl OperatorAnswer {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OperatorAnswer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OperatorAnswer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9903,14 +10107,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorAnswerEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OperatorFinish {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OperatorFinish {
@@ -9919,7 +10128,45 @@ impl OperatorFinish {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OperatorFinish {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OperatorFinish {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9988,14 +10235,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorFinishEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OperatorSkip {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OperatorSkip {
@@ -10004,7 +10256,45 @@ impl OperatorSkip {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OperatorSkip {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OperatorSkip {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10074,14 +10364,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSkipErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OperatorSpam {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OperatorSpam {
@@ -10090,7 +10385,45 @@ impl OperatorSpam {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OperatorSpam {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OperatorSpam {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10157,21 +10490,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSpamErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OperatorTransfer {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
-    /// `TRANSFER_ID`: `string`.
+    /// `TRANSFER_ID`: `any`.
     #[serde(
         rename = "TRANSFER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub transfer_id: ::std::option::Option<::std::string::String>,
+    pub transfer_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `USER_ID`: `int`.
     #[serde(
         rename = "USER_ID",
@@ -10186,6 +10518,12 @@ pub struct OperatorTransfer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub queue_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OperatorTransfer {
@@ -10197,13 +10535,14 @@ impl OperatorTransfer {
             transfer_id: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             queue_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TRANSFER_ID`.
     #[must_use]
     pub fn transfer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.transfer_id = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -10221,6 +10560,46 @@ impl OperatorTransfer {
     pub fn queue_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.queue_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OperatorTransfer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OperatorTransfer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "TRANSFER_ID", "USER_ID", "QUEUE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            transfer_id: ::b24_core::__private::wire::field_at(slot_1, "TRANSFER_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+            queue_id: ::b24_core::__private::wire::field_at(slot_3, "QUEUE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10295,17 +10674,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorTransfer
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct RevisionGet {}
+pub struct RevisionGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl RevisionGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RevisionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RevisionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10400,23 +10822,11 @@ pub mod revision_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "rest" => slot_0 = ::std::option::Option::Some(member),
-                    "web" => slot_1 = ::std::option::Option::Some(member),
-                    "mobile" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["rest", "web", "mobile"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
                 web: ::b24_core::__private::wire::field_at(slot_1, "web")?,
@@ -10453,8 +10863,7 @@ pub mod revision_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionHeadVote {
@@ -10475,6 +10884,12 @@ pub struct SessionHeadVote {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub comment: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionHeadVote {
@@ -10485,6 +10900,7 @@ impl SessionHeadVote {
             session_id: ::std::convert::Into::into(session_id),
             rating: ::std::option::Option::None,
             comment: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `RATING`.
@@ -10501,6 +10917,45 @@ impl SessionHeadVote {
     ) -> Self {
         self.comment = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionHeadVote {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionHeadVote {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["SESSION_ID", "RATING", "COMMENT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            session_id: ::b24_core::__private::wire::field_at(slot_0, "SESSION_ID")?,
+            rating: ::b24_core::__private::wire::field_at(slot_1, "RATING")?,
+            comment: ::b24_core::__private::wire::field_at(slot_2, "COMMENT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10523,6 +10978,11 @@ impl ::b24_core::__private::Method for SessionHeadVote {
         ::b24_core::__private::Check::check(&self.session_id, "SESSION_ID", problems);
         ::b24_core::__private::Check::check(&self.rating, "RATING", problems);
         ::b24_core::__private::Check::check(&self.comment, "COMMENT", problems);
+        problems
+            .at_least_one(
+                &["RATING", "COMMENT"],
+                &[("RATING", self.rating.is_some()), ("COMMENT", self.comment.is_some())],
+            );
         all.finish()
     }
 }
@@ -10568,8 +11028,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionHeadVoteE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionHistoryGet {
@@ -10587,6 +11047,12 @@ pub struct SessionHistoryGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub chat_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionHistoryGet {
@@ -10596,6 +11062,7 @@ impl SessionHistoryGet {
         Self {
             session_id: ::std::option::Option::None,
             chat_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SESSION_ID`.
@@ -10609,6 +11076,44 @@ impl SessionHistoryGet {
     pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionHistoryGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionHistoryGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["SESSION_ID", "CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            session_id: ::b24_core::__private::wire::field_at(slot_0, "SESSION_ID")?,
+            chat_id: ::b24_core::__private::wire::field_at(slot_1, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10630,6 +11135,14 @@ impl ::b24_core::__private::Method for SessionHistoryGet {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.session_id, "SESSION_ID", problems);
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        problems
+            .at_least_one(
+                &["SESSION_ID", "CHAT_ID"],
+                &[
+                    ("SESSION_ID", self.session_id.is_some()),
+                    ("CHAT_ID", self.chat_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -10681,7 +11194,220 @@ pub mod session_history_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Chat {}
+    pub struct Chat {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `parentChatId`: `int`.
+        #[serde(
+            rename = "parentChatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<i64>,
+        /// `parentMessageId`: `int`.
+        #[serde(
+            rename = "parentMessageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `owner`: `string`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `bool`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<bool>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `call`: `string`.
+        #[serde(
+            rename = "call",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call: ::std::option::Option<::std::string::String>,
+        /// `callNumber`: `string`.
+        #[serde(
+            rename = "callNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_number: ::std::option::Option<::std::string::String>,
+        /// `entityType`: `string`.
+        #[serde(
+            rename = "entityType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entityId`: `string`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entityData1`: `string`.
+        #[serde(
+            rename = "entityData1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data1: ::std::option::Option<::std::string::String>,
+        /// `entityData2`: `string`.
+        #[serde(
+            rename = "entityData2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data2: ::std::option::Option<::std::string::String>,
+        /// `entityData3`: `string`.
+        #[serde(
+            rename = "entityData3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data3: ::std::option::Option<::std::string::String>,
+        /// `messageCount`: `int`.
+        #[serde(
+            rename = "messageCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_count: ::std::option::Option<i64>,
+        /// `public`: `string`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::std::string::String>,
+        /// `muteList`: `map<any>`.
+        #[serde(
+            rename = "muteList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `managerList`: `int[]`.
+        #[serde(
+            rename = "managerList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `dateCreate`: `string`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `entityLink`: `map<any>`.
+        #[serde(
+            rename = "entityLink",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `permissions`: `map<any>`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `textFieldEnabled`: `bool`.
+        #[serde(
+            rename = "textFieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<bool>,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `messageType`: `string`.
+        #[serde(
+            rename = "messageType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `isNew`: `bool`.
+        #[serde(
+            rename = "isNew",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<bool>,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -10694,13 +11420,259 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parentChatId",
+                    "parentMessageId",
+                    "name",
+                    "owner",
+                    "color",
+                    "extranet",
+                    "avatar",
+                    "call",
+                    "callNumber",
+                    "entityType",
+                    "entityId",
+                    "entityData1",
+                    "entityData2",
+                    "entityData3",
+                    "messageCount",
+                    "public",
+                    "muteList",
+                    "managerList",
+                    "dateCreate",
+                    "type",
+                    "entityLink",
+                    "permissions",
+                    "textFieldEnabled",
+                    "backgroundId",
+                    "messageType",
+                    "isNew",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "parentChatId",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "parentMessageId",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                owner: ::b24_core::__private::wire::field_at(slot_4, "owner")?,
+                color: ::b24_core::__private::wire::field_at(slot_5, "color")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                call: ::b24_core::__private::wire::field_at(slot_8, "call")?,
+                call_number: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "callNumber",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "entityType",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_11, "entityId")?,
+                entity_data1: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "entityData1",
+                )?,
+                entity_data2: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "entityData2",
+                )?,
+                entity_data3: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "entityData3",
+                )?,
+                message_count: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "messageCount",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_16, "public")?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_17, "muteList")?,
+                manager_list: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "managerList",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "dateCreate",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_20, "type")?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "entityLink",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "permissions",
+                )?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "textFieldEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "backgroundId",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "messageType",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_26, "isNew")?,
+                extra,
+            })
         }
     }
     impl ::b24_core::__private::Check for Chat {
         #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parentChatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parentMessageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call,
+                &::std::format!("{}.{}", field, "call"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_number,
+                &::std::format!("{}.{}", field, "callNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entityType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data1,
+                &::std::format!("{}.{}", field, "entityData1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data2,
+                &::std::format!("{}.{}", field, "entityData2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data3,
+                &::std::format!("{}.{}", field, "entityData3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_count,
+                &::std::format!("{}.{}", field, "messageCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "muteList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_list,
+                &::std::format!("{}.{}", field, "managerList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entityLink"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "textFieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "messageType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "isNew"),
+                problems,
+            );
+        }
     }
     /// `Files` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
     #[derive(
@@ -10711,7 +11683,169 @@ pub mod session_history_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Files {}
+    pub struct Files {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chatid`: `int`.
+        #[serde(
+            rename = "chatid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chatid: ::std::option::Option<i64>,
+        /// `date`: `string`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `extension`: `string`.
+        #[serde(
+            rename = "extension",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension: ::std::option::Option<::std::string::String>,
+        /// `size`: `int`.
+        #[serde(
+            rename = "size",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `image`: `map<any>`.
+        #[serde(
+            rename = "image",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `progress`: `int`.
+        #[serde(
+            rename = "progress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub progress: ::std::option::Option<i64>,
+        /// `authorid`: `int`.
+        #[serde(
+            rename = "authorid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authorid: ::std::option::Option<i64>,
+        /// `authorname`: `string`.
+        #[serde(
+            rename = "authorname",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authorname: ::std::option::Option<::std::string::String>,
+        /// `urlpreview`: `string`.
+        #[serde(
+            rename = "urlpreview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub urlpreview: ::std::option::Option<::std::string::String>,
+        /// `urlshow`: `string`.
+        #[serde(
+            rename = "urlshow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub urlshow: ::std::option::Option<::std::string::String>,
+        /// `urldownload`: `string`.
+        #[serde(
+            rename = "urldownload",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub urldownload: ::std::option::Option<::std::string::String>,
+        /// `viewerattrs`: `map<any>`.
+        #[serde(
+            rename = "viewerattrs",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewerattrs: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `mediaurl`: `map<any>`.
+        #[serde(
+            rename = "mediaurl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mediaurl: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `istranscribable`: `bool`.
+        #[serde(
+            rename = "istranscribable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub istranscribable: ::std::option::Option<bool>,
+        /// `isvideonote`: `bool`.
+        #[serde(
+            rename = "isvideonote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub isvideonote: ::std::option::Option<bool>,
+        /// `isvoicenote`: `bool`.
+        #[serde(
+            rename = "isvoicenote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub isvoicenote: ::std::option::Option<bool>,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -10724,13 +11858,185 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chatid",
+                    "date",
+                    "type",
+                    "name",
+                    "extension",
+                    "size",
+                    "image",
+                    "status",
+                    "progress",
+                    "authorid",
+                    "authorname",
+                    "urlpreview",
+                    "urlshow",
+                    "urldownload",
+                    "viewerattrs",
+                    "mediaurl",
+                    "istranscribable",
+                    "isvideonote",
+                    "isvoicenote",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chatid: ::b24_core::__private::wire::field_at(slot_1, "chatid")?,
+                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_4, "name")?,
+                extension: ::b24_core::__private::wire::field_at(slot_5, "extension")?,
+                size: ::b24_core::__private::wire::field_at(slot_6, "size")?,
+                image: ::b24_core::__private::wire::field_at(slot_7, "image")?,
+                status: ::b24_core::__private::wire::field_at(slot_8, "status")?,
+                progress: ::b24_core::__private::wire::field_at(slot_9, "progress")?,
+                authorid: ::b24_core::__private::wire::field_at(slot_10, "authorid")?,
+                authorname: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "authorname",
+                )?,
+                urlpreview: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "urlpreview",
+                )?,
+                urlshow: ::b24_core::__private::wire::field_at(slot_13, "urlshow")?,
+                urldownload: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "urldownload",
+                )?,
+                viewerattrs: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "viewerattrs",
+                )?,
+                mediaurl: ::b24_core::__private::wire::field_at(slot_16, "mediaurl")?,
+                istranscribable: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "istranscribable",
+                )?,
+                isvideonote: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "isvideonote",
+                )?,
+                isvoicenote: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isvoicenote",
+                )?,
+                extra,
+            })
         }
     }
     impl ::b24_core::__private::Check for Files {
         #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chatid,
+                &::std::format!("{}.{}", field, "chatid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extension,
+                &::std::format!("{}.{}", field, "extension"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "size"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "image"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.progress,
+                &::std::format!("{}.{}", field, "progress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.authorid,
+                &::std::format!("{}.{}", field, "authorid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.authorname,
+                &::std::format!("{}.{}", field, "authorname"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.urlpreview,
+                &::std::format!("{}.{}", field, "urlpreview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.urlshow,
+                &::std::format!("{}.{}", field, "urlshow"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.urldownload,
+                &::std::format!("{}.{}", field, "urldownload"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewerattrs,
+                &::std::format!("{}.{}", field, "viewerattrs"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mediaurl,
+                &::std::format!("{}.{}", field, "mediaurl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.istranscribable,
+                &::std::format!("{}.{}", field, "istranscribable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.isvideonote,
+                &::std::format!("{}.{}", field, "isvideonote"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.isvoicenote,
+                &::std::format!("{}.{}", field, "isvoicenote"),
+                problems,
+            );
+        }
     }
     /// `Message` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
     #[derive(
@@ -10741,7 +12047,75 @@ pub mod session_history_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Message {}
+    pub struct Message {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `chatid`: `string`.
+        #[serde(
+            rename = "chatid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chatid: ::std::option::Option<::std::string::String>,
+        /// `senderid`: `string`.
+        #[serde(
+            rename = "senderid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub senderid: ::std::option::Option<::std::string::String>,
+        /// `recipientid`: `string`.
+        #[serde(
+            rename = "recipientid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recipientid: ::std::option::Option<::std::string::String>,
+        /// `date`: `string`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `textlegacy`: `string`.
+        #[serde(
+            rename = "textlegacy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub textlegacy: ::std::option::Option<::std::string::String>,
+        /// `params`: `map<any>`.
+        #[serde(
+            rename = "params",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Message {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -10754,13 +12128,81 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chatid",
+                    "senderid",
+                    "recipientid",
+                    "date",
+                    "text",
+                    "textlegacy",
+                    "params",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chatid: ::b24_core::__private::wire::field_at(slot_1, "chatid")?,
+                senderid: ::b24_core::__private::wire::field_at(slot_2, "senderid")?,
+                recipientid: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "recipientid",
+                )?,
+                date: ::b24_core::__private::wire::field_at(slot_4, "date")?,
+                text: ::b24_core::__private::wire::field_at(slot_5, "text")?,
+                textlegacy: ::b24_core::__private::wire::field_at(slot_6, "textlegacy")?,
+                params: ::b24_core::__private::wire::field_at(slot_7, "params")?,
+                extra,
+            })
         }
     }
     impl ::b24_core::__private::Check for Message {
         #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chatid,
+                &::std::format!("{}.{}", field, "chatid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.senderid,
+                &::std::format!("{}.{}", field, "senderid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.recipientid,
+                &::std::format!("{}.{}", field, "recipientid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.textlegacy,
+                &::std::format!("{}.{}", field, "textlegacy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "params"),
+                problems,
+            );
+        }
     }
     /// `Openlines` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
     #[derive(
@@ -10797,15 +12239,11 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "canvoteashead" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["canvoteashead"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 canvoteashead: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -10883,13 +12321,15 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<::std::string::String>,
-        /// `message`: `Message`.
+        /// `message`: `map<Message>`.
         #[serde(
             rename = "message",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub message: ::std::option::Option<Message>,
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Message>,
+        >,
         /// `usersMessage`: `UsersMessage`.
         #[serde(
             rename = "usersMessage",
@@ -10916,13 +12356,15 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub openlines: ::std::option::Option<Openlines>,
-        /// `userInGroup`: `UserInGroup`.
+        /// `userInGroup`: `map<UserInGroup>`.
         #[serde(
             rename = "userInGroup",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_in_group: ::std::option::Option<UserInGroup>,
+        pub user_in_group: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, UserInGroup>,
+        >,
         /// `woUserInGroup`: `any[]`.
         #[serde(
             rename = "woUserInGroup",
@@ -10932,34 +12374,51 @@ pub mod session_history_get {
         pub wo_user_in_group: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `chat`: `Chat`.
+        /// `chat`: `map<Chat>`.
         #[serde(
             rename = "chat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chat: ::std::option::Option<Chat>,
-        /// `userBlockChat`: `UserBlockChat`.
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Chat>,
+        >,
+        /// `userBlockChat`: `map<map<any>>`.
         #[serde(
             rename = "userBlockChat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_block_chat: ::std::option::Option<UserBlockChat>,
-        /// `userInChat`: `UserInChat`.
+        pub user_block_chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// `userInChat`: `map<any[]>`.
         #[serde(
             rename = "userInChat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_in_chat: ::std::option::Option<UserInChat>,
-        /// `files`: `Files`.
+        pub user_in_chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        /// `files`: `map<Files>`.
         #[serde(
             rename = "files",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub files: ::std::option::Option<Files>,
+        pub files: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Files>,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10973,79 +12432,30 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "chatId" => slot_0 = ::std::option::Option::Some(member),
-                    "canJoin" => slot_1 = ::std::option::Option::Some(member),
-                    "canVoteHead" => slot_2 = ::std::option::Option::Some(member),
-                    "sessionId" => slot_3 = ::std::option::Option::Some(member),
-                    "sessionVoteHead" => slot_4 = ::std::option::Option::Some(member),
-                    "sessionCommentHead" => slot_5 = ::std::option::Option::Some(member),
-                    "userId" => slot_6 = ::std::option::Option::Some(member),
-                    "message" => slot_7 = ::std::option::Option::Some(member),
-                    "usersMessage" => slot_8 = ::std::option::Option::Some(member),
-                    "users" => slot_9 = ::std::option::Option::Some(member),
-                    "openlines" => slot_10 = ::std::option::Option::Some(member),
-                    "userInGroup" => slot_11 = ::std::option::Option::Some(member),
-                    "woUserInGroup" => slot_12 = ::std::option::Option::Some(member),
-                    "chat" => slot_13 = ::std::option::Option::Some(member),
-                    "userBlockChat" => slot_14 = ::std::option::Option::Some(member),
-                    "userInChat" => slot_15 = ::std::option::Option::Some(member),
-                    "files" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "chatId",
+                    "canJoin",
+                    "canVoteHead",
+                    "sessionId",
+                    "sessionVoteHead",
+                    "sessionCommentHead",
+                    "userId",
+                    "message",
+                    "usersMessage",
+                    "users",
+                    "openlines",
+                    "userInGroup",
+                    "woUserInGroup",
+                    "chat",
+                    "userBlockChat",
+                    "userInChat",
+                    "files",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
                 can_join: ::b24_core::__private::wire::field_at(slot_1, "canJoin")?,
@@ -11181,66 +12591,6 @@ pub mod session_history_get {
             );
         }
     }
-    /// `UserBlockChat` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct UserBlockChat {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserBlockChat {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for UserBlockChat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for UserBlockChat {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-    /// `UserInChat` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct UserInChat {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserInChat {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for UserInChat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for UserInChat {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
     /// `UserInGroup` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -11250,7 +12600,28 @@ pub mod session_history_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct UserInGroup {}
+    pub struct UserInGroup {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `users`: `string[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserInGroup {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -11263,13 +12634,33 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "users"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                extra,
+            })
         }
     }
     impl ::b24_core::__private::Check for UserInGroup {
         #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+        }
     }
     /// `UsersMessage` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
     #[derive(
@@ -11280,7 +12671,14 @@ pub mod session_history_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct UsersMessage {}
+    pub struct UsersMessage {
+        /// Members outside the documented fields (`chat*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UsersMessage {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -11293,8 +12691,13 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [] = ::b24_core::__private::wire::slots(
+                obj,
+                &[],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self { extra })
         }
     }
     impl ::b24_core::__private::Check for UsersMessage {
@@ -11310,14 +12713,19 @@ pub mod session_history_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionIntercept {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionIntercept {
@@ -11326,7 +12734,45 @@ impl SessionIntercept {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionIntercept {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionIntercept {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11389,14 +12835,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionIntercept
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionJoin {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionJoin {
@@ -11405,7 +12856,45 @@ impl SessionJoin {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionJoin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionJoin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11472,8 +12961,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionJoinError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionModePin {
@@ -11487,6 +12975,12 @@ pub struct SessionModePin {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activate: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionModePin {
@@ -11496,6 +12990,7 @@ impl SessionModePin {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
             activate: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTIVATE`.
@@ -11506,6 +13001,44 @@ impl SessionModePin {
     ) -> Self {
         self.activate = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionModePin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionModePin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "ACTIVATE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            activate: ::b24_core::__private::wire::field_at(slot_1, "ACTIVATE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11578,17 +13111,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct SessionModePinAll {}
+pub struct SessionModePinAll {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl SessionModePinAll {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionModePinAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionModePinAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11645,8 +13221,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinAl
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionModeSilent {
@@ -11660,6 +13235,12 @@ pub struct SessionModeSilent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub activate: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionModeSilent {
@@ -11669,6 +13250,7 @@ impl SessionModeSilent {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
             activate: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTIVATE`.
@@ -11679,6 +13261,44 @@ impl SessionModeSilent {
     ) -> Self {
         self.activate = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionModeSilent {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionModeSilent {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID", "ACTIVATE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            activate: ::b24_core::__private::wire::field_at(slot_1, "ACTIVATE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11748,17 +13368,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModeSilen
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct SessionModeUnpinAll {}
+pub struct SessionModeUnpinAll {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl SessionModeUnpinAll {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionModeUnpinAll {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionModeUnpinAll {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11815,14 +13478,19 @@ for SessionModeUnpinAllError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionOpen {
-    /// `USER_CODE` (required): `string`. Documented values: `<connector>`, `<LINE_ID>`, `<CONNECTOR_CHAT_ID>`, `<CONNECTOR_USER_ID>`.
+    /// `USER_CODE` (required): `string`.
     #[serde(rename = "USER_CODE")]
     pub user_code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionOpen {
@@ -11831,7 +13499,45 @@ impl SessionOpen {
     pub fn new(user_code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             user_code: ::std::convert::Into::into(user_code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionOpen {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionOpen {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_code: ::b24_core::__private::wire::field_at(slot_0, "USER_CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11917,15 +13623,11 @@ pub mod session_open {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "chatId" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["chatId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
             })
@@ -11950,14 +13652,19 @@ pub mod session_open {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SessionStart {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionStart {
@@ -11966,7 +13673,45 @@ impl SessionStart {
     pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SessionStart {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SessionStart {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CHAT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

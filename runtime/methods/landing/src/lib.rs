@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockAddcard {
@@ -47,6 +46,12 @@ pub struct BlockAddcard {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockAddcard {
@@ -65,6 +70,7 @@ impl BlockAddcard {
             selector: ::std::convert::Into::into(selector),
             content: ::std::convert::Into::into(content),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -86,6 +92,51 @@ impl BlockAddcard {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockAddcard {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockAddcard {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "selector", "content", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            selector: ::b24_core::__private::wire::field_at(slot_3, "selector")?,
+            content: ::b24_core::__private::wire::field_at(slot_4, "content")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -109,7 +160,6 @@ impl ::b24_core::__private::Method for BlockAddcard {
         ::b24_core::__private::Check::check(&self.selector, "selector", problems);
         problems.non_empty("selector", &self.selector);
         ::b24_core::__private::Check::check(&self.content, "content", problems);
-        problems.non_empty("content", &self.content);
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -166,8 +216,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockAddcardErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockChangeAnchor {
@@ -194,6 +243,12 @@ pub struct BlockChangeAnchor {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockChangeAnchor {
@@ -210,6 +265,7 @@ impl BlockChangeAnchor {
             block: ::std::convert::Into::into(block),
             data: ::std::convert::Into::into(data),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -231,6 +287,50 @@ impl BlockChangeAnchor {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockChangeAnchor {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockChangeAnchor {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "data", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -309,8 +409,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockChangeAncho
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockChangeNodeName {
@@ -340,6 +439,12 @@ pub struct BlockChangeNodeName {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockChangeNodeName {
@@ -361,6 +466,7 @@ impl BlockChangeNodeName {
             block: ::std::convert::Into::into(block),
             data: ::std::convert::Into::into(data),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -382,6 +488,50 @@ impl BlockChangeNodeName {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockChangeNodeName {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockChangeNodeName {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "data", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -465,8 +615,7 @@ for BlockChangeNodeNameError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockClonecard {
@@ -493,6 +642,12 @@ pub struct BlockClonecard {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockClonecard {
@@ -509,6 +664,7 @@ impl BlockClonecard {
             block: ::std::convert::Into::into(block),
             selector: ::std::convert::Into::into(selector),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -530,6 +686,50 @@ impl BlockClonecard {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockClonecard {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockClonecard {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "selector", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            selector: ::b24_core::__private::wire::field_at(slot_3, "selector")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -608,14 +808,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockClonecardEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockGetContentFromRepository {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockGetContentFromRepository {
@@ -624,7 +829,46 @@ impl BlockGetContentFromRepository {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for BlockGetContentFromRepository {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockGetContentFromRepository {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -635,7 +879,7 @@ impl ::b24_core::__private::Method for BlockGetContentFromRepository {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content-from-repository.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::string::String;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -645,7 +889,6 @@ impl ::b24_core::__private::Method for BlockGetContentFromRepository {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
         all.finish()
     }
 }
@@ -689,8 +932,7 @@ for BlockGetContentFromRepositoryError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockGetbyid {
@@ -711,6 +953,12 @@ pub struct BlockGetbyid {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<block_getbyid::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockGetbyid {
@@ -721,6 +969,7 @@ impl BlockGetbyid {
             scope: ::std::option::Option::None,
             block: ::std::convert::Into::into(block),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -734,12 +983,51 @@ impl BlockGetbyid {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<block_getbyid::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockGetbyid {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockGetbyid {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "block", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            block: ::b24_core::__private::wire::field_at(slot_1, "block")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -915,59 +1203,25 @@ pub mod block_getbyid {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "LID" => slot_0 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_2 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_4 = ::std::option::Option::Some(member),
-                    "SITE_TYPE" => slot_5 = ::std::option::Option::Some(member),
-                    "LANDING_TITLE" => slot_6 = ::std::option::Option::Some(member),
-                    "LANDING_TPL_CODE" => slot_7 = ::std::option::Option::Some(member),
-                    "SITE_TPL_CODE" => slot_8 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "DESIGNER_MODE" => slot_10 = ::std::option::Option::Some(member),
-                    "FAVORITE_META" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "LID",
+                    "CREATED_BY_ID",
+                    "DATE_CREATE",
+                    "MODIFIED_BY_ID",
+                    "DATE_MODIFY",
+                    "SITE_TYPE",
+                    "LANDING_TITLE",
+                    "LANDING_TPL_CODE",
+                    "SITE_TPL_CODE",
+                    "XML_ID",
+                    "DESIGNER_MODE",
+                    "FAVORITE_META",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 lid: ::b24_core::__private::wire::field_at(slot_0, "LID")?,
                 created_by_id: ::b24_core::__private::wire::field_at(
@@ -1086,27 +1340,27 @@ pub mod block_getbyid {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
-        /// `edit_mode`: `yn`.
+        /// `edit_mode`: `any`.
         #[serde(
             rename = "edit_mode",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `deleted`: `yn`.
+        pub edit_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `deleted`: `any`.
         #[serde(
             rename = "deleted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `get_content`: `yn`.
+        pub deleted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `get_content`: `any`.
         #[serde(
             rename = "get_content",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_content: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub get_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1120,23 +1374,11 @@ pub mod block_getbyid {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "edit_mode" => slot_0 = ::std::option::Option::Some(member),
-                    "deleted" => slot_1 = ::std::option::Option::Some(member),
-                    "get_content" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["edit_mode", "deleted", "get_content"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
                 deleted: ::b24_core::__private::wire::field_at(slot_1, "deleted")?,
@@ -1253,47 +1495,12 @@ pub mod block_getbyid {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "lid" => slot_1 = ::std::option::Option::Some(member),
-                    "code" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "active" => slot_4 = ::std::option::Option::Some(member),
-                    "meta" => slot_5 = ::std::option::Option::Some(member),
-                    "content" => slot_6 = ::std::option::Option::Some(member),
-                    "css" => slot_7 = ::std::option::Option::Some(member),
-                    "js" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
@@ -1366,8 +1573,7 @@ pub mod block_getbyid {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockGetcontent {
@@ -1398,6 +1604,12 @@ pub struct BlockGetcontent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<block_getcontent::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockGetcontent {
@@ -1413,6 +1625,7 @@ impl BlockGetcontent {
             block: ::std::convert::Into::into(block),
             edit_mode: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1435,12 +1648,53 @@ impl BlockGetcontent {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<block_getcontent::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockGetcontent {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockGetcontent {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "editMode", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            edit_mode: ::b24_core::__private::wire::field_at(slot_3, "editMode")?,
+            params: ::b24_core::__private::wire::field_at(slot_4, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1545,19 +1799,11 @@ pub mod block_getcontent {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "wrapper_show" => slot_0 = ::std::option::Option::Some(member),
-                    "force_unactive" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["wrapper_show", "force_unactive"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 wrapper_show: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -1692,14 +1938,19 @@ pub mod block_getcontent {
         pub asset_strings: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `lang`: `any[]`.
+        /// `lang`: `map<any>[]`.
         #[serde(
             rename = "lang",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lang: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
         >,
         /// `manifest`: `map<any>`.
         #[serde(
@@ -1744,79 +1995,30 @@ pub mod block_getcontent {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "sections" => slot_1 = ::std::option::Option::Some(member),
-                    "active" => slot_2 = ::std::option::Option::Some(member),
-                    "access" => slot_3 = ::std::option::Option::Some(member),
-                    "anchor" => slot_4 = ::std::option::Option::Some(member),
-                    "php" => slot_5 = ::std::option::Option::Some(member),
-                    "designed" => slot_6 = ::std::option::Option::Some(member),
-                    "repoId" => slot_7 = ::std::option::Option::Some(member),
-                    "content" => slot_8 = ::std::option::Option::Some(member),
-                    "content_ext" => slot_9 = ::std::option::Option::Some(member),
-                    "css" => slot_10 = ::std::option::Option::Some(member),
-                    "js" => slot_11 = ::std::option::Option::Some(member),
-                    "assetStrings" => slot_12 = ::std::option::Option::Some(member),
-                    "lang" => slot_13 = ::std::option::Option::Some(member),
-                    "manifest" => slot_14 = ::std::option::Option::Some(member),
-                    "dynamicParams" => slot_15 = ::std::option::Option::Some(member),
-                    "requiredUserAction" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "sections",
+                    "active",
+                    "access",
+                    "anchor",
+                    "php",
+                    "designed",
+                    "repoId",
+                    "content",
+                    "content_ext",
+                    "css",
+                    "js",
+                    "assetStrings",
+                    "lang",
+                    "manifest",
+                    "dynamicParams",
+                    "requiredUserAction",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 sections: ::b24_core::__private::wire::field_at(slot_1, "sections")?,
@@ -1949,8 +2151,7 @@ pub mod block_getcontent {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockGetlist {
@@ -1961,9 +2162,9 @@ pub struct BlockGetlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `lid` (required): `int`.
+    /// `lid` (required): `any`.
     #[serde(rename = "lid")]
-    pub lid: i64,
+    pub lid: ::b24_core::__private::serde_json::Value,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -1971,16 +2172,33 @@ pub struct BlockGetlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<block_getlist::Params>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockGetlist {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        lid: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
             params: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -1994,12 +2212,58 @@ impl BlockGetlist {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<block_getlist::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2009,7 +2273,11 @@ impl ::b24_core::__private::Method for BlockGetlist {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<block_getlist::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -2020,7 +2288,15 @@ impl ::b24_core::__private::Method for BlockGetlist {
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
         ::b24_core::__private::Check::check(&self.lid, "lid", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for BlockGetlist {
+    type Item = block_getlist::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html): the documented codes, then the system errors.
@@ -2148,6 +2424,20 @@ pub mod block_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `FAVORITE_META`: `string`.
+        #[serde(
+            rename = "FAVORITE_META",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub favorite_meta: ::std::option::Option<::std::string::String>,
+        /// `DESIGNER_MODE`: `string`.
+        #[serde(
+            rename = "DESIGNER_MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub designer_mode: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meta {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2161,51 +2451,25 @@ pub mod block_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "LID" => slot_0 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_2 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_4 = ::std::option::Option::Some(member),
-                    "SITE_TYPE" => slot_5 = ::std::option::Option::Some(member),
-                    "LANDING_TITLE" => slot_6 = ::std::option::Option::Some(member),
-                    "LANDING_TPL_CODE" => slot_7 = ::std::option::Option::Some(member),
-                    "SITE_TPL_CODE" => slot_8 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "LID",
+                    "CREATED_BY_ID",
+                    "DATE_CREATE",
+                    "MODIFIED_BY_ID",
+                    "DATE_MODIFY",
+                    "SITE_TYPE",
+                    "LANDING_TITLE",
+                    "LANDING_TPL_CODE",
+                    "SITE_TPL_CODE",
+                    "XML_ID",
+                    "FAVORITE_META",
+                    "DESIGNER_MODE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 lid: ::b24_core::__private::wire::field_at(slot_0, "LID")?,
                 created_by_id: ::b24_core::__private::wire::field_at(
@@ -2238,6 +2502,14 @@ pub mod block_getlist {
                     "SITE_TPL_CODE",
                 )?,
                 xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
+                favorite_meta: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "FAVORITE_META",
+                )?,
+                designer_mode: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "DESIGNER_MODE",
+                )?,
             })
         }
     }
@@ -2294,6 +2566,16 @@ pub mod block_getlist {
                 &::std::format!("{}.{}", field, "XML_ID"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.favorite_meta,
+                &::std::format!("{}.{}", field, "FAVORITE_META"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.designer_mode,
+                &::std::format!("{}.{}", field, "DESIGNER_MODE"),
+                problems,
+            );
         }
     }
     /// `Params` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
@@ -2306,27 +2588,27 @@ pub mod block_getlist {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
-        /// `edit_mode`: `yn`.
+        /// `edit_mode`: `any`.
         #[serde(
             rename = "edit_mode",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `deleted`: `yn`.
+        pub edit_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `deleted`: `any`.
         #[serde(
             rename = "deleted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `get_content`: `yn`.
+        pub deleted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `get_content`: `any`.
         #[serde(
             rename = "get_content",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_content: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub get_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2340,23 +2622,11 @@ pub mod block_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "edit_mode" => slot_0 = ::std::option::Option::Some(member),
-                    "deleted" => slot_1 = ::std::option::Option::Some(member),
-                    "get_content" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["edit_mode", "deleted", "get_content"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
                 deleted: ::b24_core::__private::wire::field_at(slot_1, "deleted")?,
@@ -2473,47 +2743,12 @@ pub mod block_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "lid" => slot_1 = ::std::option::Option::Some(member),
-                    "code" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "active" => slot_4 = ::std::option::Option::Some(member),
-                    "meta" => slot_5 = ::std::option::Option::Some(member),
-                    "content" => slot_6 = ::std::option::Option::Some(member),
-                    "css" => slot_7 = ::std::option::Option::Some(member),
-                    "js" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
@@ -2586,8 +2821,7 @@ pub mod block_getlist {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockGetmanifest {
@@ -2611,6 +2845,12 @@ pub struct BlockGetmanifest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<block_getmanifest::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockGetmanifest {
@@ -2625,6 +2865,7 @@ impl BlockGetmanifest {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -2638,12 +2879,52 @@ impl BlockGetmanifest {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<block_getmanifest::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockGetmanifest {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockGetmanifest {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            params: ::b24_core::__private::wire::field_at(slot_3, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2770,31 +3051,11 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "css" => slot_0 = ::std::option::Option::Some(member),
-                    "js" => slot_1 = ::std::option::Option::Some(member),
-                    "ext" => slot_2 = ::std::option::Option::Some(member),
-                    "class" => slot_3 = ::std::option::Option::Some(member),
-                    "callbacks" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["css", "js", "ext", "class", "callbacks"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 css: ::b24_core::__private::wire::field_at(slot_0, "css")?,
                 js: ::b24_core::__private::wire::field_at(slot_1, "js")?,
@@ -2865,13 +3126,20 @@ pub mod block_getmanifest {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub dynamic: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `subtype`: `string`.
+        /// `subtype`: `any`.
         #[serde(
             rename = "subtype",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub subtype: ::std::option::Option<::std::string::String>,
+        pub subtype: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `attrsFormDescription`: `string`.
+        #[serde(
+            rename = "attrsFormDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attrs_form_description: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Block {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2885,32 +3153,20 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "section" => slot_1 = ::std::option::Option::Some(member),
-                    "dynamic" => slot_2 = ::std::option::Option::Some(member),
-                    "subtype" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "section", "dynamic", "subtype", "attrsFormDescription"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
                 dynamic: ::b24_core::__private::wire::field_at(slot_2, "dynamic")?,
                 subtype: ::b24_core::__private::wire::field_at(slot_3, "subtype")?,
+                attrs_form_description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "attrsFormDescription",
+                )?,
             })
         }
     }
@@ -2937,6 +3193,11 @@ pub mod block_getmanifest {
                 &::std::format!("{}.{}", field, "subtype"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.attrs_form_description,
+                &::std::format!("{}.{}", field, "attrsFormDescription"),
+                problems,
+            );
         }
     }
     /// `Params` of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
@@ -2949,13 +3210,13 @@ pub mod block_getmanifest {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
-        /// `edit_mode`: `yn`.
+        /// `edit_mode`: `any`.
         #[serde(
             rename = "edit_mode",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub edit_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2969,15 +3230,11 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "edit_mode" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["edit_mode"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
             })
@@ -3130,59 +3387,25 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "block" => slot_0 = ::std::option::Option::Some(member),
-                    "cards" => slot_1 = ::std::option::Option::Some(member),
-                    "nodes" => slot_2 = ::std::option::Option::Some(member),
-                    "attrs" => slot_3 = ::std::option::Option::Some(member),
-                    "menu" => slot_4 = ::std::option::Option::Some(member),
-                    "style" => slot_5 = ::std::option::Option::Some(member),
-                    "namespace" => slot_6 = ::std::option::Option::Some(member),
-                    "code" => slot_7 = ::std::option::Option::Some(member),
-                    "preview" => slot_8 = ::std::option::Option::Some(member),
-                    "assets" => slot_9 = ::std::option::Option::Some(member),
-                    "timestamp" => slot_10 = ::std::option::Option::Some(member),
-                    "callbacks" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "block",
+                    "cards",
+                    "nodes",
+                    "attrs",
+                    "menu",
+                    "style",
+                    "namespace",
+                    "code",
+                    "preview",
+                    "assets",
+                    "timestamp",
+                    "callbacks",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
                 cards: ::b24_core::__private::wire::field_at(slot_1, "cards")?,
@@ -3273,14 +3496,19 @@ pub mod block_getmanifest {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockGetmanifestfile {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockGetmanifestfile {
@@ -3289,7 +3517,45 @@ impl BlockGetmanifestfile {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockGetmanifestfile {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockGetmanifestfile {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3300,7 +3566,7 @@ impl ::b24_core::__private::Method for BlockGetmanifestfile {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = block_getmanifestfile::Result;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3346,203 +3612,6 @@ for BlockGetmanifestfileError {
         }
     }
 }
-/// Named types of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod block_getmanifestfile {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `block`: `map<any>`.
-        #[serde(
-            rename = "block",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub block: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `cards`: `map<any>`.
-        #[serde(
-            rename = "cards",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cards: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `nodes`: `map<any>`.
-        #[serde(
-            rename = "nodes",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub nodes: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `style`: `map<any>`.
-        #[serde(
-            rename = "style",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub style: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `attrs`: `map<any>`.
-        #[serde(
-            rename = "attrs",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attrs: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `assets`: `map<any>`.
-        #[serde(
-            rename = "assets",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assets: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `menu`: `map<any>`.
-        #[serde(
-            rename = "menu",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub menu: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "block" => slot_0 = ::std::option::Option::Some(member),
-                    "cards" => slot_1 = ::std::option::Option::Some(member),
-                    "nodes" => slot_2 = ::std::option::Option::Some(member),
-                    "style" => slot_3 = ::std::option::Option::Some(member),
-                    "attrs" => slot_4 = ::std::option::Option::Some(member),
-                    "assets" => slot_5 = ::std::option::Option::Some(member),
-                    "menu" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
-                cards: ::b24_core::__private::wire::field_at(slot_1, "cards")?,
-                nodes: ::b24_core::__private::wire::field_at(slot_2, "nodes")?,
-                style: ::b24_core::__private::wire::field_at(slot_3, "style")?,
-                attrs: ::b24_core::__private::wire::field_at(slot_4, "attrs")?,
-                assets: ::b24_core::__private::wire::field_at(slot_5, "assets")?,
-                menu: ::b24_core::__private::wire::field_at(slot_6, "menu")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.block,
-                &::std::format!("{}.{}", field, "block"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.cards,
-                &::std::format!("{}.{}", field, "cards"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.nodes,
-                &::std::format!("{}.{}", field, "nodes"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.style,
-                &::std::format!("{}.{}", field, "style"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.attrs,
-                &::std::format!("{}.{}", field, "attrs"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assets,
-                &::std::format!("{}.{}", field, "assets"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.menu,
-                &::std::format!("{}.{}", field, "menu"),
-                problems,
-            );
-        }
-    }
-}
 /// [`landing.block.getrepository`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -3551,8 +3620,8 @@ pub mod block_getmanifestfile {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockGetrepository {
@@ -3570,6 +3639,12 @@ pub struct BlockGetrepository {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockGetrepository {
@@ -3579,6 +3654,7 @@ impl BlockGetrepository {
         Self {
             section: ::std::option::Option::None,
             scope: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `section`.
@@ -3599,6 +3675,44 @@ impl BlockGetrepository {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockGetrepository {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockGetrepository {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["section", "scope"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            section: ::b24_core::__private::wire::field_at(slot_0, "section")?,
+            scope: ::b24_core::__private::wire::field_at(slot_1, "scope")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for BlockGetrepository {
@@ -3608,10 +3722,7 @@ impl ::b24_core::__private::Method for BlockGetrepository {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3661,8 +3772,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetreposito
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockRemovecard {
@@ -3689,6 +3799,12 @@ pub struct BlockRemovecard {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockRemovecard {
@@ -3705,6 +3821,7 @@ impl BlockRemovecard {
             block: ::std::convert::Into::into(block),
             selector: ::std::convert::Into::into(selector),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -3726,6 +3843,50 @@ impl BlockRemovecard {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockRemovecard {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockRemovecard {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "selector", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            selector: ::b24_core::__private::wire::field_at(slot_3, "selector")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3804,8 +3965,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockRemovecardE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockUpdateCards {
@@ -3825,6 +3985,12 @@ pub struct BlockUpdateCards {
     /// `data` (required): `map<any>`.
     #[serde(rename = "data")]
     pub data: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -3848,6 +4014,7 @@ impl BlockUpdateCards {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             data: ::std::convert::Into::into(data),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -3858,6 +4025,46 @@ impl BlockUpdateCards {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockUpdateCards {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockUpdateCards {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "data"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3930,8 +4137,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateCards
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockUpdateStyles {
@@ -3958,6 +4164,12 @@ pub struct BlockUpdateStyles {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUpdateStyles {
@@ -3974,6 +4186,7 @@ impl BlockUpdateStyles {
             block: ::std::convert::Into::into(block),
             data: ::std::convert::Into::into(data),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -3995,6 +4208,50 @@ impl BlockUpdateStyles {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockUpdateStyles {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockUpdateStyles {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "data", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4109,6 +4366,12 @@ pub mod block_update_styles {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4122,27 +4385,17 @@ pub mod block_update_styles {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "classList" => slot_0 = ::std::option::Option::Some(member),
-                    "affect" => slot_1 = ::std::option::Option::Some(member),
-                    "style" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["classList", "affect", "style"],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 class_list: ::b24_core::__private::wire::field_at(slot_0, "classList")?,
                 affect: ::b24_core::__private::wire::field_at(slot_1, "affect")?,
                 style: ::b24_core::__private::wire::field_at(slot_2, "style")?,
+                extra,
             })
         }
     }
@@ -4175,8 +4428,7 @@ pub mod block_update_styles {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockUpdateattrs {
@@ -4196,6 +4448,12 @@ pub struct BlockUpdateattrs {
     /// `data` (required): `map<any>`.
     #[serde(rename = "data")]
     pub data: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -4219,6 +4477,7 @@ impl BlockUpdateattrs {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             data: ::std::convert::Into::into(data),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -4229,6 +4488,46 @@ impl BlockUpdateattrs {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockUpdateattrs {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockUpdateattrs {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "data"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4298,8 +4597,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateattrs
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockUpdatecontent {
@@ -4319,13 +4617,13 @@ pub struct BlockUpdatecontent {
     /// `content` (required): `string`.
     #[serde(rename = "content")]
     pub content: ::std::string::String,
-    /// `designed`: `yn`.
+    /// `designed`: `any`.
     #[serde(
         rename = "designed",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub designed: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub designed: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `preventHistory`: `yn`.
     #[serde(
         rename = "preventHistory",
@@ -4333,6 +4631,12 @@ pub struct BlockUpdatecontent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUpdatecontent {
@@ -4350,6 +4654,7 @@ impl BlockUpdatecontent {
             content: ::std::convert::Into::into(content),
             designed: ::std::option::Option::None,
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -4365,7 +4670,7 @@ impl BlockUpdatecontent {
     #[must_use]
     pub fn designed(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.designed = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4381,6 +4686,51 @@ impl BlockUpdatecontent {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockUpdatecontent {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockUpdatecontent {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "content", "designed", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            content: ::b24_core::__private::wire::field_at(slot_3, "content")?,
+            designed: ::b24_core::__private::wire::field_at(slot_4, "designed")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "preventHistory",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for BlockUpdatecontent {
@@ -4390,7 +4740,7 @@ impl ::b24_core::__private::Method for BlockUpdatecontent {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bool;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4458,8 +4808,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateconte
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockUpdatenodes {
@@ -4496,6 +4845,12 @@ pub struct BlockUpdatenodes {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUpdatenodes {
@@ -4518,6 +4873,7 @@ impl BlockUpdatenodes {
             data: ::std::convert::Into::into(data),
             additional: ::std::option::Option::None,
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -4548,6 +4904,51 @@ impl BlockUpdatenodes {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockUpdatenodes {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockUpdatenodes {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "data", "additional", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+            additional: ::b24_core::__private::wire::field_at(slot_4, "additional")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4659,15 +5060,11 @@ pub mod block_updatenodes {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "appendMenu" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["appendMenu"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 append_menu: ::b24_core::__private::wire::field_at(slot_0, "appendMenu")?,
             })
@@ -4692,8 +5089,7 @@ pub mod block_updatenodes {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlockUploadfile {
@@ -4707,9 +5103,9 @@ pub struct BlockUploadfile {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
-    /// `picture` (required): `string`.
+    /// `picture` (required): `any`.
     #[serde(rename = "picture")]
-    pub picture: ::std::string::String,
+    pub picture: ::b24_core::__private::serde_json::Value,
     /// `ext`: `string`.
     #[serde(
         rename = "ext",
@@ -4724,13 +5120,19 @@ pub struct BlockUploadfile {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<block_uploadfile::Params>,
-    /// `temp`: `yn`.
+    /// `temp`: `any`.
     #[serde(
         rename = "temp",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub temp: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub temp: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUploadfile {
@@ -4738,7 +5140,7 @@ impl BlockUploadfile {
     #[must_use]
     pub fn new(
         block: impl ::std::convert::Into<i64>,
-        picture: impl ::std::convert::Into<::std::string::String>,
+        picture: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             scope: ::std::option::Option::None,
@@ -4747,6 +5149,7 @@ impl BlockUploadfile {
             ext: ::std::option::Option::None,
             params: ::std::option::Option::None,
             temp: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -4769,7 +5172,7 @@ impl BlockUploadfile {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<block_uploadfile::Params>,
     ) -> Self {
@@ -4780,10 +5183,52 @@ impl BlockUploadfile {
     #[must_use]
     pub fn temp(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.temp = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlockUploadfile {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlockUploadfile {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "block", "picture", "ext", "params", "temp"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            block: ::b24_core::__private::wire::field_at(slot_1, "block")?,
+            picture: ::b24_core::__private::wire::field_at(slot_2, "picture")?,
+            ext: ::b24_core::__private::wire::field_at(slot_3, "ext")?,
+            params: ::b24_core::__private::wire::field_at(slot_4, "params")?,
+            temp: ::b24_core::__private::wire::field_at(slot_5, "temp")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4804,7 +5249,6 @@ impl ::b24_core::__private::Method for BlockUploadfile {
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
         ::b24_core::__private::Check::check(&self.block, "block", problems);
         ::b24_core::__private::Check::check(&self.picture, "picture", problems);
-        problems.non_empty("picture", &self.picture);
         ::b24_core::__private::Check::check(&self.ext, "ext", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         ::b24_core::__private::Check::check(&self.temp, "temp", problems);
@@ -4894,23 +5338,11 @@ pub mod block_uploadfile {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "width" => slot_0 = ::std::option::Option::Some(member),
-                    "height" => slot_1 = ::std::option::Option::Some(member),
-                    "resize_type" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["width", "height", "resize_type"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
                 height: ::b24_core::__private::wire::field_at(slot_1, "height")?,
@@ -4978,19 +5410,11 @@ pub mod block_uploadfile {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "src" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "src"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 src: ::b24_core::__private::wire::field_at(slot_1, "src")?,
@@ -5021,8 +5445,8 @@ pub mod block_uploadfile {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DemosGetList {
@@ -5033,6 +5457,19 @@ pub struct DemosGetList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<demos_get_list::Params>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DemosGetList {
@@ -5041,16 +5478,62 @@ impl DemosGetList {
     pub fn new() -> Self {
         Self {
             params: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<demos_get_list::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DemosGetList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DemosGetList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5060,7 +5543,11 @@ impl ::b24_core::__private::Method for DemosGetList {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<demos_get_list::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -5069,7 +5556,15 @@ impl ::b24_core::__private::Method for DemosGetList {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DemosGetList {
+    type Item = demos_get_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.demos.getList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html): the documented codes, then the system errors.
@@ -5155,15 +5650,13 @@ pub mod demos_get_list {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `group`: `any[]`.
+        /// `group`: `any`.
         #[serde(
             rename = "group",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub group: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `limit`: `int`.
         #[serde(
             rename = "limit",
@@ -5191,35 +5684,11 @@ pub mod demos_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    "filter" => slot_1 = ::std::option::Option::Some(member),
-                    "order" => slot_2 = ::std::option::Option::Some(member),
-                    "group" => slot_3 = ::std::option::Option::Some(member),
-                    "limit" => slot_4 = ::std::option::Option::Some(member),
-                    "offset" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "group", "limit", "offset"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
                 filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
@@ -5275,13 +5744,13 @@ pub mod demos_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `any`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `XML_ID`: `string`.
         #[serde(
             rename = "XML_ID",
@@ -5310,13 +5779,13 @@ pub mod demos_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
+        /// `DESCRIPTION`: `any`.
         #[serde(
             rename = "DESCRIPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -5366,37 +5835,29 @@ pub mod demos_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview3_x: ::std::option::Option<::std::string::String>,
-        /// `MANIFEST`: `map<any>`.
+        /// `MANIFEST`: `any`.
         #[serde(
             rename = "MANIFEST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub manifest: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LANG`: `map<any>`.
+        pub manifest: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LANG`: `any`.
         #[serde(
             rename = "LANG",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lang: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SITE_TEMPLATE_ID`: `string`.
+        pub lang: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SITE_TEMPLATE_ID`: `any`.
         #[serde(
             rename = "SITE_TEMPLATE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_template_id: ::std::option::Option<::std::string::String>,
+        pub site_template_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `CREATED_BY_ID`: `int`.
         #[serde(
             rename = "CREATED_BY_ID",
@@ -5438,91 +5899,34 @@ pub mod demos_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "APP_CODE" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_4 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_5 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_6 = ::std::option::Option::Some(member),
-                    "TPL_TYPE" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_8 = ::std::option::Option::Some(member),
-                    "PREVIEW_URL" => slot_9 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_10 = ::std::option::Option::Some(member),
-                    "PREVIEW2X" => slot_11 = ::std::option::Option::Some(member),
-                    "PREVIEW3X" => slot_12 = ::std::option::Option::Some(member),
-                    "MANIFEST" => slot_13 = ::std::option::Option::Some(member),
-                    "LANG" => slot_14 = ::std::option::Option::Some(member),
-                    "SITE_TEMPLATE_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_16 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY_ID" => slot_17 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_18 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_19 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "XML_ID",
+                    "APP_CODE",
+                    "ACTIVE",
+                    "TITLE",
+                    "DESCRIPTION",
+                    "TYPE",
+                    "TPL_TYPE",
+                    "SHOW_IN_LIST",
+                    "PREVIEW_URL",
+                    "PREVIEW",
+                    "PREVIEW2X",
+                    "PREVIEW3X",
+                    "MANIFEST",
+                    "LANG",
+                    "SITE_TEMPLATE_ID",
+                    "CREATED_BY_ID",
+                    "MODIFIED_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
@@ -5685,21 +6089,31 @@ pub mod demos_get_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DemosGetPageList {
     /// `type` (required): `string`. Documented values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<demos_get_page_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DemosGetPageList {
@@ -5709,16 +6123,60 @@ impl DemosGetPageList {
         Self {
             type_: ::std::convert::Into::into(type_),
             filter: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<demos_get_page_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DemosGetPageList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DemosGetPageList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["type", "filter"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5729,10 +6187,7 @@ impl ::b24_core::__private::Method for DemosGetPageList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5785,899 +6240,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetPageList
         }
     }
 }
-/// Named types of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod demos_get_page_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Data` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string[]`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `active`: `bool`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `publication`: `bool`.
-        #[serde(
-            rename = "publication",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub publication: ::std::option::Option<bool>,
-        /// `singleton`: `bool`.
-        #[serde(
-            rename = "singleton",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub singleton: ::std::option::Option<bool>,
-        /// `lock_delete`: `bool`.
-        #[serde(
-            rename = "lock_delete",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lock_delete: ::std::option::Option<bool>,
-        /// `preview`: `string`.
-        #[serde(
-            rename = "preview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `preview2x`: `string`.
-        #[serde(
-            rename = "preview2x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2x: ::std::option::Option<::std::string::String>,
-        /// `preview3x`: `string`.
-        #[serde(
-            rename = "preview3x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3x: ::std::option::Option<::std::string::String>,
-        /// `preview_url`: `string`.
-        #[serde(
-            rename = "preview_url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_url: ::std::option::Option<::std::string::String>,
-        /// `show_in_list`: `string`.
-        #[serde(
-            rename = "show_in_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `section`: `string[]`.
-        #[serde(
-            rename = "section",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `parent`: `string`.
-        #[serde(
-            rename = "parent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent: ::std::option::Option<::std::string::String>,
-        /// `disable_import`: `string`.
-        #[serde(
-            rename = "disable_import",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub disable_import: ::std::option::Option<::std::string::String>,
-        /// `is_webform_page`: `string`.
-        #[serde(
-            rename = "is_webform_page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_webform_page: ::std::option::Option<::std::string::String>,
-        /// `fields`: `map<any>`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `items`: `any[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `layout`: `any[]`.
-        #[serde(
-            rename = "layout",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub layout: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `folders`: `any[]`.
-        #[serde(
-            rename = "folders",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub folders: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `syspages`: `any[]`.
-        #[serde(
-            rename = "syspages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub syspages: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `master_pages`: `any[]`.
-        #[serde(
-            rename = "master_pages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub master_pages: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `version`: `int`.
-        #[serde(
-            rename = "version",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<i64>,
-        /// `old_id`: `int`.
-        #[serde(
-            rename = "old_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub old_id: ::std::option::Option<i64>,
-        /// `encoded`: `bool`.
-        #[serde(
-            rename = "encoded",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub encoded: ::std::option::Option<bool>,
-        /// `charset`: `string`.
-        #[serde(
-            rename = "charset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub charset: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "code" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "type" => slot_2 = ::std::option::Option::Some(member),
-                    "description" => slot_3 = ::std::option::Option::Some(member),
-                    "active" => slot_4 = ::std::option::Option::Some(member),
-                    "publication" => slot_5 = ::std::option::Option::Some(member),
-                    "singleton" => slot_6 = ::std::option::Option::Some(member),
-                    "lock_delete" => slot_7 = ::std::option::Option::Some(member),
-                    "preview" => slot_8 = ::std::option::Option::Some(member),
-                    "preview2x" => slot_9 = ::std::option::Option::Some(member),
-                    "preview3x" => slot_10 = ::std::option::Option::Some(member),
-                    "preview_url" => slot_11 = ::std::option::Option::Some(member),
-                    "show_in_list" => slot_12 = ::std::option::Option::Some(member),
-                    "sort" => slot_13 = ::std::option::Option::Some(member),
-                    "section" => slot_14 = ::std::option::Option::Some(member),
-                    "parent" => slot_15 = ::std::option::Option::Some(member),
-                    "disable_import" => slot_16 = ::std::option::Option::Some(member),
-                    "is_webform_page" => slot_17 = ::std::option::Option::Some(member),
-                    "fields" => slot_18 = ::std::option::Option::Some(member),
-                    "items" => slot_19 = ::std::option::Option::Some(member),
-                    "layout" => slot_20 = ::std::option::Option::Some(member),
-                    "folders" => slot_21 = ::std::option::Option::Some(member),
-                    "syspages" => slot_22 = ::std::option::Option::Some(member),
-                    "master_pages" => slot_23 = ::std::option::Option::Some(member),
-                    "version" => slot_24 = ::std::option::Option::Some(member),
-                    "old_id" => slot_25 = ::std::option::Option::Some(member),
-                    "encoded" => slot_26 = ::std::option::Option::Some(member),
-                    "charset" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
-                publication: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "publication",
-                )?,
-                singleton: ::b24_core::__private::wire::field_at(slot_6, "singleton")?,
-                lock_delete: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "lock_delete",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_8, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_9, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_10, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "show_in_list",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_13, "sort")?,
-                section: ::b24_core::__private::wire::field_at(slot_14, "section")?,
-                parent: ::b24_core::__private::wire::field_at(slot_15, "parent")?,
-                disable_import: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "disable_import",
-                )?,
-                is_webform_page: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "is_webform_page",
-                )?,
-                fields: ::b24_core::__private::wire::field_at(slot_18, "fields")?,
-                items: ::b24_core::__private::wire::field_at(slot_19, "items")?,
-                layout: ::b24_core::__private::wire::field_at(slot_20, "layout")?,
-                folders: ::b24_core::__private::wire::field_at(slot_21, "folders")?,
-                syspages: ::b24_core::__private::wire::field_at(slot_22, "syspages")?,
-                master_pages: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "master_pages",
-                )?,
-                version: ::b24_core::__private::wire::field_at(slot_24, "version")?,
-                old_id: ::b24_core::__private::wire::field_at(slot_25, "old_id")?,
-                encoded: ::b24_core::__private::wire::field_at(slot_26, "encoded")?,
-                charset: ::b24_core::__private::wire::field_at(slot_27, "charset")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Data {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.publication,
-                &::std::format!("{}.{}", field, "publication"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.singleton,
-                &::std::format!("{}.{}", field, "singleton"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lock_delete,
-                &::std::format!("{}.{}", field, "lock_delete"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "preview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2x,
-                &::std::format!("{}.{}", field, "preview2x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3x,
-                &::std::format!("{}.{}", field, "preview3x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_url,
-                &::std::format!("{}.{}", field, "preview_url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "show_in_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section,
-                &::std::format!("{}.{}", field, "section"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent,
-                &::std::format!("{}.{}", field, "parent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.disable_import,
-                &::std::format!("{}.{}", field, "disable_import"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_webform_page,
-                &::std::format!("{}.{}", field, "is_webform_page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.layout,
-                &::std::format!("{}.{}", field, "layout"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.folders,
-                &::std::format!("{}.{}", field, "folders"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.syspages,
-                &::std::format!("{}.{}", field, "syspages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.master_pages,
-                &::std::format!("{}.{}", field, "master_pages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.version,
-                &::std::format!("{}.{}", field, "version"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.old_id,
-                &::std::format!("{}.{}", field, "old_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.encoded,
-                &::std::format!("{}.{}", field, "encoded"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.charset,
-                &::std::format!("{}.{}", field, "charset"),
-                problems,
-            );
-        }
-    }
-    /// `Filter` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `string`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `TYPE`: `string[]`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `yn`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PUBLICATION`: `yn`.
-        #[serde(
-            rename = "PUBLICATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub publication: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LOCK_DELETE`: `yn`.
-        #[serde(
-            rename = "LOCK_DELETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lock_delete: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `AVAILABLE`: `yn`.
-        #[serde(
-            rename = "AVAILABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SINGLETON`: `yn`.
-        #[serde(
-            rename = "SINGLETON",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub singleton: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SECTION`: `string[]`.
-        #[serde(
-            rename = "SECTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW`: `string`.
-        #[serde(
-            rename = "PREVIEW",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW2X`: `string`.
-        #[serde(
-            rename = "PREVIEW2X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2_x: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW3X`: `string`.
-        #[serde(
-            rename = "PREVIEW3X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3_x: ::std::option::Option<::std::string::String>,
-        /// `APP_CODE`: `string`.
-        #[serde(
-            rename = "APP_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub app_code: ::std::option::Option<::std::string::String>,
-        /// `REST`: `int`.
-        #[serde(
-            rename = "REST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rest: ::std::option::Option<i64>,
-        /// `DATA`: `Data`.
-        #[serde(
-            rename = "DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data: ::std::option::Option<Data>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_2 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_3 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_4 = ::std::option::Option::Some(member),
-                    "PUBLICATION" => slot_5 = ::std::option::Option::Some(member),
-                    "LOCK_DELETE" => slot_6 = ::std::option::Option::Some(member),
-                    "AVAILABLE" => slot_7 = ::std::option::Option::Some(member),
-                    "SINGLETON" => slot_8 = ::std::option::Option::Some(member),
-                    "SECTION" => slot_9 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_10 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_11 = ::std::option::Option::Some(member),
-                    "PREVIEW2X" => slot_12 = ::std::option::Option::Some(member),
-                    "PREVIEW3X" => slot_13 = ::std::option::Option::Some(member),
-                    "APP_CODE" => slot_14 = ::std::option::Option::Some(member),
-                    "REST" => slot_15 = ::std::option::Option::Some(member),
-                    "DATA" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                publication: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PUBLICATION",
-                )?,
-                lock_delete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "LOCK_DELETE",
-                )?,
-                available: ::b24_core::__private::wire::field_at(slot_7, "AVAILABLE")?,
-                singleton: ::b24_core::__private::wire::field_at(slot_8, "SINGLETON")?,
-                section: ::b24_core::__private::wire::field_at(slot_9, "SECTION")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DESCRIPTION",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_11, "PREVIEW")?,
-                preview2_x: ::b24_core::__private::wire::field_at(slot_12, "PREVIEW2X")?,
-                preview3_x: ::b24_core::__private::wire::field_at(slot_13, "PREVIEW3X")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_14, "APP_CODE")?,
-                rest: ::b24_core::__private::wire::field_at(slot_15, "REST")?,
-                data: ::b24_core::__private::wire::field_at(slot_16, "DATA")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.publication,
-                &::std::format!("{}.{}", field, "PUBLICATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lock_delete,
-                &::std::format!("{}.{}", field, "LOCK_DELETE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.available,
-                &::std::format!("{}.{}", field, "AVAILABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.singleton,
-                &::std::format!("{}.{}", field, "SINGLETON"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section,
-                &::std::format!("{}.{}", field, "SECTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "PREVIEW"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2_x,
-                &::std::format!("{}.{}", field, "PREVIEW2X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3_x,
-                &::std::format!("{}.{}", field, "PREVIEW3X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.app_code,
-                &::std::format!("{}.{}", field, "APP_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rest,
-                &::std::format!("{}.{}", field, "REST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.data,
-                &::std::format!("{}.{}", field, "DATA"),
-                problems,
-            );
-        }
-    }
-}
 /// [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -6686,21 +6248,31 @@ pub mod demos_get_page_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DemosGetSiteList {
     /// `type` (required): `string`. Documented values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<demos_get_site_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DemosGetSiteList {
@@ -6710,16 +6282,60 @@ impl DemosGetSiteList {
         Self {
             type_: ::std::convert::Into::into(type_),
             filter: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<demos_get_site_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DemosGetSiteList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DemosGetSiteList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["type", "filter"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6730,10 +6346,7 @@ impl ::b24_core::__private::Method for DemosGetSiteList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6786,805 +6399,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetSiteList
         }
     }
 }
-/// Named types of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod demos_get_site_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Data` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string[]`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `active`: `bool`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `singleton`: `bool`.
-        #[serde(
-            rename = "singleton",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub singleton: ::std::option::Option<bool>,
-        /// `lock_delete`: `bool`.
-        #[serde(
-            rename = "lock_delete",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lock_delete: ::std::option::Option<bool>,
-        /// `preview`: `string`.
-        #[serde(
-            rename = "preview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `preview2x`: `string`.
-        #[serde(
-            rename = "preview2x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2x: ::std::option::Option<::std::string::String>,
-        /// `preview3x`: `string`.
-        #[serde(
-            rename = "preview3x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3x: ::std::option::Option<::std::string::String>,
-        /// `preview_url`: `string`.
-        #[serde(
-            rename = "preview_url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_url: ::std::option::Option<::std::string::String>,
-        /// `show_in_list`: `string`.
-        #[serde(
-            rename = "show_in_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `fields`: `map<any>`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `items`: `any[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `layout`: `any[]`.
-        #[serde(
-            rename = "layout",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub layout: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `folders`: `any[]`.
-        #[serde(
-            rename = "folders",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub folders: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `syspages`: `any[]`.
-        #[serde(
-            rename = "syspages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub syspages: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `master_pages`: `any[]`.
-        #[serde(
-            rename = "master_pages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub master_pages: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `version`: `int`.
-        #[serde(
-            rename = "version",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<i64>,
-        /// `old_id`: `int`.
-        #[serde(
-            rename = "old_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub old_id: ::std::option::Option<i64>,
-        /// `encoded`: `bool`.
-        #[serde(
-            rename = "encoded",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub encoded: ::std::option::Option<bool>,
-        /// `charset`: `string`.
-        #[serde(
-            rename = "charset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub charset: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "code" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "type" => slot_2 = ::std::option::Option::Some(member),
-                    "description" => slot_3 = ::std::option::Option::Some(member),
-                    "active" => slot_4 = ::std::option::Option::Some(member),
-                    "singleton" => slot_5 = ::std::option::Option::Some(member),
-                    "lock_delete" => slot_6 = ::std::option::Option::Some(member),
-                    "preview" => slot_7 = ::std::option::Option::Some(member),
-                    "preview2x" => slot_8 = ::std::option::Option::Some(member),
-                    "preview3x" => slot_9 = ::std::option::Option::Some(member),
-                    "preview_url" => slot_10 = ::std::option::Option::Some(member),
-                    "show_in_list" => slot_11 = ::std::option::Option::Some(member),
-                    "sort" => slot_12 = ::std::option::Option::Some(member),
-                    "fields" => slot_13 = ::std::option::Option::Some(member),
-                    "items" => slot_14 = ::std::option::Option::Some(member),
-                    "layout" => slot_15 = ::std::option::Option::Some(member),
-                    "folders" => slot_16 = ::std::option::Option::Some(member),
-                    "syspages" => slot_17 = ::std::option::Option::Some(member),
-                    "master_pages" => slot_18 = ::std::option::Option::Some(member),
-                    "version" => slot_19 = ::std::option::Option::Some(member),
-                    "old_id" => slot_20 = ::std::option::Option::Some(member),
-                    "encoded" => slot_21 = ::std::option::Option::Some(member),
-                    "charset" => slot_22 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
-                singleton: ::b24_core::__private::wire::field_at(slot_5, "singleton")?,
-                lock_delete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "lock_delete",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_7, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_8, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_9, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "show_in_list",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                fields: ::b24_core::__private::wire::field_at(slot_13, "fields")?,
-                items: ::b24_core::__private::wire::field_at(slot_14, "items")?,
-                layout: ::b24_core::__private::wire::field_at(slot_15, "layout")?,
-                folders: ::b24_core::__private::wire::field_at(slot_16, "folders")?,
-                syspages: ::b24_core::__private::wire::field_at(slot_17, "syspages")?,
-                master_pages: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "master_pages",
-                )?,
-                version: ::b24_core::__private::wire::field_at(slot_19, "version")?,
-                old_id: ::b24_core::__private::wire::field_at(slot_20, "old_id")?,
-                encoded: ::b24_core::__private::wire::field_at(slot_21, "encoded")?,
-                charset: ::b24_core::__private::wire::field_at(slot_22, "charset")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Data {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.singleton,
-                &::std::format!("{}.{}", field, "singleton"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lock_delete,
-                &::std::format!("{}.{}", field, "lock_delete"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "preview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2x,
-                &::std::format!("{}.{}", field, "preview2x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3x,
-                &::std::format!("{}.{}", field, "preview3x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_url,
-                &::std::format!("{}.{}", field, "preview_url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "show_in_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.layout,
-                &::std::format!("{}.{}", field, "layout"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.folders,
-                &::std::format!("{}.{}", field, "folders"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.syspages,
-                &::std::format!("{}.{}", field, "syspages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.master_pages,
-                &::std::format!("{}.{}", field, "master_pages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.version,
-                &::std::format!("{}.{}", field, "version"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.old_id,
-                &::std::format!("{}.{}", field, "old_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.encoded,
-                &::std::format!("{}.{}", field, "encoded"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.charset,
-                &::std::format!("{}.{}", field, "charset"),
-                problems,
-            );
-        }
-    }
-    /// `Filter` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `string`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `TYPE`: `string[]`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `yn`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PUBLICATION`: `yn`.
-        #[serde(
-            rename = "PUBLICATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub publication: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LOCK_DELETE`: `yn`.
-        #[serde(
-            rename = "LOCK_DELETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lock_delete: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `AVAILABLE`: `yn`.
-        #[serde(
-            rename = "AVAILABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SINGLETON`: `yn`.
-        #[serde(
-            rename = "SINGLETON",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub singleton: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SECTION`: `string[]`.
-        #[serde(
-            rename = "SECTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW`: `string`.
-        #[serde(
-            rename = "PREVIEW",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW2X`: `string`.
-        #[serde(
-            rename = "PREVIEW2X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2_x: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW3X`: `string`.
-        #[serde(
-            rename = "PREVIEW3X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3_x: ::std::option::Option<::std::string::String>,
-        /// `APP_CODE`: `string`.
-        #[serde(
-            rename = "APP_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub app_code: ::std::option::Option<::std::string::String>,
-        /// `REST`: `int`.
-        #[serde(
-            rename = "REST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rest: ::std::option::Option<i64>,
-        /// `DATA`: `Data`.
-        #[serde(
-            rename = "DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data: ::std::option::Option<Data>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_2 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_3 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_4 = ::std::option::Option::Some(member),
-                    "PUBLICATION" => slot_5 = ::std::option::Option::Some(member),
-                    "LOCK_DELETE" => slot_6 = ::std::option::Option::Some(member),
-                    "AVAILABLE" => slot_7 = ::std::option::Option::Some(member),
-                    "SINGLETON" => slot_8 = ::std::option::Option::Some(member),
-                    "SECTION" => slot_9 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_10 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_11 = ::std::option::Option::Some(member),
-                    "PREVIEW2X" => slot_12 = ::std::option::Option::Some(member),
-                    "PREVIEW3X" => slot_13 = ::std::option::Option::Some(member),
-                    "APP_CODE" => slot_14 = ::std::option::Option::Some(member),
-                    "REST" => slot_15 = ::std::option::Option::Some(member),
-                    "DATA" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                publication: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PUBLICATION",
-                )?,
-                lock_delete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "LOCK_DELETE",
-                )?,
-                available: ::b24_core::__private::wire::field_at(slot_7, "AVAILABLE")?,
-                singleton: ::b24_core::__private::wire::field_at(slot_8, "SINGLETON")?,
-                section: ::b24_core::__private::wire::field_at(slot_9, "SECTION")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DESCRIPTION",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_11, "PREVIEW")?,
-                preview2_x: ::b24_core::__private::wire::field_at(slot_12, "PREVIEW2X")?,
-                preview3_x: ::b24_core::__private::wire::field_at(slot_13, "PREVIEW3X")?,
-                app_code: ::b24_core::__private::wire::field_at(slot_14, "APP_CODE")?,
-                rest: ::b24_core::__private::wire::field_at(slot_15, "REST")?,
-                data: ::b24_core::__private::wire::field_at(slot_16, "DATA")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.publication,
-                &::std::format!("{}.{}", field, "PUBLICATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lock_delete,
-                &::std::format!("{}.{}", field, "LOCK_DELETE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.available,
-                &::std::format!("{}.{}", field, "AVAILABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.singleton,
-                &::std::format!("{}.{}", field, "SINGLETON"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section,
-                &::std::format!("{}.{}", field, "SECTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "PREVIEW"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2_x,
-                &::std::format!("{}.{}", field, "PREVIEW2X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3_x,
-                &::std::format!("{}.{}", field, "PREVIEW3X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.app_code,
-                &::std::format!("{}.{}", field, "APP_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rest,
-                &::std::format!("{}.{}", field, "REST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.data,
-                &::std::format!("{}.{}", field, "DATA"),
-                problems,
-            );
-        }
-    }
-}
 /// [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -7593,14 +6407,13 @@ pub mod demos_get_site_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DemosRegister {
-    /// `data` (required): `Data`.
+    /// `data` (required): `any`.
     #[serde(rename = "data")]
-    pub data: demos_register::Data,
+    pub data: ::b24_core::__private::serde_json::Value,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -7608,25 +6421,72 @@ pub struct DemosRegister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<demos_register::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DemosRegister {
     /// A request with the required parameter `data`.
     #[must_use]
-    pub fn new(data: impl ::std::convert::Into<demos_register::Data>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<demos_register::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DemosRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DemosRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["data", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            data: ::b24_core::__private::wire::field_at(slot_0, "data")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7694,370 +6554,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosRegisterErr
 pub mod demos_register {
     #[allow(unused_imports)]
     use super::*;
-    /// `Data` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {
-        /// `charset`: `string`.
-        #[serde(
-            rename = "charset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub charset: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(rename = "code")]
-        pub code: ::std::string::String,
-        /// `site_code`: `string`.
-        #[serde(
-            rename = "site_code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `tpl_type`: `string`.
-        #[serde(
-            rename = "tpl_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tpl_type: ::std::option::Option<::std::string::String>,
-        /// `fields`: `map<any>`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `folders`: `any[]`.
-        #[serde(
-            rename = "folders",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub folders: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `items`: `map<any>`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `layout`: `any[]`.
-        #[serde(
-            rename = "layout",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub layout: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `preview`: `string`.
-        #[serde(
-            rename = "preview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `preview2x`: `string`.
-        #[serde(
-            rename = "preview2x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2x: ::std::option::Option<::std::string::String>,
-        /// `preview3x`: `string`.
-        #[serde(
-            rename = "preview3x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3x: ::std::option::Option<::std::string::String>,
-        /// `preview_url`: `string`.
-        #[serde(
-            rename = "preview_url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_url: ::std::option::Option<::std::string::String>,
-        /// `show_in_list`: `string`.
-        #[serde(
-            rename = "show_in_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `syspages`: `any[]`.
-        #[serde(
-            rename = "syspages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub syspages: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `version`: `int`.
-        #[serde(
-            rename = "version",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<i64>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "charset" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "site_code" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "description" => slot_4 = ::std::option::Option::Some(member),
-                    "type" => slot_5 = ::std::option::Option::Some(member),
-                    "tpl_type" => slot_6 = ::std::option::Option::Some(member),
-                    "fields" => slot_7 = ::std::option::Option::Some(member),
-                    "folders" => slot_8 = ::std::option::Option::Some(member),
-                    "items" => slot_9 = ::std::option::Option::Some(member),
-                    "layout" => slot_10 = ::std::option::Option::Some(member),
-                    "preview" => slot_11 = ::std::option::Option::Some(member),
-                    "preview2x" => slot_12 = ::std::option::Option::Some(member),
-                    "preview3x" => slot_13 = ::std::option::Option::Some(member),
-                    "preview_url" => slot_14 = ::std::option::Option::Some(member),
-                    "show_in_list" => slot_15 = ::std::option::Option::Some(member),
-                    "syspages" => slot_16 = ::std::option::Option::Some(member),
-                    "version" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                charset: ::b24_core::__private::wire::field_at(slot_0, "charset")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                site_code: ::b24_core::__private::wire::field_at(slot_2, "site_code")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_5, "type")?,
-                tpl_type: ::b24_core::__private::wire::field_at(slot_6, "tpl_type")?,
-                fields: ::b24_core::__private::wire::field_at(slot_7, "fields")?,
-                folders: ::b24_core::__private::wire::field_at(slot_8, "folders")?,
-                items: ::b24_core::__private::wire::field_at(slot_9, "items")?,
-                layout: ::b24_core::__private::wire::field_at(slot_10, "layout")?,
-                preview: ::b24_core::__private::wire::field_at(slot_11, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_12, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_13, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "show_in_list",
-                )?,
-                syspages: ::b24_core::__private::wire::field_at(slot_16, "syspages")?,
-                version: ::b24_core::__private::wire::field_at(slot_17, "version")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Data {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.charset,
-                &::std::format!("{}.{}", field, "charset"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "code"), &self.code);
-            ::b24_core::__private::Check::check(
-                &self.site_code,
-                &::std::format!("{}.{}", field, "site_code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tpl_type,
-                &::std::format!("{}.{}", field, "tpl_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.folders,
-                &::std::format!("{}.{}", field, "folders"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.layout,
-                &::std::format!("{}.{}", field, "layout"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "preview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2x,
-                &::std::format!("{}.{}", field, "preview2x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3x,
-                &::std::format!("{}.{}", field, "preview3x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_url,
-                &::std::format!("{}.{}", field, "preview_url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "show_in_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.syspages,
-                &::std::format!("{}.{}", field, "syspages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.version,
-                &::std::format!("{}.{}", field, "version"),
-                problems,
-            );
-        }
-    }
     /// `Params` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8107,23 +6603,11 @@ pub mod demos_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "site_template_id" => slot_0 = ::std::option::Option::Some(member),
-                    "lang" => slot_1 = ::std::option::Option::Some(member),
-                    "lang_original" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["site_template_id", "lang", "lang_original"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 site_template_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -8166,14 +6650,19 @@ pub mod demos_register {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DemosUnregister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DemosUnregister {
@@ -8182,7 +6671,45 @@ impl DemosUnregister {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DemosUnregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DemosUnregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8244,8 +6771,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosUnregisterE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingAdd {
@@ -8259,6 +6785,12 @@ pub struct LandingAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: landing_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingAdd {
@@ -8268,6 +6800,7 @@ impl LandingAdd {
         Self {
             scope: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -8278,6 +6811,44 @@ impl LandingAdd {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8454,59 +7025,25 @@ pub mod landing_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "CODE" => slot_2 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_3 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "SITEMAP" => slot_5 = ::std::option::Option::Some(member),
-                    "FOLDER" => slot_6 = ::std::option::Option::Some(member),
-                    "FOLDER_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "TPL_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_FIELDS" => slot_9 = ::std::option::Option::Some(member),
-                    "BLOCK_ID" => slot_10 = ::std::option::Option::Some(member),
-                    "MENU_CODE" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "SITE_ID",
+                    "CODE",
+                    "DESCRIPTION",
+                    "XML_ID",
+                    "SITEMAP",
+                    "FOLDER",
+                    "FOLDER_ID",
+                    "TPL_ID",
+                    "ADDITIONAL_FIELDS",
+                    "BLOCK_ID",
+                    "MENU_CODE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
@@ -8604,8 +7141,7 @@ pub mod landing_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingAddByTemplate {
@@ -8629,6 +7165,12 @@ pub struct LandingAddByTemplate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<landing_add_by_template::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingAddByTemplate {
@@ -8643,6 +7185,7 @@ impl LandingAddByTemplate {
             site_id: ::std::convert::Into::into(site_id),
             code: ::std::convert::Into::into(code),
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -8662,6 +7205,46 @@ impl LandingAddByTemplate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingAddByTemplate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingAddByTemplate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "siteId", "code", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            site_id: ::b24_core::__private::wire::field_at(slot_1, "siteId")?,
+            code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8840,51 +7423,23 @@ pub mod landing_add_by_template {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_1 = ::std::option::Option::Some(member),
-                    "ID" => slot_2 = ::std::option::Option::Some(member),
-                    "FOLDER_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "SITE_TYPE" => slot_4 = ::std::option::Option::Some(member),
-                    "PREPARE_BLOCKS" => slot_5 = ::std::option::Option::Some(member),
-                    "PREPARE_BLOCKS_DATA" => slot_6 = ::std::option::Option::Some(member),
-                    "ADD_IN_MENU" => slot_7 = ::std::option::Option::Some(member),
-                    "BLOCK_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "MENU_CODE" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "DESCRIPTION",
+                    "ID",
+                    "FOLDER_ID",
+                    "SITE_TYPE",
+                    "PREPARE_BLOCKS",
+                    "PREPARE_BLOCKS_DATA",
+                    "ADD_IN_MENU",
+                    "BLOCK_ID",
+                    "MENU_CODE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -8995,6 +7550,43 @@ pub mod landing_add_by_template {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// `IBLOCK_ID`: `any`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SECTION_ID`: `any`.
+        #[serde(
+            rename = "SECTION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ELEMENT_ID`: `any`.
+        #[serde(
+            rename = "ELEMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `REQUISITE`: `any`.
+        #[serde(
+            rename = "REQUISITE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requisite: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `BANK_REQUISITE`: `any`.
+        #[serde(
+            rename = "BANK_REQUISITE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bank_requisite: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PrepareBlocksData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9008,22 +7600,30 @@ pub mod landing_add_by_template {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ACTION" => slot_0 = ::std::option::Option::Some(member),
-                    "PARAMS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ACTION",
+                    "PARAMS",
+                    "IBLOCK_ID",
+                    "SECTION_ID",
+                    "ELEMENT_ID",
+                    "REQUISITE",
+                    "BANK_REQUISITE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 action: ::b24_core::__private::wire::field_at(slot_0, "ACTION")?,
                 params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_ID")?,
+                section_id: ::b24_core::__private::wire::field_at(slot_3, "SECTION_ID")?,
+                element_id: ::b24_core::__private::wire::field_at(slot_4, "ELEMENT_ID")?,
+                requisite: ::b24_core::__private::wire::field_at(slot_5, "REQUISITE")?,
+                bank_requisite: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "BANK_REQUISITE",
+                )?,
             })
         }
     }
@@ -9040,6 +7640,31 @@ pub mod landing_add_by_template {
                 &::std::format!("{}.{}", field, "PARAMS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_id,
+                &::std::format!("{}.{}", field, "SECTION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_id,
+                &::std::format!("{}.{}", field, "ELEMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.requisite,
+                &::std::format!("{}.{}", field, "REQUISITE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bank_requisite,
+                &::std::format!("{}.{}", field, "BANK_REQUISITE"),
+                problems,
+            );
         }
     }
 }
@@ -9051,8 +7676,7 @@ pub mod landing_add_by_template {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingAddblock {
@@ -9076,6 +7700,12 @@ pub struct LandingAddblock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingAddblock {
@@ -9090,6 +7720,7 @@ impl LandingAddblock {
             lid: ::std::convert::Into::into(lid),
             fields: ::std::convert::Into::into(fields),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -9112,6 +7743,49 @@ impl LandingAddblock {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingAddblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingAddblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "fields", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "preventHistory",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for LandingAddblock {
@@ -9121,7 +7795,7 @@ impl ::b24_core::__private::Method for LandingAddblock {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-add-block.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9240,31 +7914,11 @@ pub mod landing_addblock {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "CODE" => slot_0 = ::std::option::Option::Some(member),
-                    "AFTER_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_2 = ::std::option::Option::Some(member),
-                    "CONTENT" => slot_3 = ::std::option::Option::Some(member),
-                    "RETURN_CONTENT" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CODE", "AFTER_ID", "ACTIVE", "CONTENT", "RETURN_CONTENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
                 after_id: ::b24_core::__private::wire::field_at(slot_1, "AFTER_ID")?,
@@ -9285,7 +7939,6 @@ pub mod landing_addblock {
                 &::std::format!("{}.{}", field, "CODE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.after_id,
                 &::std::format!("{}.{}", field, "AFTER_ID"),
@@ -9317,8 +7970,7 @@ pub mod landing_addblock {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingCopy {
@@ -9353,6 +8005,12 @@ pub struct LandingCopy {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub skip_system: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingCopy {
@@ -9365,6 +8023,7 @@ impl LandingCopy {
             to_site_id: ::std::option::Option::None,
             to_folder_id: ::std::option::Option::None,
             skip_system: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -9400,6 +8059,47 @@ impl LandingCopy {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingCopy {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingCopy {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "toSiteId", "toFolderId", "skipSystem"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            to_site_id: ::b24_core::__private::wire::field_at(slot_2, "toSiteId")?,
+            to_folder_id: ::b24_core::__private::wire::field_at(slot_3, "toFolderId")?,
+            skip_system: ::b24_core::__private::wire::field_at(slot_4, "skipSystem")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9467,8 +8167,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingCopyError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingCopyblock {
@@ -9492,6 +8191,12 @@ pub struct LandingCopyblock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<landing_copyblock::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingCopyblock {
@@ -9506,6 +8211,7 @@ impl LandingCopyblock {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -9519,12 +8225,52 @@ impl LandingCopyblock {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<landing_copyblock::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingCopyblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingCopyblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            params: ::b24_core::__private::wire::field_at(slot_3, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9535,7 +8281,7 @@ impl ::b24_core::__private::Method for LandingCopyblock {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-copy-block.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9628,19 +8374,11 @@ pub mod landing_copyblock {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "AFTER_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "RETURN_CONTENT" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["AFTER_ID", "RETURN_CONTENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
                 return_content: ::b24_core::__private::wire::field_at(
@@ -9674,8 +8412,7 @@ pub mod landing_copyblock {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingDelete {
@@ -9689,6 +8426,12 @@ pub struct LandingDelete {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
     pub lid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingDelete {
@@ -9698,6 +8441,7 @@ impl LandingDelete {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -9708,6 +8452,44 @@ impl LandingDelete {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9781,8 +8563,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingDeleteblock {
@@ -9799,6 +8580,12 @@ pub struct LandingDeleteblock {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingDeleteblock {
@@ -9812,6 +8599,7 @@ impl LandingDeleteblock {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -9822,6 +8610,45 @@ impl LandingDeleteblock {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingDeleteblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingDeleteblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9892,8 +8719,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteblo
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingDownblock {
@@ -9917,6 +8743,12 @@ pub struct LandingDownblock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingDownblock {
@@ -9931,6 +8763,7 @@ impl LandingDownblock {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -9952,6 +8785,49 @@ impl LandingDownblock {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingDownblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingDownblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10031,8 +8907,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDownblock
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingFavoriteBlock {
@@ -10056,6 +8931,12 @@ pub struct LandingFavoriteBlock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub meta: ::std::option::Option<landing_favorite_block::Meta>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingFavoriteBlock {
@@ -10070,6 +8951,7 @@ impl LandingFavoriteBlock {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             meta: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -10089,6 +8971,46 @@ impl LandingFavoriteBlock {
     ) -> Self {
         self.meta = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingFavoriteBlock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingFavoriteBlock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "meta"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            meta: ::b24_core::__private::wire::field_at(slot_3, "meta")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10184,15 +9106,13 @@ pub mod landing_favorite_block {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
-        /// `section`: `any[]`.
+        /// `section`: `string[]`.
         #[serde(
             rename = "section",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub section: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// `preview`: `int`.
         #[serde(
             rename = "preview",
@@ -10220,27 +9140,11 @@ pub mod landing_favorite_block {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "section" => slot_1 = ::std::option::Option::Some(member),
-                    "preview" => slot_2 = ::std::option::Option::Some(member),
-                    "tpl_code" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "section", "preview", "tpl_code"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
@@ -10283,8 +9187,8 @@ pub mod landing_favorite_block {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingGetList {
@@ -10302,6 +9206,19 @@ pub struct LandingGetList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<landing_get_list::Params>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingGetList {
@@ -10311,6 +9228,8 @@ impl LandingGetList {
         Self {
             scope: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -10324,12 +9243,57 @@ impl LandingGetList {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<landing_get_list::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingGetList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingGetList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10339,7 +9303,11 @@ impl ::b24_core::__private::Method for LandingGetList {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<landing_get_list::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -10349,7 +9317,15 @@ impl ::b24_core::__private::Method for LandingGetList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for LandingGetList {
+    type Item = landing_get_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.landing.getList`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html): the documented codes, then the system errors.
@@ -10455,27 +9431,27 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset: ::std::option::Option<i64>,
-        /// `get_preview`: `yn`.
+        /// `get_preview`: `any`.
         #[serde(
             rename = "get_preview",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `get_urls`: `yn`.
+        pub get_preview: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `get_urls`: `any`.
         #[serde(
             rename = "get_urls",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_urls: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `check_area`: `yn`.
+        pub get_urls: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `check_area`: `any`.
         #[serde(
             rename = "check_area",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub check_area: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub check_area: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10489,47 +9465,22 @@ pub mod landing_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    "filter" => slot_1 = ::std::option::Option::Some(member),
-                    "order" => slot_2 = ::std::option::Option::Some(member),
-                    "group" => slot_3 = ::std::option::Option::Some(member),
-                    "limit" => slot_4 = ::std::option::Option::Some(member),
-                    "offset" => slot_5 = ::std::option::Option::Some(member),
-                    "get_preview" => slot_6 = ::std::option::Option::Some(member),
-                    "get_urls" => slot_7 = ::std::option::Option::Some(member),
-                    "check_area" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "select",
+                    "filter",
+                    "order",
+                    "group",
+                    "limit",
+                    "offset",
+                    "get_preview",
+                    "get_urls",
+                    "check_area",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
                 filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
@@ -10606,34 +9557,34 @@ pub mod landing_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `FIELD`: `string`.
+        /// `FIELD`: `any`.
         #[serde(
             rename = "FIELD",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub field: ::std::option::Option<::std::string::String>,
-        /// `DOMAIN_ID`: `string`.
+        pub field: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DOMAIN_ID`: `any`.
         #[serde(
             rename = "DOMAIN_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub domain_id: ::std::option::Option<::std::string::String>,
-        /// `PUBLIC_URL`: `string`.
+        pub domain_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PUBLIC_URL`: `any`.
         #[serde(
             rename = "PUBLIC_URL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_url: ::std::option::Option<::std::string::String>,
-        /// `PREVIEW`: `string`.
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PREVIEW`: `any`.
         #[serde(
             rename = "PREVIEW",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview: ::std::option::Option<::std::string::String>,
+        pub preview: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `IS_AREA`: `bool`.
         #[serde(
             rename = "IS_AREA",
@@ -10641,6 +9592,34 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_area: ::std::option::Option<bool>,
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `SITE_ID`: `string`.
+        #[serde(
+            rename = "SITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<::std::string::String>,
+        /// `DATE_MODIFY`: `string`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10654,37 +9633,35 @@ pub mod landing_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "FIELD" => slot_0 = ::std::option::Option::Some(member),
-                    "DOMAIN_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "PUBLIC_URL" => slot_2 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_3 = ::std::option::Option::Some(member),
-                    "IS_AREA" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FIELD",
+                    "DOMAIN_ID",
+                    "PUBLIC_URL",
+                    "PREVIEW",
+                    "IS_AREA",
+                    "ID",
+                    "TITLE",
+                    "SITE_ID",
+                    "DATE_MODIFY",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
                 domain_id: ::b24_core::__private::wire::field_at(slot_1, "DOMAIN_ID")?,
                 public_url: ::b24_core::__private::wire::field_at(slot_2, "PUBLIC_URL")?,
                 preview: ::b24_core::__private::wire::field_at(slot_3, "PREVIEW")?,
                 is_area: ::b24_core::__private::wire::field_at(slot_4, "IS_AREA")?,
+                id: ::b24_core::__private::wire::field_at(slot_5, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_6, "TITLE")?,
+                site_id: ::b24_core::__private::wire::field_at(slot_7, "SITE_ID")?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DATE_MODIFY",
+                )?,
             })
         }
     }
@@ -10716,6 +9693,26 @@ pub mod landing_get_list {
                 &::std::format!("{}.{}", field, "IS_AREA"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_id,
+                &::std::format!("{}.{}", field, "SITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
         }
     }
 }
@@ -10727,8 +9724,7 @@ pub mod landing_get_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingGetadditionalfields {
@@ -10742,6 +9738,12 @@ pub struct LandingGetadditionalfields {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
     pub lid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingGetadditionalfields {
@@ -10751,6 +9753,7 @@ impl LandingGetadditionalfields {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -10762,6 +9765,44 @@ impl LandingGetadditionalfields {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingGetadditionalfields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingGetadditionalfields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for LandingGetadditionalfields {
@@ -10771,7 +9812,7 @@ impl ::b24_core::__private::Method for LandingGetadditionalfields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = landing_getadditionalfields::Result;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10820,42 +9861,6 @@ for LandingGetadditionalfieldsError {
         }
     }
 }
-/// Named types of [`landing.landing.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod landing_getadditionalfields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`landing.landing.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-}
 /// [`landing.landing.getpreview`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-preview.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -10864,8 +9869,7 @@ pub mod landing_getadditionalfields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingGetpreview {
@@ -10879,6 +9883,12 @@ pub struct LandingGetpreview {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
     pub lid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingGetpreview {
@@ -10888,6 +9898,7 @@ impl LandingGetpreview {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -10898,6 +9909,44 @@ impl LandingGetpreview {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingGetpreview {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingGetpreview {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10959,8 +10008,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingGetprevie
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingGetpublicurl {
@@ -10974,6 +10022,12 @@ pub struct LandingGetpublicurl {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
     pub lid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingGetpublicurl {
@@ -10983,6 +10037,7 @@ impl LandingGetpublicurl {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -10993,6 +10048,44 @@ impl LandingGetpublicurl {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingGetpublicurl {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingGetpublicurl {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11066,8 +10159,7 @@ for LandingGetpublicurlError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingHideblock {
@@ -11084,6 +10176,12 @@ pub struct LandingHideblock {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingHideblock {
@@ -11097,6 +10195,7 @@ impl LandingHideblock {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -11107,6 +10206,45 @@ impl LandingHideblock {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingHideblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingHideblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11175,8 +10313,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingHideblock
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingMarkDelete {
@@ -11197,6 +10334,12 @@ pub struct LandingMarkDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMarkDelete {
@@ -11207,6 +10350,7 @@ impl LandingMarkDelete {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
             mark: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -11226,6 +10370,45 @@ impl LandingMarkDelete {
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingMarkDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingMarkDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "mark"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            mark: ::b24_core::__private::wire::field_at(slot_2, "mark")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11300,14 +10483,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMarkDelet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingMarkUnDelete {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
     pub lid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMarkUnDelete {
@@ -11316,7 +10504,45 @@ impl LandingMarkUnDelete {
     pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
         Self {
             lid: ::std::convert::Into::into(lid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingMarkUnDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingMarkUnDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            lid: ::b24_core::__private::wire::field_at(slot_0, "lid")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11386,8 +10612,7 @@ for LandingMarkUnDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingMarkdeletedblock {
@@ -11418,6 +10643,12 @@ pub struct LandingMarkdeletedblock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMarkdeletedblock {
@@ -11433,6 +10664,7 @@ impl LandingMarkdeletedblock {
             block: ::std::convert::Into::into(block),
             mark: ::std::option::Option::None,
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -11463,6 +10695,50 @@ impl LandingMarkdeletedblock {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingMarkdeletedblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingMarkdeletedblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "mark", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            mark: ::b24_core::__private::wire::field_at(slot_3, "mark")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11543,8 +10819,7 @@ for LandingMarkdeletedblockError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingMarkundeletedblock {
@@ -11568,6 +10843,12 @@ pub struct LandingMarkundeletedblock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMarkundeletedblock {
@@ -11582,6 +10863,7 @@ impl LandingMarkundeletedblock {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -11603,6 +10885,49 @@ impl LandingMarkundeletedblock {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingMarkundeletedblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingMarkundeletedblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11682,8 +11007,7 @@ for LandingMarkundeletedblockError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingMove {
@@ -11711,6 +11035,12 @@ pub struct LandingMove {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub to_folder_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMove {
@@ -11722,6 +11052,7 @@ impl LandingMove {
             lid: ::std::convert::Into::into(lid),
             to_site_id: ::std::option::Option::None,
             to_folder_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -11746,6 +11077,46 @@ impl LandingMove {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingMove {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingMove {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "toSiteId", "toFolderId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            to_site_id: ::b24_core::__private::wire::field_at(slot_2, "toSiteId")?,
+            to_folder_id: ::b24_core::__private::wire::field_at(slot_3, "toFolderId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11824,8 +11195,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingMoveblock {
@@ -11849,6 +11219,12 @@ pub struct LandingMoveblock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<landing_moveblock::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMoveblock {
@@ -11863,6 +11239,7 @@ impl LandingMoveblock {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -11876,12 +11253,52 @@ impl LandingMoveblock {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<landing_moveblock::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingMoveblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingMoveblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            params: ::b24_core::__private::wire::field_at(slot_3, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11892,7 +11309,7 @@ impl ::b24_core::__private::Method for LandingMoveblock {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-move-block.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11985,19 +11402,11 @@ pub mod landing_moveblock {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "AFTER_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "RETURN_CONTENT" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["AFTER_ID", "RETURN_CONTENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
                 return_content: ::b24_core::__private::wire::field_at(
@@ -12031,8 +11440,7 @@ pub mod landing_moveblock {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingPublication {
@@ -12046,6 +11454,12 @@ pub struct LandingPublication {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
     pub lid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingPublication {
@@ -12055,6 +11469,7 @@ impl LandingPublication {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -12065,6 +11480,44 @@ impl LandingPublication {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingPublication {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingPublication {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12161,8 +11614,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingPublicati
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingRemoveEntities {
@@ -12179,6 +11631,12 @@ pub struct LandingRemoveEntities {
     /// `data` (required): `Data`.
     #[serde(rename = "data")]
     pub data: landing_remove_entities::Data,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingRemoveEntities {
@@ -12192,6 +11650,7 @@ impl LandingRemoveEntities {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
             data: ::std::convert::Into::into(data),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -12202,6 +11661,45 @@ impl LandingRemoveEntities {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingRemoveEntities {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingRemoveEntities {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "data"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            data: ::b24_core::__private::wire::field_at(slot_2, "data")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12307,19 +11805,11 @@ pub mod landing_remove_entities {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "blocks" => slot_0 = ::std::option::Option::Some(member),
-                    "images" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["blocks", "images"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
                 images: ::b24_core::__private::wire::field_at(slot_1, "images")?,
@@ -12369,19 +11859,11 @@ pub mod landing_remove_entities {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "block" => slot_0 = ::std::option::Option::Some(member),
-                    "image" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["block", "image"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
                 image: ::b24_core::__private::wire::field_at(slot_1, "image")?,
@@ -12412,8 +11894,7 @@ pub mod landing_remove_entities {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingResolveIdByPublicUrl {
@@ -12430,6 +11911,12 @@ pub struct LandingResolveIdByPublicUrl {
     /// `siteId` (required): `int`.
     #[serde(rename = "siteId")]
     pub site_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingResolveIdByPublicUrl {
@@ -12443,6 +11930,7 @@ impl LandingResolveIdByPublicUrl {
             scope: ::std::option::Option::None,
             landing_url: ::std::convert::Into::into(landing_url),
             site_id: ::std::convert::Into::into(site_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -12454,6 +11942,46 @@ impl LandingResolveIdByPublicUrl {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for LandingResolveIdByPublicUrl {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingResolveIdByPublicUrl {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "landingUrl", "siteId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            landing_url: ::b24_core::__private::wire::field_at(slot_1, "landingUrl")?,
+            site_id: ::b24_core::__private::wire::field_at(slot_2, "siteId")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for LandingResolveIdByPublicUrl {
@@ -12463,7 +11991,7 @@ impl ::b24_core::__private::Method for LandingResolveIdByPublicUrl {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-resolve-id-by-public-url.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = i64;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12525,8 +12053,7 @@ for LandingResolveIdByPublicUrlError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingShowblock {
@@ -12543,6 +12070,12 @@ pub struct LandingShowblock {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingShowblock {
@@ -12556,6 +12089,7 @@ impl LandingShowblock {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -12566,6 +12100,45 @@ impl LandingShowblock {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingShowblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingShowblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12634,14 +12207,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingShowblock
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingUnFavoriteBlock {
     /// `blockId` (required): `int`.
     #[serde(rename = "blockId")]
     pub block_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingUnFavoriteBlock {
@@ -12650,7 +12228,45 @@ impl LandingUnFavoriteBlock {
     pub fn new(block_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             block_id: ::std::convert::Into::into(block_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingUnFavoriteBlock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingUnFavoriteBlock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["blockId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            block_id: ::b24_core::__private::wire::field_at(slot_0, "blockId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12720,8 +12336,7 @@ for LandingUnFavoriteBlockError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingUnpublic {
@@ -12735,6 +12350,12 @@ pub struct LandingUnpublic {
     /// `lid` (required): `int`.
     #[serde(rename = "lid")]
     pub lid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingUnpublic {
@@ -12744,6 +12365,7 @@ impl LandingUnpublic {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -12754,6 +12376,44 @@ impl LandingUnpublic {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingUnpublic {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingUnpublic {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12824,8 +12484,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUnpublicE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingUpblock {
@@ -12849,6 +12508,12 @@ pub struct LandingUpblock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingUpblock {
@@ -12863,6 +12528,7 @@ impl LandingUpblock {
             lid: ::std::convert::Into::into(lid),
             block: ::std::convert::Into::into(block),
             prevent_history: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -12884,6 +12550,49 @@ impl LandingUpblock {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingUpblock {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingUpblock {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "lid", "block", "preventHistory"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+            block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+            prevent_history: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "preventHistory",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12963,8 +12672,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpblockEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LandingUpdate {
@@ -12974,6 +12682,12 @@ pub struct LandingUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: landing_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingUpdate {
@@ -12986,7 +12700,46 @@ impl LandingUpdate {
         Self {
             lid: ::std::convert::Into::into(lid),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LandingUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LandingUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["lid", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            lid: ::b24_core::__private::wire::field_at(slot_0, "lid")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13181,59 +12934,25 @@ pub mod landing_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "CODE" => slot_1 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_2 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "SITEMAP" => slot_5 = ::std::option::Option::Some(member),
-                    "FOLDER" => slot_6 = ::std::option::Option::Some(member),
-                    "FOLDER_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "TPL_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "DELETED" => slot_9 = ::std::option::Option::Some(member),
-                    "DATE_PUBLIC" => slot_10 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_FIELDS" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "CODE",
+                    "DESCRIPTION",
+                    "XML_ID",
+                    "SITE_ID",
+                    "SITEMAP",
+                    "FOLDER",
+                    "FOLDER_ID",
+                    "TPL_ID",
+                    "DELETED",
+                    "DATE_PUBLIC",
+                    "ADDITIONAL_FIELDS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
@@ -13333,8 +13052,7 @@ pub mod landing_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepoCheckContent {
@@ -13348,6 +13066,12 @@ pub struct RepoCheckContent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub splitter: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepoCheckContent {
@@ -13357,6 +13081,7 @@ impl RepoCheckContent {
         Self {
             content: ::std::convert::Into::into(content),
             splitter: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `splitter`.
@@ -13367,6 +13092,44 @@ impl RepoCheckContent {
     ) -> Self {
         self.splitter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepoCheckContent {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepoCheckContent {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["content", "splitter"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            content: ::b24_core::__private::wire::field_at(slot_0, "content")?,
+            splitter: ::b24_core::__private::wire::field_at(slot_1, "splitter")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13469,19 +13232,11 @@ pub mod repo_check_content {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "is_bad" => slot_0 = ::std::option::Option::Some(member),
-                    "content" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["is_bad", "content"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 is_bad: ::b24_core::__private::wire::field_at(slot_0, "is_bad")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
@@ -13512,8 +13267,8 @@ pub mod repo_check_content {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepoGetList {
@@ -13524,6 +13279,19 @@ pub struct RepoGetList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<repo_get_list::Params>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepoGetList {
@@ -13532,16 +13300,62 @@ impl RepoGetList {
     pub fn new() -> Self {
         Self {
             params: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<repo_get_list::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepoGetList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepoGetList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13551,7 +13365,11 @@ impl ::b24_core::__private::Method for RepoGetList {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<repo_get_list::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -13560,7 +13378,15 @@ impl ::b24_core::__private::Method for RepoGetList {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RepoGetList {
+    type Item = repo_get_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.repo.getList`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html): the documented codes, then the system errors.
@@ -13646,15 +13472,13 @@ pub mod repo_get_list {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `group`: `any[]`.
+        /// `group`: `any`.
         #[serde(
             rename = "group",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub group: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `limit`: `int`.
         #[serde(
             rename = "limit",
@@ -13682,35 +13506,11 @@ pub mod repo_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    "filter" => slot_1 = ::std::option::Option::Some(member),
-                    "order" => slot_2 = ::std::option::Option::Some(member),
-                    "group" => slot_3 = ::std::option::Option::Some(member),
-                    "limit" => slot_4 = ::std::option::Option::Some(member),
-                    "offset" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "group", "limit", "offset"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
                 filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
@@ -13780,13 +13580,13 @@ pub mod repo_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `APP_CODE`: `string`.
+        /// `APP_CODE`: `any`.
         #[serde(
             rename = "APP_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub app_code: ::std::option::Option<::std::string::String>,
+        pub app_code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `ACTIVE`: `string`.
         #[serde(
             rename = "ACTIVE",
@@ -13815,13 +13615,15 @@ pub mod repo_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sections: ::std::option::Option<::std::string::String>,
-        /// `SITE_TEMPLATE_ID`: `string`.
+        /// `SITE_TEMPLATE_ID`: `any`.
         #[serde(
             rename = "SITE_TEMPLATE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_template_id: ::std::option::Option<::std::string::String>,
+        pub site_template_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `PREVIEW`: `string`.
         #[serde(
             rename = "PREVIEW",
@@ -13829,18 +13631,13 @@ pub mod repo_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview: ::std::option::Option<::std::string::String>,
-        /// `MANIFEST`: `map<any>`.
+        /// `MANIFEST`: `any`.
         #[serde(
             rename = "MANIFEST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub manifest: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub manifest: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `CONTENT`: `string`.
         #[serde(
             rename = "CONTENT",
@@ -13889,71 +13686,28 @@ pub mod repo_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "APP_CODE" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_5 = ::std::option::Option::Some(member),
-                    "SECTIONS" => slot_6 = ::std::option::Option::Some(member),
-                    "SITE_TEMPLATE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_8 = ::std::option::Option::Some(member),
-                    "MANIFEST" => slot_9 = ::std::option::Option::Some(member),
-                    "CONTENT" => slot_10 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_11 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY_ID" => slot_12 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_13 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_14 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "XML_ID",
+                    "APP_CODE",
+                    "ACTIVE",
+                    "NAME",
+                    "DESCRIPTION",
+                    "SECTIONS",
+                    "SITE_TEMPLATE_ID",
+                    "PREVIEW",
+                    "MANIFEST",
+                    "CONTENT",
+                    "CREATED_BY_ID",
+                    "MODIFIED_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
@@ -14080,8 +13834,7 @@ pub mod repo_get_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepoRegister {
@@ -14103,6 +13856,12 @@ pub struct RepoRegister {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepoRegister {
@@ -14116,6 +13875,7 @@ impl RepoRegister {
             code: ::std::convert::Into::into(code),
             fields: ::std::convert::Into::into(fields),
             manifest: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `manifest`.
@@ -14131,6 +13891,45 @@ impl RepoRegister {
     ) -> Self {
         self.manifest = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepoRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepoRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code", "fields", "manifest"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            manifest: ::b24_core::__private::wire::field_at(slot_2, "manifest")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14280,43 +14079,20 @@ pub mod repo_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "CONTENT" => slot_1 = ::std::option::Option::Some(member),
-                    "SECTIONS" => slot_2 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_3 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_4 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_5 = ::std::option::Option::Some(member),
-                    "SITE_TEMPLATE_ID" => slot_6 = ::std::option::Option::Some(member),
-                    "RESET" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "CONTENT",
+                    "SECTIONS",
+                    "PREVIEW",
+                    "DESCRIPTION",
+                    "ACTIVE",
+                    "SITE_TEMPLATE_ID",
+                    "RESET",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "CONTENT")?,
@@ -14396,8 +14172,7 @@ pub mod repo_register {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepoUnbind {
@@ -14411,6 +14186,12 @@ pub struct RepoUnbind {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub handler: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepoUnbind {
@@ -14420,6 +14201,7 @@ impl RepoUnbind {
         Self {
             code: ::std::convert::Into::into(code),
             handler: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `handler`.
@@ -14431,6 +14213,44 @@ impl RepoUnbind {
         self.handler = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepoUnbind {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepoUnbind {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code", "handler"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            handler: ::b24_core::__private::wire::field_at(slot_1, "handler")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for RepoUnbind {
@@ -14440,7 +14260,7 @@ impl ::b24_core::__private::Method for RepoUnbind {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/landing-repo-unbind.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bool;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14495,14 +14315,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnbindError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepoUnregister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepoUnregister {
@@ -14511,7 +14336,45 @@ impl RepoUnregister {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepoUnregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepoUnregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14579,8 +14442,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnregisterEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepowidgetDebug {
@@ -14591,6 +14454,12 @@ pub struct RepowidgetDebug {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepowidgetDebug {
@@ -14599,6 +14468,7 @@ impl RepowidgetDebug {
     pub fn new() -> Self {
         Self {
             enable: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `enable`.
@@ -14609,6 +14479,43 @@ impl RepowidgetDebug {
     ) -> Self {
         self.enable = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepowidgetDebug {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepowidgetDebug {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["enable"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            enable: ::b24_core::__private::wire::field_at(slot_0, "enable")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14666,14 +14573,26 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetDebugE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepowidgetGetlist {
     /// `params` (required): `Params`.
     #[serde(rename = "params")]
     pub params: repowidget_getlist::Params,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepowidgetGetlist {
@@ -14682,7 +14601,53 @@ impl RepowidgetGetlist {
     pub fn new(params: impl ::std::convert::Into<repowidget_getlist::Params>) -> Self {
         Self {
             params: ::std::convert::Into::into(params),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepowidgetGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepowidgetGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14692,8 +14657,12 @@ impl ::b24_core::__private::Method for RepowidgetGetlist {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = repowidget_getlist::Result;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::vec::Vec<repowidget_getlist::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14701,7 +14670,15 @@ impl ::b24_core::__private::Method for RepowidgetGetlist {
         let mut all = ::b24_core::__private::Problems::new("landing.repowidget.getlist");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RepowidgetGetlist {
+    type Item = repowidget_getlist::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.repowidget.getlist`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html): the documented codes, then the system errors.
@@ -14744,15 +14721,13 @@ pub mod repowidget_getlist {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
-        /// `select`: `any[]`.
+        /// `select`: `any`.
         #[serde(
             rename = "select",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub select: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `filter`: `map<any>`.
         #[serde(
             rename = "filter",
@@ -14765,14 +14740,17 @@ pub mod repowidget_getlist {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `group`: `any[]`.
+        /// `group`: `map<any>`.
         #[serde(
             rename = "group",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub group: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `order`: `map<any>`.
         #[serde(
@@ -14799,27 +14777,11 @@ pub mod repowidget_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    "filter" => slot_1 = ::std::option::Option::Some(member),
-                    "group" => slot_2 = ::std::option::Option::Some(member),
-                    "order" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "group", "order"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
                 filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
@@ -14998,75 +14960,29 @@ pub mod repowidget_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "APP_CODE" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_5 = ::std::option::Option::Some(member),
-                    "SECTIONS" => slot_6 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_7 = ::std::option::Option::Some(member),
-                    "WIDGET_PARAMS" => slot_8 = ::std::option::Option::Some(member),
-                    "CONTENT" => slot_9 = ::std::option::Option::Some(member),
-                    "MANIFEST" => slot_10 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_11 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY_ID" => slot_12 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_13 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_14 = ::std::option::Option::Some(member),
-                    "SITE_TEMPLATE_ID" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "XML_ID",
+                    "APP_CODE",
+                    "ACTIVE",
+                    "NAME",
+                    "DESCRIPTION",
+                    "SECTIONS",
+                    "PREVIEW",
+                    "WIDGET_PARAMS",
+                    "CONTENT",
+                    "MANIFEST",
+                    "CREATED_BY_ID",
+                    "MODIFIED_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "SITE_TEMPLATE_ID",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
@@ -15202,8 +15118,7 @@ pub mod repowidget_getlist {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepowidgetRegister {
@@ -15213,6 +15128,12 @@ pub struct RepowidgetRegister {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: repowidget_register::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepowidgetRegister {
@@ -15225,7 +15146,46 @@ impl RepowidgetRegister {
         Self {
             code: ::std::convert::Into::into(code),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepowidgetRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepowidgetRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -15345,43 +15305,20 @@ pub mod repowidget_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "PREVIEW" => slot_1 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_2 = ::std::option::Option::Some(member),
-                    "CONTENT" => slot_3 = ::std::option::Option::Some(member),
-                    "SECTIONS" => slot_4 = ::std::option::Option::Some(member),
-                    "WIDGET_PARAMS" => slot_5 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_6 = ::std::option::Option::Some(member),
-                    "SITE_TEMPLATE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "PREVIEW",
+                    "DESCRIPTION",
+                    "CONTENT",
+                    "SECTIONS",
+                    "WIDGET_PARAMS",
+                    "ACTIVE",
+                    "SITE_TEMPLATE_ID",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 preview: ::b24_core::__private::wire::field_at(slot_1, "PREVIEW")?,
@@ -15503,31 +15440,11 @@ pub mod repowidget_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "rootNode" => slot_0 = ::std::option::Option::Some(member),
-                    "lang" => slot_1 = ::std::option::Option::Some(member),
-                    "handler" => slot_2 = ::std::option::Option::Some(member),
-                    "style" => slot_3 = ::std::option::Option::Some(member),
-                    "demoData" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["rootNode", "lang", "handler", "style", "demoData"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 root_node: ::b24_core::__private::wire::field_at(slot_0, "rootNode")?,
                 lang: ::b24_core::__private::wire::field_at(slot_1, "lang")?,
@@ -15580,14 +15497,19 @@ pub mod repowidget_register {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RepowidgetUnregister {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RepowidgetUnregister {
@@ -15596,7 +15518,45 @@ impl RepowidgetUnregister {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RepowidgetUnregister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RepowidgetUnregister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["code"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -15655,8 +15615,7 @@ for RepowidgetUnregisterError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleEnable {
@@ -15667,20 +15626,27 @@ pub struct RoleEnable {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `mode` (required): `yn`.
+    /// `mode` (required): `any`.
     #[serde(rename = "mode")]
-    pub mode: ::b24_core::__private::types::Yn,
+    pub mode: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleEnable {
     /// A request with the required parameter `mode`.
     #[must_use]
     pub fn new(
-        mode: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        mode: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             scope: ::std::option::Option::None,
             mode: ::std::convert::Into::into(mode),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -15691,6 +15657,44 @@ impl RoleEnable {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleEnable {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleEnable {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "mode"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            mode: ::b24_core::__private::wire::field_at(slot_1, "mode")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -15758,8 +15762,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleEnableError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleGetList {
@@ -15770,6 +15774,19 @@ pub struct RoleGetList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleGetList {
@@ -15778,6 +15795,8 @@ impl RoleGetList {
     pub fn new() -> Self {
         Self {
             scope: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -15789,6 +15808,50 @@ impl RoleGetList {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleGetList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleGetList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for RoleGetList {
@@ -15797,7 +15860,11 @@ impl ::b24_core::__private::Method for RoleGetList {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<role_get_list::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -15806,7 +15873,15 @@ impl ::b24_core::__private::Method for RoleGetList {
         let mut all = ::b24_core::__private::Problems::new("landing.role.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RoleGetList {
+    type Item = role_get_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.role.getList`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-list.html): the documented codes, then the system errors.
@@ -15892,23 +15967,11 @@ pub mod role_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "TITLE", "XML_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
@@ -15945,8 +16008,7 @@ pub mod role_get_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleGetRights {
@@ -15960,6 +16022,12 @@ pub struct RoleGetRights {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleGetRights {
@@ -15969,6 +16037,7 @@ impl RoleGetRights {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -15980,6 +16049,44 @@ impl RoleGetRights {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleGetRights {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleGetRights {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for RoleGetRights {
@@ -15989,7 +16096,7 @@ impl ::b24_core::__private::Method for RoleGetRights {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-rights.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = role_get_rights::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -16006,18 +16113,6 @@ impl ::b24_core::__private::Method for RoleGetRights {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum RoleGetRightsError {
-    /// `denied`.
-    Denied,
-    /// `read`.
-    Read,
-    /// `edit`.
-    Edit,
-    /// `sett`.
-    Sett,
-    /// `public`.
-    Public,
-    /// `delete`.
-    Delete,
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// `IS_NOT_ADMIN`.
@@ -16037,12 +16132,6 @@ pub enum RoleGetRightsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetRightsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "denied" => Self::Denied,
-            "read" => Self::Read,
-            "edit" => Self::Edit,
-            "sett" => Self::Sett,
-            "public" => Self::Public,
-            "delete" => Self::Delete,
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
@@ -16059,6 +16148,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetRightsErr
         }
     }
 }
+/// Named types of [`landing.role.getRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-rights.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod role_get_rights {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`landing.role.getRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-rights.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `0`: `string[]`.
+        #[serde(
+            rename = "0",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub _0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields (`*`, …).
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["0"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                _0: ::b24_core::__private::wire::field_at(slot_0, "0")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self._0,
+                &::std::format!("{}.{}", field, "0"),
+                problems,
+            );
+        }
+    }
+}
 /// [`landing.role.isEnabled`](https://apidocs.bitrix24.com/api-reference/landing/rights/landing-role-is-enabled.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -16067,17 +16220,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetRightsErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct RoleIsEnabled {}
+pub struct RoleIsEnabled {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl RoleIsEnabled {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleIsEnabled {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleIsEnabled {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16140,8 +16336,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleIsEnabledErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleSetAccessCodes {
@@ -16162,6 +16357,12 @@ pub struct RoleSetAccessCodes {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleSetAccessCodes {
@@ -16172,6 +16373,7 @@ impl RoleSetAccessCodes {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
             codes: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -16191,6 +16393,45 @@ impl RoleSetAccessCodes {
     ) -> Self {
         self.codes = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleSetAccessCodes {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleSetAccessCodes {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id", "codes"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            codes: ::b24_core::__private::wire::field_at(slot_2, "codes")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16267,8 +16508,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetAccessCod
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RoleSetRights {
@@ -16282,9 +16522,9 @@ pub struct RoleSetRights {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `rights` (required): `Rights`.
+    /// `rights` (required): `any`.
     #[serde(rename = "rights")]
-    pub rights: role_set_rights::Rights,
+    pub rights: ::b24_core::__private::serde_json::Value,
     /// `additional`: `string[]`.
     #[serde(
         rename = "additional",
@@ -16292,6 +16532,12 @@ pub struct RoleSetRights {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub additional: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleSetRights {
@@ -16299,13 +16545,14 @@ impl RoleSetRights {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        rights: impl ::std::convert::Into<role_set_rights::Rights>,
+        rights: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
             rights: ::std::convert::Into::into(rights),
             additional: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -16325,6 +16572,46 @@ impl RoleSetRights {
     ) -> Self {
         self.additional = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RoleSetRights {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RoleSetRights {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id", "rights", "additional"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            rights: ::b24_core::__private::wire::field_at(slot_2, "rights")?,
+            additional: ::b24_core::__private::wire::field_at(slot_3, "additional")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16354,18 +16641,6 @@ impl ::b24_core::__private::Method for RoleSetRights {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum RoleSetRightsError {
-    /// `denied`.
-    Denied,
-    /// `read`.
-    Read,
-    /// `edit`.
-    Edit,
-    /// `sett`.
-    Sett,
-    /// `public`.
-    Public,
-    /// `delete`.
-    Delete,
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// `IS_NOT_ADMIN`.
@@ -16385,12 +16660,6 @@ pub enum RoleSetRightsError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetRightsError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
-            "denied" => Self::Denied,
-            "read" => Self::Read,
-            "edit" => Self::Edit,
-            "sett" => Self::Sett,
-            "public" => Self::Public,
-            "delete" => Self::Delete,
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
@@ -16407,42 +16676,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetRightsErr
         }
     }
 }
-/// Named types of [`landing.role.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-rights.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod role_set_rights {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Rights` of [`landing.role.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-rights.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Rights {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Rights {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Rights {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-}
 /// [`landing.site.add`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -16451,8 +16684,7 @@ pub mod role_set_rights {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteAdd {
@@ -16466,6 +16698,12 @@ pub struct SiteAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: site_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteAdd {
@@ -16475,6 +16713,7 @@ impl SiteAdd {
         Self {
             scope: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -16485,6 +16724,44 @@ impl SiteAdd {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16589,13 +16866,13 @@ pub mod site_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `DOMAIN_ID`: `int`.
+        /// `DOMAIN_ID`: `any`.
         #[serde(
             rename = "DOMAIN_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub domain_id: ::std::option::Option<i64>,
+        pub domain_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `DESCRIPTION`: `string`.
         #[serde(
             rename = "DESCRIPTION",
@@ -16635,39 +16912,19 @@ pub mod site_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "CODE" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_2 = ::std::option::Option::Some(member),
-                    "DOMAIN_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_4 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_FIELDS" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "CODE",
+                    "TYPE",
+                    "DOMAIN_ID",
+                    "DESCRIPTION",
+                    "XML_ID",
+                    "ADDITIONAL_FIELDS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
@@ -16699,7 +16956,6 @@ pub mod site_add {
                 &::std::format!("{}.{}", field, "CODE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "TYPE"),
@@ -16736,8 +16992,7 @@ pub mod site_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteAddFolder {
@@ -16754,6 +17009,12 @@ pub struct SiteAddFolder {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: site_add_folder::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteAddFolder {
@@ -16767,6 +17028,7 @@ impl SiteAddFolder {
             scope: ::std::option::Option::None,
             site_id: ::std::convert::Into::into(site_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -16777,6 +17039,45 @@ impl SiteAddFolder {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteAddFolder {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteAddFolder {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "siteId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            site_id: ::b24_core::__private::wire::field_at(slot_1, "siteId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -16888,27 +17189,11 @@ pub mod site_add_folder {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "CODE" => slot_1 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "CODE", "PARENT_ID", "ACTIVE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
@@ -16952,8 +17237,7 @@ pub mod site_add_folder {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteBindingToGroup {
@@ -16963,6 +17247,12 @@ pub struct SiteBindingToGroup {
     /// `groupId` (required): `int`.
     #[serde(rename = "groupId")]
     pub group_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteBindingToGroup {
@@ -16975,7 +17265,46 @@ impl SiteBindingToGroup {
         Self {
             id: ::std::convert::Into::into(id),
             group_id: ::std::convert::Into::into(group_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteBindingToGroup {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteBindingToGroup {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "groupId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -17042,8 +17371,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToGro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteBindingToMenu {
@@ -17053,6 +17381,12 @@ pub struct SiteBindingToMenu {
     /// `menuCode` (required): `string`.
     #[serde(rename = "menuCode")]
     pub menu_code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteBindingToMenu {
@@ -17065,7 +17399,46 @@ impl SiteBindingToMenu {
         Self {
             id: ::std::convert::Into::into(id),
             menu_code: ::std::convert::Into::into(menu_code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteBindingToMenu {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteBindingToMenu {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "menuCode"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            menu_code: ::b24_core::__private::wire::field_at(slot_1, "menuCode")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -17131,8 +17504,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToMen
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteDelete {
@@ -17146,6 +17518,12 @@ pub struct SiteDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteDelete {
@@ -17155,6 +17533,7 @@ impl SiteDelete {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -17165,6 +17544,44 @@ impl SiteDelete {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -17241,8 +17658,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteFullExport {
@@ -17256,6 +17672,12 @@ pub struct SiteFullExport {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<site_full_export::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteFullExport {
@@ -17265,16 +17687,55 @@ impl SiteFullExport {
         Self {
             id: ::std::convert::Into::into(id),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<site_full_export::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteFullExport {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteFullExport {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -17285,7 +17746,7 @@ impl ::b24_core::__private::Method for SiteFullExport {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = site_full_export::Result;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -17342,77 +17803,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteFullExportEr
 pub mod site_full_export {
     #[allow(unused_imports)]
     use super::*;
-    /// `Layout` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Layout {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `ref`: `string[]`.
-        #[serde(
-            rename = "ref",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ref_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Layout {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "code" => slot_0 = ::std::option::Option::Some(member),
-                    "ref" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                ref_: ::b24_core::__private::wire::field_at(slot_1, "ref")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Layout {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.ref_,
-                &::std::format!("{}.{}", field, "ref"),
-                problems,
-            );
-        }
-    }
     /// `Params` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
     #[derive(
         ::std::fmt::Debug,
@@ -17506,51 +17896,23 @@ pub mod site_full_export {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "edit_mode" => slot_0 = ::std::option::Option::Some(member),
-                    "scope" => slot_1 = ::std::option::Option::Some(member),
-                    "hooks_disable" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "name" => slot_4 = ::std::option::Option::Some(member),
-                    "description" => slot_5 = ::std::option::Option::Some(member),
-                    "preview" => slot_6 = ::std::option::Option::Some(member),
-                    "preview2x" => slot_7 = ::std::option::Option::Some(member),
-                    "preview3x" => slot_8 = ::std::option::Option::Some(member),
-                    "preview_url" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "edit_mode",
+                    "scope",
+                    "hooks_disable",
+                    "code",
+                    "name",
+                    "description",
+                    "preview",
+                    "preview2x",
+                    "preview3x",
+                    "preview_url",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
                 scope: ::b24_core::__private::wire::field_at(slot_1, "scope")?,
@@ -17629,361 +17991,6 @@ pub mod site_full_export {
             );
         }
     }
-    /// `Result` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `charset`: `string`.
-        #[serde(
-            rename = "charset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub charset: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `site_code`: `string`.
-        #[serde(
-            rename = "site_code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `preview`: `string`.
-        #[serde(
-            rename = "preview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `preview2x`: `string`.
-        #[serde(
-            rename = "preview2x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2x: ::std::option::Option<::std::string::String>,
-        /// `preview3x`: `string`.
-        #[serde(
-            rename = "preview3x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3x: ::std::option::Option<::std::string::String>,
-        /// `preview_url`: `string`.
-        #[serde(
-            rename = "preview_url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_url: ::std::option::Option<::std::string::String>,
-        /// `show_in_list`: `string`.
-        #[serde(
-            rename = "show_in_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `version`: `int`.
-        #[serde(
-            rename = "version",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<i64>,
-        /// `fields`: `map<any>`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `layout`: `Layout`.
-        #[serde(
-            rename = "layout",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub layout: ::std::option::Option<Layout>,
-        /// `folders`: `map<any>`.
-        #[serde(
-            rename = "folders",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub folders: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `syspages`: `map<any>`.
-        #[serde(
-            rename = "syspages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub syspages: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `items`: `map<any>`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "charset" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "site_code" => slot_2 = ::std::option::Option::Some(member),
-                    "name" => slot_3 = ::std::option::Option::Some(member),
-                    "description" => slot_4 = ::std::option::Option::Some(member),
-                    "preview" => slot_5 = ::std::option::Option::Some(member),
-                    "preview2x" => slot_6 = ::std::option::Option::Some(member),
-                    "preview3x" => slot_7 = ::std::option::Option::Some(member),
-                    "preview_url" => slot_8 = ::std::option::Option::Some(member),
-                    "show_in_list" => slot_9 = ::std::option::Option::Some(member),
-                    "type" => slot_10 = ::std::option::Option::Some(member),
-                    "version" => slot_11 = ::std::option::Option::Some(member),
-                    "fields" => slot_12 = ::std::option::Option::Some(member),
-                    "layout" => slot_13 = ::std::option::Option::Some(member),
-                    "folders" => slot_14 = ::std::option::Option::Some(member),
-                    "syspages" => slot_15 = ::std::option::Option::Some(member),
-                    "items" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                charset: ::b24_core::__private::wire::field_at(slot_0, "charset")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                site_code: ::b24_core::__private::wire::field_at(slot_2, "site_code")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                preview: ::b24_core::__private::wire::field_at(slot_5, "preview")?,
-                preview2x: ::b24_core::__private::wire::field_at(slot_6, "preview2x")?,
-                preview3x: ::b24_core::__private::wire::field_at(slot_7, "preview3x")?,
-                preview_url: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "preview_url",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "show_in_list",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_10, "type")?,
-                version: ::b24_core::__private::wire::field_at(slot_11, "version")?,
-                fields: ::b24_core::__private::wire::field_at(slot_12, "fields")?,
-                layout: ::b24_core::__private::wire::field_at(slot_13, "layout")?,
-                folders: ::b24_core::__private::wire::field_at(slot_14, "folders")?,
-                syspages: ::b24_core::__private::wire::field_at(slot_15, "syspages")?,
-                items: ::b24_core::__private::wire::field_at(slot_16, "items")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.charset,
-                &::std::format!("{}.{}", field, "charset"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.site_code,
-                &::std::format!("{}.{}", field, "site_code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "preview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2x,
-                &::std::format!("{}.{}", field, "preview2x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3x,
-                &::std::format!("{}.{}", field, "preview3x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_url,
-                &::std::format!("{}.{}", field, "preview_url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "show_in_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.version,
-                &::std::format!("{}.{}", field, "version"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.layout,
-                &::std::format!("{}.{}", field, "layout"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.folders,
-                &::std::format!("{}.{}", field, "folders"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.syspages,
-                &::std::format!("{}.{}", field, "syspages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
 }
 /// [`landing.site.getFolders`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html) (REST v2)
 ///
@@ -17993,8 +18000,7 @@ pub mod site_full_export {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetFolders {
@@ -18008,13 +18014,31 @@ pub struct SiteGetFolders {
     /// `siteId` (required): `int`.
     #[serde(rename = "siteId")]
     pub site_id: i64,
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<site_get_folders::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetFolders {
@@ -18025,6 +18049,8 @@ impl SiteGetFolders {
             scope: ::std::option::Option::None,
             site_id: ::std::convert::Into::into(site_id),
             filter: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -18040,10 +18066,61 @@ impl SiteGetFolders {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<site_get_folders::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetFolders {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetFolders {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "siteId", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            site_id: ::b24_core::__private::wire::field_at(slot_1, "siteId")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -18053,7 +18130,11 @@ impl ::b24_core::__private::Method for SiteGetFolders {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<site_get_folders::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -18064,7 +18145,15 @@ impl ::b24_core::__private::Method for SiteGetFolders {
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
         ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for SiteGetFolders {
+    type Item = site_get_folders::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.site.getFolders`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html): the documented codes, then the system errors.
@@ -18109,242 +18198,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetFoldersEr
 pub mod site_get_folders {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`landing.site.getFolders`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
-        #[serde(
-            rename = "PARENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `INDEX_ID`: `int`.
-        #[serde(
-            rename = "INDEX_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub index_id: ::std::option::Option<i64>,
-        /// `ACTIVE`: `string`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `DELETED`: `string`.
-        #[serde(
-            rename = "DELETED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deleted: ::std::option::Option<::std::string::String>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `CODE`: `string`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `int`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFIED_BY_ID`: `int`.
-        #[serde(
-            rename = "MODIFIED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modified_by_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_MODIFY`: `datetime`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "INDEX_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "DELETED" => slot_4 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_5 = ::std::option::Option::Some(member),
-                    "CODE" => slot_6 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_9 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_1, "PARENT_ID")?,
-                index_id: ::b24_core::__private::wire::field_at(slot_2, "INDEX_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_4, "DELETED")?,
-                title: ::b24_core::__private::wire::field_at(slot_5, "TITLE")?,
-                code: ::b24_core::__private::wire::field_at(slot_6, "CODE")?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CREATED_BY_ID",
-                )?,
-                modified_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MODIFIED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_MODIFY",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "PARENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.index_id,
-                &::std::format!("{}.{}", field, "INDEX_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deleted,
-                &::std::format!("{}.{}", field, "DELETED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modified_by_id,
-                &::std::format!("{}.{}", field, "MODIFIED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`landing.site.getFolders`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html).
     #[derive(
         ::std::fmt::Debug,
@@ -18362,13 +18215,13 @@ pub mod site_get_folders {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `string`.
+        /// `PARENT_ID`: `any`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<::std::string::String>,
+        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `SITE_ID`: `string`.
         #[serde(
             rename = "SITE_ID",
@@ -18376,13 +18229,13 @@ pub mod site_get_folders {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
-        /// `INDEX_ID`: `string`.
+        /// `INDEX_ID`: `any`.
         #[serde(
             rename = "INDEX_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub index_id: ::std::option::Option<::std::string::String>,
+        pub index_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `ACTIVE`: `string`.
         #[serde(
             rename = "ACTIVE",
@@ -18452,59 +18305,25 @@ pub mod site_get_folders {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "INDEX_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_4 = ::std::option::Option::Some(member),
-                    "DELETED" => slot_5 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_6 = ::std::option::Option::Some(member),
-                    "CODE" => slot_7 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_10 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "PARENT_ID",
+                    "SITE_ID",
+                    "INDEX_ID",
+                    "ACTIVE",
+                    "DELETED",
+                    "TITLE",
+                    "CODE",
+                    "CREATED_BY_ID",
+                    "MODIFIED_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 parent_id: ::b24_core::__private::wire::field_at(slot_1, "PARENT_ID")?,
@@ -18607,18 +18426,24 @@ pub mod site_get_folders {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetGroupBindings {
-    /// `groupId`: `int`.
+    /// `groupId`: `any`.
     #[serde(
         rename = "groupId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub group_id: ::std::option::Option<i64>,
+    pub group_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetGroupBindings {
@@ -18627,13 +18452,54 @@ impl SiteGetGroupBindings {
     pub fn new() -> Self {
         Self {
             group_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `groupId`.
     #[must_use]
-    pub fn group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn group_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         self.group_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetGroupBindings {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetGroupBindings {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["groupId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -18704,13 +18570,13 @@ pub mod site_get_group_bindings {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `any`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",
@@ -18718,13 +18584,13 @@ pub mod site_get_group_bindings {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `BINDING_ID`: `int`.
+        /// `BINDING_ID`: `any`.
         #[serde(
             rename = "BINDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub binding_id: ::std::option::Option<i64>,
+        pub binding_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -18752,31 +18618,11 @@ pub mod site_get_group_bindings {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ENTITY_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "BINDING_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_3 = ::std::option::Option::Some(member),
-                    "PUBLIC_URL" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY_ID", "ENTITY_TYPE", "BINDING_ID", "TITLE", "PUBLIC_URL"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
                 entity_type: ::b24_core::__private::wire::field_at(
@@ -18828,8 +18674,8 @@ pub mod site_get_group_bindings {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetList {
@@ -18847,6 +18693,19 @@ pub struct SiteGetList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<site_get_list::Params>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetList {
@@ -18856,6 +18715,8 @@ impl SiteGetList {
         Self {
             scope: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -18869,12 +18730,57 @@ impl SiteGetList {
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<site_get_list::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -18884,7 +18790,11 @@ impl ::b24_core::__private::Method for SiteGetList {
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<site_get_list::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -18894,7 +18804,15 @@ impl ::b24_core::__private::Method for SiteGetList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for SiteGetList {
+    type Item = site_get_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`landing.site.getList`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html): the documented codes, then the system errors.
@@ -19013,35 +18931,11 @@ pub mod site_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    "filter" => slot_1 = ::std::option::Option::Some(member),
-                    "order" => slot_2 = ::std::option::Option::Some(member),
-                    "group" => slot_3 = ::std::option::Option::Some(member),
-                    "limit" => slot_4 = ::std::option::Option::Some(member),
-                    "offset" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "group", "limit", "offset"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
                 filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
@@ -19132,13 +19026,13 @@ pub mod site_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<::std::string::String>,
-        /// `PHONE`: `string`.
+        /// `PHONE`: `any`.
         #[serde(
             rename = "PHONE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phone: ::std::option::Option<::std::string::String>,
+        pub phone: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
@@ -19153,13 +19047,22 @@ pub mod site_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID_INDEX`: `string`.
+        /// `LANDING_ID_INDEX`: `any`.
         #[serde(
             rename = "LANDING_ID_INDEX",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id_index: ::std::option::Option<::std::string::String>,
+        pub landing_id_index: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -19173,47 +19076,23 @@ pub mod site_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "DOMAIN_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "PUBLIC_URL" => slot_3 = ::std::option::Option::Some(member),
-                    "PREVIEW_PICTURE" => slot_4 = ::std::option::Option::Some(member),
-                    "PHONE" => slot_5 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_6 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_7 = ::std::option::Option::Some(member),
-                    "LANDING_ID_INDEX" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TYPE",
+                    "DOMAIN_NAME",
+                    "PUBLIC_URL",
+                    "PREVIEW_PICTURE",
+                    "PHONE",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "LANDING_ID_INDEX",
+                    "TITLE",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
@@ -19239,6 +19118,7 @@ pub mod site_get_list {
                     slot_8,
                     "LANDING_ID_INDEX",
                 )?,
+                title: ::b24_core::__private::wire::field_at(slot_9, "TITLE")?,
             })
         }
     }
@@ -19290,6 +19170,11 @@ pub mod site_get_list {
                 &::std::format!("{}.{}", field, "LANDING_ID_INDEX"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
         }
     }
 }
@@ -19301,18 +19186,24 @@ pub mod site_get_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetMenuBindings {
-    /// `menuCode`: `string`.
+    /// `menuCode`: `any`.
     #[serde(
         rename = "menuCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu_code: ::std::option::Option<::std::string::String>,
+    pub menu_code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetMenuBindings {
@@ -19321,16 +19212,54 @@ impl SiteGetMenuBindings {
     pub fn new() -> Self {
         Self {
             menu_code: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `menuCode`.
     #[must_use]
     pub fn menu_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.menu_code = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetMenuBindings {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetMenuBindings {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["menuCode"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            menu_code: ::b24_core::__private::wire::field_at(slot_0, "menuCode")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -19401,13 +19330,13 @@ pub mod site_get_menu_bindings {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `any`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",
@@ -19449,31 +19378,11 @@ pub mod site_get_menu_bindings {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ENTITY_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "BINDING_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_3 = ::std::option::Option::Some(member),
-                    "PUBLIC_URL" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY_ID", "ENTITY_TYPE", "BINDING_ID", "TITLE", "PUBLIC_URL"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
                 entity_type: ::b24_core::__private::wire::field_at(
@@ -19525,8 +19434,7 @@ pub mod site_get_menu_bindings {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetPreview {
@@ -19540,6 +19448,12 @@ pub struct SiteGetPreview {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetPreview {
@@ -19549,6 +19463,7 @@ impl SiteGetPreview {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -19559,6 +19474,44 @@ impl SiteGetPreview {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetPreview {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetPreview {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -19620,8 +19573,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPreviewEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetPublicUrl {
@@ -19632,18 +19584,27 @@ pub struct SiteGetPublicUrl {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `id` (required): `int`.
+    /// `id` (required): `any`.
     #[serde(rename = "id")]
-    pub id: i64,
+    pub id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetPublicUrl {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -19655,6 +19616,44 @@ impl SiteGetPublicUrl {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetPublicUrl {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetPublicUrl {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for SiteGetPublicUrl {
@@ -19664,7 +19663,7 @@ impl ::b24_core::__private::Method for SiteGetPublicUrl {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-public-url.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::string::String;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -19721,23 +19720,68 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPublicUrl
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetRights {
-    /// `id` (required): `int`.
+    /// `id` (required): `any`.
     #[serde(rename = "id")]
-    pub id: i64,
+    pub id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetRights {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetRights {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -19801,8 +19845,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetRightsErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetadditionalfields {
@@ -19816,6 +19859,12 @@ pub struct SiteGetadditionalfields {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteGetadditionalfields {
@@ -19825,6 +19874,7 @@ impl SiteGetadditionalfields {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -19836,6 +19886,44 @@ impl SiteGetadditionalfields {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteGetadditionalfields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteGetadditionalfields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for SiteGetadditionalfields {
@@ -19845,7 +19933,7 @@ impl ::b24_core::__private::Method for SiteGetadditionalfields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = site_getadditionalfields::Result;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -19897,42 +19985,6 @@ for SiteGetadditionalfieldsError {
         }
     }
 }
-/// Named types of [`landing.site.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod site_getadditionalfields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`landing.site.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-}
 /// [`landing.site.markDelete`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-delete.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -19941,8 +19993,7 @@ pub mod site_getadditionalfields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteMarkDelete {
@@ -19963,6 +20014,12 @@ pub struct SiteMarkDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteMarkDelete {
@@ -19973,6 +20030,7 @@ impl SiteMarkDelete {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
             mark: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -19992,6 +20050,45 @@ impl SiteMarkDelete {
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteMarkDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteMarkDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id", "mark"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            mark: ::b24_core::__private::wire::field_at(slot_2, "mark")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20063,8 +20160,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteMarkFolderDelete {
@@ -20085,6 +20181,12 @@ pub struct SiteMarkFolderDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteMarkFolderDelete {
@@ -20095,6 +20197,7 @@ impl SiteMarkFolderDelete {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
             mark: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -20114,6 +20217,45 @@ impl SiteMarkFolderDelete {
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteMarkFolderDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteMarkFolderDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id", "mark"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            mark: ::b24_core::__private::wire::field_at(slot_2, "mark")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20188,8 +20330,7 @@ for SiteMarkFolderDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteMarkFolderUnDelete {
@@ -20203,6 +20344,12 @@ pub struct SiteMarkFolderUnDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteMarkFolderUnDelete {
@@ -20212,6 +20359,7 @@ impl SiteMarkFolderUnDelete {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -20222,6 +20370,44 @@ impl SiteMarkFolderUnDelete {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteMarkFolderUnDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteMarkFolderUnDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20292,8 +20478,7 @@ for SiteMarkFolderUnDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteMarkUnDelete {
@@ -20307,6 +20492,12 @@ pub struct SiteMarkUnDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteMarkUnDelete {
@@ -20316,6 +20507,7 @@ impl SiteMarkUnDelete {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -20326,6 +20518,44 @@ impl SiteMarkUnDelete {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteMarkUnDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteMarkUnDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20396,8 +20626,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkUnDelete
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SitePublication {
@@ -20411,6 +20640,12 @@ pub struct SitePublication {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SitePublication {
@@ -20420,6 +20655,7 @@ impl SitePublication {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -20430,6 +20666,44 @@ impl SitePublication {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SitePublication {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SitePublication {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20524,8 +20798,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SitePublicationE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SitePublicationFolder {
@@ -20546,6 +20819,12 @@ pub struct SitePublicationFolder {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SitePublicationFolder {
@@ -20556,6 +20835,7 @@ impl SitePublicationFolder {
             scope: ::std::option::Option::None,
             folder_id: ::std::convert::Into::into(folder_id),
             mark: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -20575,6 +20855,45 @@ impl SitePublicationFolder {
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SitePublicationFolder {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SitePublicationFolder {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "folderId", "mark"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            folder_id: ::b24_core::__private::wire::field_at(slot_1, "folderId")?,
+            mark: ::b24_core::__private::wire::field_at(slot_2, "mark")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20646,40 +20965,86 @@ for SitePublicationFolderError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteSetRights {
-    /// `id` (required): `int`.
+    /// `id` (required): `any`.
     #[serde(rename = "id")]
-    pub id: i64,
-    /// `rights`: `Rights`.
+    pub id: ::b24_core::__private::serde_json::Value,
+    /// `rights`: `any`.
     #[serde(
         rename = "rights",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub rights: ::std::option::Option<site_set_rights::Rights>,
+    pub rights: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteSetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             rights: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `rights`.
     #[must_use]
     pub fn rights(
         mut self,
-        value: impl ::std::convert::Into<site_set_rights::Rights>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteSetRights {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteSetRights {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "rights"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            rights: ::b24_core::__private::wire::field_at(slot_1, "rights")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20739,42 +21104,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteSetRightsErr
         }
     }
 }
-/// Named types of [`landing.site.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod site_set_rights {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Rights` of [`landing.site.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Rights {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Rights {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Rights {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-}
 /// [`landing.site.unPublicFolder`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic-folder.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -20783,8 +21112,7 @@ pub mod site_set_rights {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteUnPublicFolder {
@@ -20798,6 +21126,12 @@ pub struct SiteUnPublicFolder {
     /// `folderId` (required): `int`.
     #[serde(rename = "folderId")]
     pub folder_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteUnPublicFolder {
@@ -20807,6 +21141,7 @@ impl SiteUnPublicFolder {
         Self {
             scope: ::std::option::Option::None,
             folder_id: ::std::convert::Into::into(folder_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -20817,6 +21152,44 @@ impl SiteUnPublicFolder {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteUnPublicFolder {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteUnPublicFolder {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "folderId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            folder_id: ::b24_core::__private::wire::field_at(slot_1, "folderId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20886,8 +21259,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnPublicFold
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteUnbindingFromGroup {
@@ -20897,6 +21269,12 @@ pub struct SiteUnbindingFromGroup {
     /// `groupId` (required): `int`.
     #[serde(rename = "groupId")]
     pub group_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteUnbindingFromGroup {
@@ -20909,7 +21287,46 @@ impl SiteUnbindingFromGroup {
         Self {
             id: ::std::convert::Into::into(id),
             group_id: ::std::convert::Into::into(group_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteUnbindingFromGroup {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteUnbindingFromGroup {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "groupId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -20977,8 +21394,7 @@ for SiteUnbindingFromGroupError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteUnbindingFromMenu {
@@ -20988,6 +21404,12 @@ pub struct SiteUnbindingFromMenu {
     /// `menuCode` (required): `string`.
     #[serde(rename = "menuCode")]
     pub menu_code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteUnbindingFromMenu {
@@ -21000,7 +21422,46 @@ impl SiteUnbindingFromMenu {
         Self {
             id: ::std::convert::Into::into(id),
             menu_code: ::std::convert::Into::into(menu_code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteUnbindingFromMenu {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteUnbindingFromMenu {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "menuCode"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            menu_code: ::b24_core::__private::wire::field_at(slot_1, "menuCode")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -21069,8 +21530,7 @@ for SiteUnbindingFromMenuError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteUnpublic {
@@ -21084,6 +21544,12 @@ pub struct SiteUnpublic {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteUnpublic {
@@ -21093,6 +21559,7 @@ impl SiteUnpublic {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -21103,6 +21570,44 @@ impl SiteUnpublic {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteUnpublic {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteUnpublic {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -21170,8 +21675,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnpublicErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteUpdate {
@@ -21188,6 +21692,12 @@ pub struct SiteUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: site_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteUpdate {
@@ -21201,6 +21711,7 @@ impl SiteUpdate {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -21211,6 +21722,45 @@ impl SiteUpdate {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -21328,13 +21878,13 @@ pub mod site_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `DOMAIN_ID`: `int`.
+        /// `DOMAIN_ID`: `any`.
         #[serde(
             rename = "DOMAIN_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub domain_id: ::std::option::Option<i64>,
+        pub domain_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `DESCRIPTION`: `string`.
         #[serde(
             rename = "DESCRIPTION",
@@ -21383,47 +21933,22 @@ pub mod site_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "CODE" => slot_1 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_2 = ::std::option::Option::Some(member),
-                    "DOMAIN_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_4 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "LANDING_ID_INDEX" => slot_6 = ::std::option::Option::Some(member),
-                    "LANDING_ID_404" => slot_7 = ::std::option::Option::Some(member),
-                    "LANDING_ID_503" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "CODE",
+                    "TYPE",
+                    "DOMAIN_ID",
+                    "DESCRIPTION",
+                    "XML_ID",
+                    "LANDING_ID_INDEX",
+                    "LANDING_ID_404",
+                    "LANDING_ID_503",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
@@ -21508,8 +22033,7 @@ pub mod site_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteUpdateFolder {
@@ -21529,6 +22053,12 @@ pub struct SiteUpdateFolder {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: site_update_folder::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteUpdateFolder {
@@ -21544,6 +22074,7 @@ impl SiteUpdateFolder {
             site_id: ::std::convert::Into::into(site_id),
             folder_id: ::std::convert::Into::into(folder_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -21554,6 +22085,46 @@ impl SiteUpdateFolder {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SiteUpdateFolder {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SiteUpdateFolder {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "siteId", "folderId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            site_id: ::b24_core::__private::wire::field_at(slot_1, "siteId")?,
+            folder_id: ::b24_core::__private::wire::field_at(slot_2, "folderId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -21678,31 +22249,11 @@ pub mod site_update_folder {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "CODE" => slot_1 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "INDEX_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "CODE", "PARENT_ID", "INDEX_ID", "ACTIVE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
@@ -21751,8 +22302,7 @@ pub mod site_update_folder {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SyspageDeleteForLanding {
@@ -21766,6 +22316,12 @@ pub struct SyspageDeleteForLanding {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SyspageDeleteForLanding {
@@ -21775,6 +22331,7 @@ impl SyspageDeleteForLanding {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -21785,6 +22342,44 @@ impl SyspageDeleteForLanding {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SyspageDeleteForLanding {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SyspageDeleteForLanding {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["scope", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            scope: ::b24_core::__private::wire::field_at(slot_0, "scope")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -21849,14 +22444,19 @@ for SyspageDeleteForLandingError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SyspageDeleteForSite {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SyspageDeleteForSite {
@@ -21865,7 +22465,45 @@ impl SyspageDeleteForSite {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SyspageDeleteForSite {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SyspageDeleteForSite {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -21929,8 +22567,7 @@ for SyspageDeleteForSiteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SyspageGet {
@@ -21944,6 +22581,12 @@ pub struct SyspageGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SyspageGet {
@@ -21953,6 +22596,7 @@ impl SyspageGet {
         Self {
             id: ::std::convert::Into::into(id),
             active: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `active`.
@@ -21963,6 +22607,44 @@ impl SyspageGet {
     ) -> Self {
         self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SyspageGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SyspageGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "active"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -22030,8 +22712,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SyspageGetSpecialPage {
@@ -22053,6 +22734,12 @@ pub struct SyspageGetSpecialPage {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SyspageGetSpecialPage {
@@ -22066,6 +22753,7 @@ impl SyspageGetSpecialPage {
             site_id: ::std::convert::Into::into(site_id),
             type_: ::std::convert::Into::into(type_),
             additional: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `additional`.
@@ -22082,6 +22770,45 @@ impl SyspageGetSpecialPage {
         self.additional = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SyspageGetSpecialPage {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SyspageGetSpecialPage {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["siteId", "type", "additional"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            site_id: ::b24_core::__private::wire::field_at(slot_0, "siteId")?,
+            type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+            additional: ::b24_core::__private::wire::field_at(slot_2, "additional")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for SyspageGetSpecialPage {
@@ -22091,7 +22818,7 @@ impl ::b24_core::__private::Method for SyspageGetSpecialPage {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get-special-page.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::string::String;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -22102,7 +22829,6 @@ impl ::b24_core::__private::Method for SyspageGetSpecialPage {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
         ::b24_core::__private::Check::check(&self.additional, "additional", problems);
         all.finish()
     }
@@ -22153,8 +22879,7 @@ for SyspageGetSpecialPageError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SyspageSet {
@@ -22171,6 +22896,12 @@ pub struct SyspageSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lid: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SyspageSet {
@@ -22184,6 +22915,7 @@ impl SyspageSet {
             id: ::std::convert::Into::into(id),
             type_: ::std::convert::Into::into(type_),
             lid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `lid`.
@@ -22191,6 +22923,45 @@ impl SyspageSet {
     pub fn lid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.lid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SyspageSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SyspageSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "type", "lid"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+            lid: ::b24_core::__private::wire::field_at(slot_2, "lid")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -22257,14 +23028,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageSetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateGetLandingRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateGetLandingRef {
@@ -22273,7 +23049,45 @@ impl TemplateGetLandingRef {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateGetLandingRef {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateGetLandingRef {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -22284,7 +23098,7 @@ impl ::b24_core::__private::Method for TemplateGetLandingRef {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-landing-ref.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = template_get_landing_ref::Result;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -22332,42 +23146,6 @@ for TemplateGetLandingRefError {
         }
     }
 }
-/// Named types of [`landing.template.getLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-landing-ref.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod template_get_landing_ref {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`landing.template.getLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-landing-ref.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-}
 /// [`landing.template.getSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -22376,14 +23154,19 @@ pub mod template_get_landing_ref {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateGetSiteRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateGetSiteRef {
@@ -22392,7 +23175,45 @@ impl TemplateGetSiteRef {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateGetSiteRef {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateGetSiteRef {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -22403,7 +23224,7 @@ impl ::b24_core::__private::Method for TemplateGetSiteRef {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = template_get_site_ref::Result;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -22450,42 +23271,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetSiteR
         }
     }
 }
-/// Named types of [`landing.template.getSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod template_get_site_ref {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`landing.template.getSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-}
 /// [`landing.template.getlist`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -22494,8 +23279,8 @@ pub mod template_get_site_ref {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateGetlist {
@@ -22506,6 +23291,12 @@ pub struct TemplateGetlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<template_getlist::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateGetlist {
@@ -22514,16 +23305,54 @@ impl TemplateGetlist {
     pub fn new() -> Self {
         Self {
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<template_getlist::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -22661,35 +23490,11 @@ pub mod template_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    "filter" => slot_1 = ::std::option::Option::Some(member),
-                    "order" => slot_2 = ::std::option::Option::Some(member),
-                    "group" => slot_3 = ::std::option::Option::Some(member),
-                    "limit" => slot_4 = ::std::option::Option::Some(member),
-                    "offset" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "group", "limit", "offset"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
                 filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
@@ -22745,13 +23550,55 @@ pub mod template_getlist {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `FIELD`: `string`.
+        /// `FIELD`: `any`.
         #[serde(
             rename = "FIELD",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub field: ::std::option::Option<::std::string::String>,
+        pub field: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `DATE_MODIFY`: `string`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -22765,17 +23612,22 @@ pub mod template_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "FIELD" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FIELD", "ID", "TITLE", "XML_ID", "SORT", "ACTIVE", "DATE_MODIFY"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DATE_MODIFY",
+                )?,
             })
         }
     }
@@ -22785,6 +23637,36 @@ pub mod template_getlist {
             ::b24_core::__private::Check::check(
                 &self.field,
                 &::std::format!("{}.{}", field, "FIELD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
                 problems,
             );
         }
@@ -22798,21 +23680,26 @@ pub mod template_getlist {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateSetLandingRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data`: `Data`.
+    /// `data`: `any`.
     #[serde(
         rename = "data",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data: ::std::option::Option<template_set_landing_ref::Data>,
+    pub data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateSetLandingRef {
@@ -22822,16 +23709,55 @@ impl TemplateSetLandingRef {
         Self {
             id: ::std::convert::Into::into(id),
             data: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `data`.
     #[must_use]
     pub fn data(
         mut self,
-        value: impl ::std::convert::Into<template_set_landing_ref::Data>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateSetLandingRef {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateSetLandingRef {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "data"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            data: ::b24_core::__private::wire::field_at(slot_1, "data")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -22891,42 +23817,6 @@ for TemplateSetLandingRefError {
         }
     }
 }
-/// Named types of [`landing.template.setLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod template_set_landing_ref {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Data` of [`landing.template.setLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Data {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
-    }
-}
 /// [`landing.template.setSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-site-ref.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -22935,21 +23825,26 @@ pub mod template_set_landing_ref {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateSetSiteRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data`: `Data`.
+    /// `data`: `any`.
     #[serde(
         rename = "data",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data: ::std::option::Option<template_set_site_ref::Data>,
+    pub data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateSetSiteRef {
@@ -22959,16 +23854,55 @@ impl TemplateSetSiteRef {
         Self {
             id: ::std::convert::Into::into(id),
             data: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `data`.
     #[must_use]
     pub fn data(
         mut self,
-        value: impl ::std::convert::Into<template_set_site_ref::Data>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateSetSiteRef {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateSetSiteRef {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "data"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            data: ::b24_core::__private::wire::field_at(slot_1, "data")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -23025,41 +23959,5 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateSetSiteR
                 }
             }
         }
-    }
-}
-/// Named types of [`landing.template.setSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-site-ref.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod template_set_site_ref {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Data` of [`landing.template.setSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-site-ref.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {}
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Data {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
-        }
-    }
-    impl ::b24_core::__private::Check for Data {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
     }
 }

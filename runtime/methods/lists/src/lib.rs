@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Add {
@@ -34,26 +33,38 @@ pub struct Add {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub socnet_group_id: ::std::option::Option<i64>,
-    /// `FIELDS` (required): `any[]`.
+    /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    /// `MESSAGES`: `any[]`.
+    pub fields: add::Fields,
+    /// `MESSAGES`: `map<any>`.
     #[serde(
         rename = "MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub messages: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
-    /// `RIGHTS`: `any[]`.
+    /// `RIGHTS`: `map<any>`.
     #[serde(
         rename = "RIGHTS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub rights: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -63,9 +74,7 @@ impl Add {
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
         iblock_code: impl ::std::convert::Into<::std::string::String>,
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        fields: impl ::std::convert::Into<add::Fields>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
@@ -74,6 +83,7 @@ impl Add {
             fields: ::std::convert::Into::into(fields),
             messages: ::std::option::Option::None,
             rights: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `SOCNET_GROUP_ID`.
@@ -89,7 +99,10 @@ impl Add {
     pub fn messages(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.messages = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -100,11 +113,69 @@ impl Add {
     pub fn rights(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Add {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Add {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_CODE",
+                "SOCNET_GROUP_ID",
+                "FIELDS",
+                "MESSAGES",
+                "RIGHTS",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_CODE")?,
+            socnet_group_id: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "SOCNET_GROUP_ID",
+            )?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "FIELDS")?,
+            messages: ::b24_core::__private::wire::field_at(slot_4, "MESSAGES")?,
+            rights: ::b24_core::__private::wire::field_at(slot_5, "RIGHTS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -178,6 +249,115 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
         }
     }
 }
+/// Named types of [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `PICTURE`: `any[]`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `BIZPROC`: `yn`.
+        #[serde(
+            rename = "BIZPROC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bizproc: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DESCRIPTION",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
+                bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bizproc,
+                &::std::format!("{}.{}", field, "BIZPROC"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.delete`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-delete.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -186,30 +366,106 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Delete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Delete {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`.
+    /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Delete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Delete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_TYPE_ID", "IBLOCK_ID", "IBLOCK_CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -234,6 +490,15 @@ impl ::b24_core::__private::Method for Delete {
         );
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -279,35 +544,169 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElementAdd {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_CODE` (required): `string`.
+    #[serde(rename = "ELEMENT_CODE")]
+    pub element_code: ::std::string::String,
+    /// `FIELDS` (required): `Fields`.
+    #[serde(rename = "FIELDS")]
+    pub fields: element_add::Fields,
+    /// `IBLOCK_SECTION_ID`: `int`. Server default: `0`.
+    #[serde(
+        rename = "IBLOCK_SECTION_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_section_id: ::std::option::Option<i64>,
+    /// `LIST_ELEMENT_URL`: `string`.
+    #[serde(
+        rename = "LIST_ELEMENT_URL",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub list_element_url: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElementAdd {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `ELEMENT_CODE`, `FIELDS`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
+        element_code: impl ::std::convert::Into<::std::string::String>,
+        fields: impl ::std::convert::Into<element_add::Fields>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            element_code: ::std::convert::Into::into(element_code),
+            fields: ::std::convert::Into::into(fields),
+            iblock_section_id: ::std::option::Option::None,
+            list_element_url: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `IBLOCK_SECTION_ID`.
+    #[must_use]
+    pub fn iblock_section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_section_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `LIST_ELEMENT_URL`.
+    #[must_use]
+    pub fn list_element_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.list_element_url = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElementAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "ELEMENT_CODE",
+                "FIELDS",
+                "IBLOCK_SECTION_ID",
+                "LIST_ELEMENT_URL",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            element_code: ::b24_core::__private::wire::field_at(slot_3, "ELEMENT_CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_4, "FIELDS")?,
+            iblock_section_id: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "IBLOCK_SECTION_ID",
+            )?,
+            list_element_url: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "LIST_ELEMENT_URL",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -333,7 +732,31 @@ impl ::b24_core::__private::Method for ElementAdd {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(
+            &self.element_code,
+            "ELEMENT_CODE",
+            problems,
+        );
+        problems.non_empty("ELEMENT_CODE", &self.element_code);
+        ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
+        ::b24_core::__private::Check::check(
+            &self.iblock_section_id,
+            "IBLOCK_SECTION_ID",
+            problems,
+        );
+        ::b24_core::__private::Check::check(
+            &self.list_element_url,
+            "LIST_ELEMENT_URL",
+            problems,
+        );
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -380,6 +803,108 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementAddError 
         }
     }
 }
+/// Named types of [`lists.element.add`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod element_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.element.add`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `PROPERTY_PropertyId`: `any`.
+        #[serde(
+            rename = "PROPERTY_PropertyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_property_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PROPERTY_951`: `string[]`.
+        #[serde(
+            rename = "PROPERTY_951",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_951: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `PROPERTY_1003`: `string`.
+        #[serde(
+            rename = "PROPERTY_1003",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_1003: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "PROPERTY_PropertyId", "PROPERTY_951", "PROPERTY_1003"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                property_property_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "PROPERTY_PropertyId",
+                )?,
+                property_951: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PROPERTY_951",
+                )?,
+                property_1003: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "PROPERTY_1003",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.property_property_id,
+                &::std::format!("{}.{}", field, "PROPERTY_PropertyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_951,
+                &::std::format!("{}.{}", field, "PROPERTY_951"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_1003,
+                &::std::format!("{}.{}", field, "PROPERTY_1003"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.element.delete`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-delete.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -388,35 +913,147 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElementDelete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_ID`: `int`.
+    #[serde(
+        rename = "ELEMENT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_id: ::std::option::Option<i64>,
+    /// `ELEMENT_CODE`: `string`.
+    #[serde(
+        rename = "ELEMENT_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_code: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElementDelete {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            element_id: ::std::option::Option::None,
+            element_code: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `ELEMENT_ID`.
+    #[must_use]
+    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ELEMENT_CODE`.
+    #[must_use]
+    pub fn element_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElementDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "ELEMENT_ID",
+                "ELEMENT_CODE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            element_id: ::b24_core::__private::wire::field_at(slot_3, "ELEMENT_ID")?,
+            element_code: ::b24_core::__private::wire::field_at(slot_4, "ELEMENT_CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -442,7 +1079,28 @@ impl ::b24_core::__private::Method for ElementDelete {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
+        ::b24_core::__private::Check::check(
+            &self.element_code,
+            "ELEMENT_CODE",
+            problems,
+        );
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["ELEMENT_ID", "ELEMENT_CODE"],
+                &[
+                    ("ELEMENT_ID", self.element_id.is_some()),
+                    ("ELEMENT_CODE", self.element_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -494,29 +1152,48 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElementGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
-    /// `SELECT`: `any[]`.
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_ID`: `int`.
+    #[serde(
+        rename = "ELEMENT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_id: ::std::option::Option<i64>,
+    /// `ELEMENT_CODE`: `string`.
+    #[serde(
+        rename = "ELEMENT_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_code: ::std::option::Option<::std::string::String>,
+    /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
@@ -548,33 +1225,72 @@ pub struct ElementGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElementGet {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            element_id: ::std::option::Option::None,
+            element_code: ::std::option::Option::None,
             select: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             element_order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `ELEMENT_ID`.
+    #[must_use]
+    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ELEMENT_CODE`.
+    #[must_use]
+    pub fn element_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
     /// Sets `SELECT`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -615,6 +1331,67 @@ impl ElementGet {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElementGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "ELEMENT_ID",
+                "ELEMENT_CODE",
+                "SELECT",
+                "FILTER",
+                "ELEMENT_ORDER",
+                "start",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            element_id: ::b24_core::__private::wire::field_at(slot_3, "ELEMENT_ID")?,
+            element_code: ::b24_core::__private::wire::field_at(slot_4, "ELEMENT_CODE")?,
+            select: ::b24_core::__private::wire::field_at(slot_5, "SELECT")?,
+            filter: ::b24_core::__private::wire::field_at(slot_6, "FILTER")?,
+            element_order: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "ELEMENT_ORDER",
+            )?,
+            start: ::b24_core::__private::wire::field_at(slot_8, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ElementGet {
@@ -643,7 +1420,12 @@ impl ::b24_core::__private::Method for ElementGet {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
+        ::b24_core::__private::Check::check(
+            &self.element_code,
+            "ELEMENT_CODE",
+            problems,
+        );
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(
@@ -652,6 +1434,14 @@ impl ::b24_core::__private::Method for ElementGet {
             problems,
         );
         ::b24_core::__private::Check::check(&self.start, "start", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -704,40 +1494,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElementGetFileUrl {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_ID`: `int`.
+    #[serde(
+        rename = "ELEMENT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_id: ::std::option::Option<i64>,
+    /// `ELEMENT_CODE`: `string`.
+    #[serde(
+        rename = "ELEMENT_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_code: ::std::option::Option<::std::string::String>,
     /// `FIELD_ID` (required): `int`.
     #[serde(rename = "FIELD_ID")]
     pub field_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElementGetFileUrl {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELD_ID`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
         field_id: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            element_id: ::std::option::Option::None,
+            element_code: ::std::option::Option::None,
             field_id: ::std::convert::Into::into(field_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `ELEMENT_ID`.
+    #[must_use]
+    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ELEMENT_CODE`.
+    #[must_use]
+    pub fn element_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementGetFileUrl {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElementGetFileUrl {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "ELEMENT_ID",
+                "ELEMENT_CODE",
+                "FIELD_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            element_id: ::b24_core::__private::wire::field_at(slot_3, "ELEMENT_ID")?,
+            element_code: ::b24_core::__private::wire::field_at(slot_4, "ELEMENT_CODE")?,
+            field_id: ::b24_core::__private::wire::field_at(slot_5, "FIELD_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -763,8 +1667,29 @@ impl ::b24_core::__private::Method for ElementGetFileUrl {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
+        ::b24_core::__private::Check::check(
+            &self.element_code,
+            "ELEMENT_CODE",
+            problems,
+        );
         ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["ELEMENT_ID", "ELEMENT_CODE"],
+                &[
+                    ("ELEMENT_ID", self.element_id.is_some()),
+                    ("ELEMENT_CODE", self.element_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -813,42 +1738,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementGetFileUr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElementUpdate {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
-    /// `FIELDS` (required): `any[]`.
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_ID`: `int`.
+    #[serde(
+        rename = "ELEMENT_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_id: ::std::option::Option<i64>,
+    /// `ELEMENT_CODE`: `string`.
+    #[serde(
+        rename = "ELEMENT_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub element_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: element_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElementUpdate {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        fields: impl ::std::convert::Into<element_update::Fields>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            element_id: ::std::option::Option::None,
+            element_code: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `ELEMENT_ID`.
+    #[must_use]
+    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ELEMENT_CODE`.
+    #[must_use]
+    pub fn element_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElementUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "ELEMENT_ID",
+                "ELEMENT_CODE",
+                "FIELDS",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            element_id: ::b24_core::__private::wire::field_at(slot_3, "ELEMENT_ID")?,
+            element_code: ::b24_core::__private::wire::field_at(slot_4, "ELEMENT_CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_5, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -874,8 +1911,29 @@ impl ::b24_core::__private::Method for ElementUpdate {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
+        ::b24_core::__private::Check::check(
+            &self.element_code,
+            "ELEMENT_CODE",
+            problems,
+        );
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["ELEMENT_ID", "ELEMENT_CODE"],
+                &[
+                    ("ELEMENT_ID", self.element_id.is_some()),
+                    ("ELEMENT_CODE", self.element_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -922,6 +1980,92 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementUpdateErr
         }
     }
 }
+/// Named types of [`lists.element.update`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod element_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.element.update`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `PROPERTY_PropertyId`: `any`.
+        #[serde(
+            rename = "PROPERTY_PropertyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_property_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PROPERTY_951`: `string[]`.
+        #[serde(
+            rename = "PROPERTY_951",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_951: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "PROPERTY_PropertyId", "PROPERTY_951"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                property_property_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "PROPERTY_PropertyId",
+                )?,
+                property_951: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PROPERTY_951",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.property_property_id,
+                &::std::format!("{}.{}", field, "PROPERTY_PropertyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_951,
+                &::std::format!("{}.{}", field, "PROPERTY_951"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.field.add`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-add.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -930,35 +2074,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementUpdateErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldAdd {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS` (required): `Fields`.
+    #[serde(rename = "FIELDS")]
+    pub fields: field_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FieldAdd {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
+        fields: impl ::std::convert::Into<field_add::Fields>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_TYPE_ID", "IBLOCK_ID", "IBLOCK_CODE", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -984,7 +2205,15 @@ impl ::b24_core::__private::Method for FieldAdd {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1025,6 +2254,285 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldAddError {
         }
     }
 }
+/// Named types of [`lists.field.add`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod field_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.field.add`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `TYPE`: `string`.
+        #[serde(rename = "TYPE")]
+        pub type_: ::std::string::String,
+        /// `IS_REQUIRED`: `yn`.
+        #[serde(
+            rename = "IS_REQUIRED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `MULTIPLE`: `yn`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `any`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `map<any>`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIST_TEXT_VALUES`: `string`.
+        #[serde(
+            rename = "LIST_TEXT_VALUES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_text_values: ::std::option::Option<::std::string::String>,
+        /// `LIST_DEF`: `any[]`.
+        #[serde(
+            rename = "LIST_DEF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_def: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `USER_TYPE_SETTINGS`: `any[]`.
+        #[serde(
+            rename = "USER_TYPE_SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `ROW_COUNT`: `int`.
+        #[serde(
+            rename = "ROW_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub row_count: ::std::option::Option<i64>,
+        /// `COL_COUNT`: `int`.
+        #[serde(
+            rename = "COL_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub col_count: ::std::option::Option<i64>,
+        /// `LINK_IBLOCK_ID`: `int`.
+        #[serde(
+            rename = "LINK_IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link_iblock_id: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "TYPE",
+                    "IS_REQUIRED",
+                    "MULTIPLE",
+                    "SORT",
+                    "DEFAULT_VALUE",
+                    "LIST",
+                    "LIST_TEXT_VALUES",
+                    "LIST_DEF",
+                    "CODE",
+                    "SETTINGS",
+                    "USER_TYPE_SETTINGS",
+                    "ROW_COUNT",
+                    "COL_COUNT",
+                    "LINK_IBLOCK_ID",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+                is_required: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "IS_REQUIRED",
+                )?,
+                multiple: ::b24_core::__private::wire::field_at(slot_3, "MULTIPLE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_6, "LIST")?,
+                list_text_values: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "LIST_TEXT_VALUES",
+                )?,
+                list_def: ::b24_core::__private::wire::field_at(slot_8, "LIST_DEF")?,
+                code: ::b24_core::__private::wire::field_at(slot_9, "CODE")?,
+                settings: ::b24_core::__private::wire::field_at(slot_10, "SETTINGS")?,
+                user_type_settings: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "USER_TYPE_SETTINGS",
+                )?,
+                row_count: ::b24_core::__private::wire::field_at(slot_12, "ROW_COUNT")?,
+                col_count: ::b24_core::__private::wire::field_at(slot_13, "COL_COUNT")?,
+                link_iblock_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LINK_IBLOCK_ID",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "IS_REQUIRED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_text_values,
+                &::std::format!("{}.{}", field, "LIST_TEXT_VALUES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_def,
+                &::std::format!("{}.{}", field, "LIST_DEF"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_settings,
+                &::std::format!("{}.{}", field, "USER_TYPE_SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.row_count,
+                &::std::format!("{}.{}", field, "ROW_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.col_count,
+                &::std::format!("{}.{}", field, "COL_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link_iblock_id,
+                &::std::format!("{}.{}", field, "LINK_IBLOCK_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.field.delete`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-delete.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -1033,35 +2541,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldDelete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FIELD_ID` (required): `string`.
+    #[serde(rename = "FIELD_ID")]
+    pub field_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FieldDelete {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
+        field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            field_id: ::std::convert::Into::into(field_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_TYPE_ID", "IBLOCK_ID", "IBLOCK_CODE", "FIELD_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            field_id: ::b24_core::__private::wire::field_at(slot_3, "FIELD_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1087,7 +2672,16 @@ impl ::b24_core::__private::Method for FieldDelete {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        problems.non_empty("FIELD_ID", &self.field_id);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1133,35 +2727,124 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldDeleteError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FIELD_ID`: `string`.
+    #[serde(
+        rename = "FIELD_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub field_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FieldGet {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            field_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `FIELD_ID`.
+    #[must_use]
+    pub fn field_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.field_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_TYPE_ID", "IBLOCK_ID", "IBLOCK_CODE", "FIELD_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            field_id: ::b24_core::__private::wire::field_at(slot_3, "FIELD_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1172,7 +2855,10 @@ impl ::b24_core::__private::Method for FieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1187,7 +2873,15 @@ impl ::b24_core::__private::Method for FieldGet {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1233,35 +2927,121 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldTypeGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FIELD_ID`: `int`.
+    #[serde(
+        rename = "FIELD_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub field_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FieldTypeGet {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            field_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `FIELD_ID`.
+    #[must_use]
+    pub fn field_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.field_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FieldTypeGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldTypeGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_TYPE_ID", "IBLOCK_ID", "IBLOCK_CODE", "FIELD_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            field_id: ::b24_core::__private::wire::field_at(slot_3, "FIELD_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1272,7 +3052,10 @@ impl ::b24_core::__private::Method for FieldTypeGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-type-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1287,7 +3070,15 @@ impl ::b24_core::__private::Method for FieldTypeGet {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1333,35 +3124,118 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldTypeGetErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldUpdate {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS` (required): `Fields`.
+    #[serde(rename = "FIELDS")]
+    pub fields: field_update::Fields,
+    /// `FIELD_ID` (required): `string`.
+    #[serde(rename = "FIELD_ID")]
+    pub field_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FieldUpdate {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`, `FIELD_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
+        fields: impl ::std::convert::Into<field_update::Fields>,
+        field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            fields: ::std::convert::Into::into(fields),
+            field_id: ::std::convert::Into::into(field_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_TYPE_ID", "IBLOCK_ID", "IBLOCK_CODE", "FIELDS", "FIELD_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "FIELDS")?,
+            field_id: ::b24_core::__private::wire::field_at(slot_4, "FIELD_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1387,7 +3261,17 @@ impl ::b24_core::__private::Method for FieldUpdate {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
+        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        problems.non_empty("FIELD_ID", &self.field_id);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1428,6 +3312,285 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldUpdateError
         }
     }
 }
+/// Named types of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod field_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `TYPE`: `string`.
+        #[serde(rename = "TYPE")]
+        pub type_: ::std::string::String,
+        /// `IS_REQUIRED`: `yn`.
+        #[serde(
+            rename = "IS_REQUIRED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `MULTIPLE`: `yn`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `any`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `map<any>`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIST_TEXT_VALUES`: `string`.
+        #[serde(
+            rename = "LIST_TEXT_VALUES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_text_values: ::std::option::Option<::std::string::String>,
+        /// `LIST_DEF`: `any[]`.
+        #[serde(
+            rename = "LIST_DEF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_def: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `USER_TYPE_SETTINGS`: `any[]`.
+        #[serde(
+            rename = "USER_TYPE_SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `ROW_COUNT`: `int`.
+        #[serde(
+            rename = "ROW_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub row_count: ::std::option::Option<i64>,
+        /// `COL_COUNT`: `int`.
+        #[serde(
+            rename = "COL_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub col_count: ::std::option::Option<i64>,
+        /// `LINK_IBLOCK_ID`: `int`.
+        #[serde(
+            rename = "LINK_IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link_iblock_id: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "TYPE",
+                    "IS_REQUIRED",
+                    "MULTIPLE",
+                    "SORT",
+                    "DEFAULT_VALUE",
+                    "LIST",
+                    "LIST_TEXT_VALUES",
+                    "LIST_DEF",
+                    "CODE",
+                    "SETTINGS",
+                    "USER_TYPE_SETTINGS",
+                    "ROW_COUNT",
+                    "COL_COUNT",
+                    "LINK_IBLOCK_ID",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+                is_required: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "IS_REQUIRED",
+                )?,
+                multiple: ::b24_core::__private::wire::field_at(slot_3, "MULTIPLE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_6, "LIST")?,
+                list_text_values: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "LIST_TEXT_VALUES",
+                )?,
+                list_def: ::b24_core::__private::wire::field_at(slot_8, "LIST_DEF")?,
+                code: ::b24_core::__private::wire::field_at(slot_9, "CODE")?,
+                settings: ::b24_core::__private::wire::field_at(slot_10, "SETTINGS")?,
+                user_type_settings: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "USER_TYPE_SETTINGS",
+                )?,
+                row_count: ::b24_core::__private::wire::field_at(slot_12, "ROW_COUNT")?,
+                col_count: ::b24_core::__private::wire::field_at(slot_13, "COL_COUNT")?,
+                link_iblock_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LINK_IBLOCK_ID",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "IS_REQUIRED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_text_values,
+                &::std::format!("{}.{}", field, "LIST_TEXT_VALUES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_def,
+                &::std::format!("{}.{}", field, "LIST_DEF"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_settings,
+                &::std::format!("{}.{}", field, "USER_TYPE_SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.row_count,
+                &::std::format!("{}.{}", field, "ROW_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.col_count,
+                &::std::format!("{}.{}", field, "COL_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link_iblock_id,
+                &::std::format!("{}.{}", field, "LINK_IBLOCK_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -1436,8 +3599,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldUpdateError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Get {
@@ -1458,6 +3620,38 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `SOCNET_GROUP_ID`: `int`.
+    #[serde(
+        rename = "SOCNET_GROUP_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub socnet_group_id: ::std::option::Option<i64>,
+    /// `IBLOCK_ORDER`: `map<any>`.
+    #[serde(
+        rename = "IBLOCK_ORDER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Get {
@@ -1470,6 +3664,10 @@ impl Get {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
+            socnet_group_id: ::std::option::Option::None,
+            iblock_order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `IBLOCK_ID`.
@@ -1489,6 +3687,91 @@ impl Get {
         );
         self
     }
+    /// Sets `SOCNET_GROUP_ID`.
+    #[must_use]
+    pub fn socnet_group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.socnet_group_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `IBLOCK_ORDER`.
+    #[must_use]
+    pub fn iblock_order(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.iblock_order = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Get {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Get {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "SOCNET_GROUP_ID",
+                "IBLOCK_ORDER",
+                "start",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            socnet_group_id: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "SOCNET_GROUP_ID",
+            )?,
+            iblock_order: ::b24_core::__private::wire::field_at(slot_4, "IBLOCK_ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_5, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Get {
@@ -1497,7 +3780,11 @@ impl ::b24_core::__private::Method for Get {
     const SCOPES: &'static [&'static str] = &["lists"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -1513,7 +3800,25 @@ impl ::b24_core::__private::Method for Get {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        ::b24_core::__private::Check::check(
+            &self.socnet_group_id,
+            "SOCNET_GROUP_ID",
+            problems,
+        );
+        ::b24_core::__private::Check::check(
+            &self.iblock_order,
+            "IBLOCK_ORDER",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for Get {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html): the documented codes, then the system errors.
@@ -1555,23 +3860,97 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct GetIblockTypeId {
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl GetIblockTypeId {
-    /// A request with the required parameter `IBLOCK_ID`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(iblock_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new() -> Self {
         Self {
-            iblock_id: ::std::convert::Into::into(iblock_id),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for GetIblockTypeId {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for GetIblockTypeId {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_ID", "IBLOCK_CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_id: ::b24_core::__private::wire::field_at(slot_0, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1590,6 +3969,15 @@ impl ::b24_core::__private::Method for GetIblockTypeId {
         let mut all = ::b24_core::__private::Problems::new("lists.get.iblock.type.id");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1626,35 +4014,145 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetIblockTypeIdE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionAdd {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `IBLOCK_SECTION_ID`: `int`. Server default: `0`.
+    #[serde(
+        rename = "IBLOCK_SECTION_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_section_id: ::std::option::Option<i64>,
+    /// `SECTION_CODE` (required): `string`.
+    #[serde(rename = "SECTION_CODE")]
+    pub section_code: ::std::string::String,
+    /// `FIELDS` (required): `Fields`.
+    #[serde(rename = "FIELDS")]
+    pub fields: section_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionAdd {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `SECTION_CODE`, `FIELDS`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
+        section_code: impl ::std::convert::Into<::std::string::String>,
+        fields: impl ::std::convert::Into<section_add::Fields>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            iblock_section_id: ::std::option::Option::None,
+            section_code: ::std::convert::Into::into(section_code),
+            fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `IBLOCK_SECTION_ID`.
+    #[must_use]
+    pub fn iblock_section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_section_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "IBLOCK_SECTION_ID",
+                "SECTION_CODE",
+                "FIELDS",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            iblock_section_id: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "IBLOCK_SECTION_ID",
+            )?,
+            section_code: ::b24_core::__private::wire::field_at(slot_4, "SECTION_CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_5, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1680,7 +4178,26 @@ impl ::b24_core::__private::Method for SectionAdd {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(
+            &self.iblock_section_id,
+            "IBLOCK_SECTION_ID",
+            problems,
+        );
+        ::b24_core::__private::Check::check(
+            &self.section_code,
+            "SECTION_CODE",
+            problems,
+        );
+        problems.non_empty("SECTION_CODE", &self.section_code);
+        ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1718,6 +4235,208 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError 
         }
     }
 }
+/// Named types of [`lists.section.add`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod section_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.section.add`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `EXTERNAL_ID`: `string`.
+        #[serde(
+            rename = "EXTERNAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ACTIVE`: `yn`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `PICTURE`: `any[]`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `string`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_PICTURE`: `any[]`.
+        #[serde(
+            rename = "DETAIL_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `SECTION_PROPERTY`: `any[]`.
+        #[serde(
+            rename = "SECTION_PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_property: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "EXTERNAL_ID",
+                    "XML_ID",
+                    "SORT",
+                    "ACTIVE",
+                    "PICTURE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DETAIL_PICTURE",
+                    "SECTION_PROPERTY",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                external_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "EXTERNAL_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                picture: ::b24_core::__private::wire::field_at(slot_5, "PICTURE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DESCRIPTION_TYPE",
+                )?,
+                detail_picture: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DETAIL_PICTURE",
+                )?,
+                section_property: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SECTION_PROPERTY",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_picture,
+                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_property,
+                &::std::format!("{}.{}", field, "SECTION_PROPERTY"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.section.delete`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-delete.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -1726,35 +4445,147 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionDelete {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `SECTION_ID`: `int`.
+    #[serde(
+        rename = "SECTION_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub section_id: ::std::option::Option<i64>,
+    /// `SECTION_CODE`: `string`.
+    #[serde(
+        rename = "SECTION_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub section_code: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionDelete {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            section_id: ::std::option::Option::None,
+            section_code: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `SECTION_ID`.
+    #[must_use]
+    pub fn section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.section_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `SECTION_CODE`.
+    #[must_use]
+    pub fn section_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.section_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "SECTION_ID",
+                "SECTION_CODE",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            section_id: ::b24_core::__private::wire::field_at(slot_3, "SECTION_ID")?,
+            section_code: ::b24_core::__private::wire::field_at(slot_4, "SECTION_CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1780,7 +4611,28 @@ impl ::b24_core::__private::Method for SectionDelete {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.section_id, "SECTION_ID", problems);
+        ::b24_core::__private::Check::check(
+            &self.section_code,
+            "SECTION_CODE",
+            problems,
+        );
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["SECTION_ID", "SECTION_CODE"],
+                &[
+                    ("SECTION_ID", self.section_id.is_some()),
+                    ("SECTION_CODE", self.section_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1829,35 +4681,152 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionGet {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FILTER`: `map<any>`.
+    #[serde(
+        rename = "FILTER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `SELECT`: `string[]`.
+    #[serde(
+        rename = "SELECT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionGet {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            filter: ::std::option::Option::None,
+            select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `FILTER`.
+    #[must_use]
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `SELECT`.
+    #[must_use]
+    pub fn select(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IBLOCK_TYPE_ID", "IBLOCK_ID", "IBLOCK_CODE", "FILTER", "SELECT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            filter: ::b24_core::__private::wire::field_at(slot_3, "FILTER")?,
+            select: ::b24_core::__private::wire::field_at(slot_4, "SELECT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1883,7 +4852,16 @@ impl ::b24_core::__private::Method for SectionGet {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
+        ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1926,42 +4904,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SectionUpdate {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
-    /// `FIELDS` (required): `any[]`.
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `SECTION_ID`: `int`.
+    #[serde(
+        rename = "SECTION_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub section_id: ::std::option::Option<i64>,
+    /// `SECTION_CODE`: `string`.
+    #[serde(
+        rename = "SECTION_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub section_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: section_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SectionUpdate {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        fields: impl ::std::convert::Into<section_update::Fields>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            section_id: ::std::option::Option::None,
+            section_code: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `SECTION_ID`.
+    #[must_use]
+    pub fn section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.section_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `SECTION_CODE`.
+    #[must_use]
+    pub fn section_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.section_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SectionUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SectionUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "SECTION_ID",
+                "SECTION_CODE",
+                "FIELDS",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            section_id: ::b24_core::__private::wire::field_at(slot_3, "SECTION_ID")?,
+            section_code: ::b24_core::__private::wire::field_at(slot_4, "SECTION_CODE")?,
+            fields: ::b24_core::__private::wire::field_at(slot_5, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1987,8 +5077,29 @@ impl ::b24_core::__private::Method for SectionUpdate {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(&self.section_id, "SECTION_ID", problems);
+        ::b24_core::__private::Check::check(
+            &self.section_code,
+            "SECTION_CODE",
+            problems,
+        );
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
+        problems
+            .at_least_one(
+                &["SECTION_ID", "SECTION_CODE"],
+                &[
+                    ("SECTION_ID", self.section_id.is_some()),
+                    ("SECTION_CODE", self.section_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -2029,6 +5140,208 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateErr
         }
     }
 }
+/// Named types of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod section_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `EXTERNAL_ID`: `string`.
+        #[serde(
+            rename = "EXTERNAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ACTIVE`: `yn`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `PICTURE`: `any[]`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `string`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_PICTURE`: `any[]`.
+        #[serde(
+            rename = "DETAIL_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `SECTION_PROPERTY`: `any[]`.
+        #[serde(
+            rename = "SECTION_PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_property: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "EXTERNAL_ID",
+                    "XML_ID",
+                    "SORT",
+                    "ACTIVE",
+                    "PICTURE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DETAIL_PICTURE",
+                    "SECTION_PROPERTY",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                external_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "EXTERNAL_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                picture: ::b24_core::__private::wire::field_at(slot_5, "PICTURE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DESCRIPTION_TYPE",
+                )?,
+                detail_picture: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DETAIL_PICTURE",
+                )?,
+                section_property: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SECTION_PROPERTY",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_picture,
+                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_property,
+                &::std::format!("{}.{}", field, "SECTION_PROPERTY"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -2037,35 +5350,196 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Update {
     /// `IBLOCK_TYPE_ID` (required): `string`. Documented values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: ::std::string::String,
-    /// `IBLOCK_ID` (required): `int`.
-    #[serde(rename = "IBLOCK_ID")]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE` (required): `string`.
-    #[serde(rename = "IBLOCK_CODE")]
-    pub iblock_code: ::std::string::String,
+    /// `IBLOCK_ID`: `int`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: `string`.
+    #[serde(
+        rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `SOCNET_GROUP_ID`: `int`.
+    #[serde(
+        rename = "SOCNET_GROUP_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub socnet_group_id: ::std::option::Option<i64>,
+    /// `FIELDS` (required): `Fields`.
+    #[serde(rename = "FIELDS")]
+    pub fields: update::Fields,
+    /// `MESSAGES`: `map<any>`.
+    #[serde(
+        rename = "MESSAGES",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub messages: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `RIGHTS`: `map<any>`.
+    #[serde(
+        rename = "RIGHTS",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub rights: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Update {
-    /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
         iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_id: impl ::std::convert::Into<i64>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
+        fields: impl ::std::convert::Into<update::Fields>,
     ) -> Self {
         Self {
             iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_id: ::std::convert::Into::into(iblock_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_id: ::std::option::Option::None,
+            iblock_code: ::std::option::Option::None,
+            socnet_group_id: ::std::option::Option::None,
+            fields: ::std::convert::Into::into(fields),
+            messages: ::std::option::Option::None,
+            rights: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    #[must_use]
+    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    #[must_use]
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `SOCNET_GROUP_ID`.
+    #[must_use]
+    pub fn socnet_group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.socnet_group_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `MESSAGES`.
+    #[must_use]
+    pub fn messages(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.messages = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `RIGHTS`.
+    #[must_use]
+    pub fn rights(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Update {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "IBLOCK_TYPE_ID",
+                "IBLOCK_ID",
+                "IBLOCK_CODE",
+                "SOCNET_GROUP_ID",
+                "FIELDS",
+                "MESSAGES",
+                "RIGHTS",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            iblock_type_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "IBLOCK_TYPE_ID",
+            )?,
+            iblock_id: ::b24_core::__private::wire::field_at(slot_1, "IBLOCK_ID")?,
+            iblock_code: ::b24_core::__private::wire::field_at(slot_2, "IBLOCK_CODE")?,
+            socnet_group_id: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "SOCNET_GROUP_ID",
+            )?,
+            fields: ::b24_core::__private::wire::field_at(slot_4, "FIELDS")?,
+            messages: ::b24_core::__private::wire::field_at(slot_5, "MESSAGES")?,
+            rights: ::b24_core::__private::wire::field_at(slot_6, "RIGHTS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2091,7 +5565,22 @@ impl ::b24_core::__private::Method for Update {
         problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
         ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        ::b24_core::__private::Check::check(
+            &self.socnet_group_id,
+            "SOCNET_GROUP_ID",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
+        ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
+        ::b24_core::__private::Check::check(&self.rights, "RIGHTS", problems);
+        problems
+            .at_least_one(
+                &["IBLOCK_ID", "IBLOCK_CODE"],
+                &[
+                    ("IBLOCK_ID", self.iblock_id.is_some()),
+                    ("IBLOCK_CODE", self.iblock_code.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -2129,6 +5618,115 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `PICTURE`: `any[]`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `BIZPROC`: `yn`.
+        #[serde(
+            rename = "BIZPROC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bizproc: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DESCRIPTION",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
+                bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bizproc,
+                &::std::format!("{}.{}", field, "BIZPROC"),
+                problems,
+            );
         }
     }
 }

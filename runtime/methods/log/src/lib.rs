@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogcommentAdd {
@@ -43,6 +42,12 @@ pub struct BlogcommentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogcommentAdd {
@@ -57,6 +62,7 @@ impl BlogcommentAdd {
             text: ::std::convert::Into::into(text),
             files: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `FILES`.
@@ -75,6 +81,46 @@ impl BlogcommentAdd {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogcommentAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogcommentAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["POST_ID", "TEXT", "FILES", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            post_id: ::b24_core::__private::wire::field_at(slot_0, "POST_ID")?,
+            text: ::b24_core::__private::wire::field_at(slot_1, "TEXT")?,
+            files: ::b24_core::__private::wire::field_at(slot_2, "FILES")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_3, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -133,8 +179,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentAddEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogcommentDelete {
@@ -148,6 +193,12 @@ pub struct BlogcommentDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogcommentDelete {
@@ -157,6 +208,7 @@ impl BlogcommentDelete {
         Self {
             comment_id: ::std::convert::Into::into(comment_id),
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -164,6 +216,44 @@ impl BlogcommentDelete {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogcommentDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogcommentDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["COMMENT_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            comment_id: ::b24_core::__private::wire::field_at(slot_0, "COMMENT_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -219,8 +309,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentDelet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogcommentUserGet {
@@ -252,6 +342,12 @@ pub struct BlogcommentUserGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogcommentUserGet {
@@ -263,6 +359,7 @@ impl BlogcommentUserGet {
             first_id: ::std::option::Option::None,
             last_id: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -288,6 +385,46 @@ impl BlogcommentUserGet {
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogcommentUserGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogcommentUserGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID", "FIRST_ID", "LAST_ID", "LIMIT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            first_id: ::b24_core::__private::wire::field_at(slot_1, "FIRST_ID")?,
+            last_id: ::b24_core::__private::wire::field_at(slot_2, "LAST_ID")?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "LIMIT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -391,19 +528,11 @@ pub mod blogcomment_user_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "comments" => slot_0 = ::std::option::Option::Some(member),
-                    "files" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["comments", "files"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 comments: ::b24_core::__private::wire::field_at(slot_0, "comments")?,
                 files: ::b24_core::__private::wire::field_at(slot_1, "files")?,
@@ -434,8 +563,7 @@ pub mod blogcomment_user_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogpostAdd {
@@ -525,6 +653,12 @@ pub struct BlogpostAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parse_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogpostAdd {
@@ -544,6 +678,7 @@ impl BlogpostAdd {
             tags: ::std::option::Option::None,
             background_code: ::std::option::Option::None,
             parse_preview: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `POST_TITLE`.
@@ -654,6 +789,77 @@ impl BlogpostAdd {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogpostAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogpostAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "POST_MESSAGE",
+                "POST_TITLE",
+                "DEST",
+                "SPERM",
+                "FILES",
+                "IMPORTANT",
+                "IMPORTANT_DATE_END",
+                "SITE_ID",
+                "USER_ID",
+                "TAGS",
+                "BACKGROUND_CODE",
+                "PARSE_PREVIEW",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            post_message: ::b24_core::__private::wire::field_at(slot_0, "POST_MESSAGE")?,
+            post_title: ::b24_core::__private::wire::field_at(slot_1, "POST_TITLE")?,
+            dest: ::b24_core::__private::wire::field_at(slot_2, "DEST")?,
+            sperm: ::b24_core::__private::wire::field_at(slot_3, "SPERM")?,
+            files: ::b24_core::__private::wire::field_at(slot_4, "FILES")?,
+            important: ::b24_core::__private::wire::field_at(slot_5, "IMPORTANT")?,
+            important_date_end: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "IMPORTANT_DATE_END",
+            )?,
+            site_id: ::b24_core::__private::wire::field_at(slot_7, "SITE_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_8, "USER_ID")?,
+            tags: ::b24_core::__private::wire::field_at(slot_9, "TAGS")?,
+            background_code: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "BACKGROUND_CODE",
+            )?,
+            parse_preview: ::b24_core::__private::wire::field_at(
+                slot_11,
+                "PARSE_PREVIEW",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for BlogpostAdd {
@@ -750,14 +956,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostAddError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogpostDelete {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]
     pub post_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogpostDelete {
@@ -766,7 +977,45 @@ impl BlogpostDelete {
     pub fn new(post_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             post_id: ::std::convert::Into::into(post_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogpostDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogpostDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["POST_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            post_id: ::b24_core::__private::wire::field_at(slot_0, "POST_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -830,8 +1079,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogpostGet {
@@ -893,6 +1142,12 @@ pub struct BlogpostGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogpostGet {
@@ -908,6 +1163,7 @@ impl BlogpostGet {
             last_id: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `POST_ID`.
@@ -972,6 +1228,62 @@ impl BlogpostGet {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogpostGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogpostGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "POST_ID",
+                "LOG_RIGHTS",
+                "LOG_DATE_FROM",
+                "LOG_DATE_TO",
+                "FIRST_ID",
+                "LAST_ID",
+                "LIMIT",
+                "start",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            post_id: ::b24_core::__private::wire::field_at(slot_0, "POST_ID")?,
+            log_rights: ::b24_core::__private::wire::field_at(slot_1, "LOG_RIGHTS")?,
+            log_date_from: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "LOG_DATE_FROM",
+            )?,
+            log_date_to: ::b24_core::__private::wire::field_at(slot_3, "LOG_DATE_TO")?,
+            first_id: ::b24_core::__private::wire::field_at(slot_4, "FIRST_ID")?,
+            last_id: ::b24_core::__private::wire::field_at(slot_5, "LAST_ID")?,
+            limit: ::b24_core::__private::wire::field_at(slot_6, "LIMIT")?,
+            start: ::b24_core::__private::wire::field_at(slot_7, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1048,14 +1360,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogpostGetusersImportant {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]
     pub post_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogpostGetusersImportant {
@@ -1064,7 +1381,45 @@ impl BlogpostGetusersImportant {
     pub fn new(post_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             post_id: ::std::convert::Into::into(post_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogpostGetusersImportant {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogpostGetusersImportant {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["POST_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            post_id: ::b24_core::__private::wire::field_at(slot_0, "POST_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1122,8 +1477,7 @@ for BlogpostGetusersImportantError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogpostShare {
@@ -1133,6 +1487,19 @@ pub struct BlogpostShare {
     /// `DEST` (required): `any[]`.
     #[serde(rename = "DEST")]
     pub dest: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// `USER_ID`: `int`.
+    #[serde(
+        rename = "USER_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogpostShare {
@@ -1147,7 +1514,54 @@ impl BlogpostShare {
         Self {
             post_id: ::std::convert::Into::into(post_id),
             dest: ::std::convert::Into::into(dest),
+            user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `USER_ID`.
+    #[must_use]
+    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogpostShare {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogpostShare {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["POST_ID", "DEST", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            post_id: ::b24_core::__private::wire::field_at(slot_0, "POST_ID")?,
+            dest: ::b24_core::__private::wire::field_at(slot_1, "DEST")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1167,6 +1581,7 @@ impl ::b24_core::__private::Method for BlogpostShare {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
         ::b24_core::__private::Check::check(&self.dest, "DEST", problems);
+        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
 }
@@ -1203,8 +1618,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostShareErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct BlogpostUpdate {
@@ -1225,6 +1639,70 @@ pub struct BlogpostUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub post_title: ::std::option::Option<::std::string::String>,
+    /// `DEST`: `any[]`.
+    #[serde(
+        rename = "DEST",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub dest: ::std::option::Option<
+        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    >,
+    /// `SPERM`: `any[]`.
+    #[serde(
+        rename = "SPERM",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sperm: ::std::option::Option<
+        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    >,
+    /// `FILES`: `map<any>`.
+    #[serde(
+        rename = "FILES",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub files: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `IMPORTANT`: `yn`.
+    #[serde(
+        rename = "IMPORTANT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub important: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// `IMPORTANT_DATE_END`: `string`.
+    #[serde(
+        rename = "IMPORTANT_DATE_END",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub important_date_end: ::std::option::Option<::std::string::String>,
+    /// `SITE_ID`: `string`.
+    #[serde(
+        rename = "SITE_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub site_id: ::std::option::Option<::std::string::String>,
+    /// `USER_ID`: `int`.
+    #[serde(
+        rename = "USER_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogpostUpdate {
@@ -1235,6 +1713,14 @@ impl BlogpostUpdate {
             post_id: ::std::convert::Into::into(post_id),
             post_message: ::std::option::Option::None,
             post_title: ::std::option::Option::None,
+            dest: ::std::option::Option::None,
+            sperm: ::std::option::Option::None,
+            files: ::std::option::Option::None,
+            important: ::std::option::Option::None,
+            important_date_end: ::std::option::Option::None,
+            site_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `POST_MESSAGE`.
@@ -1256,6 +1742,138 @@ impl BlogpostUpdate {
     ) -> Self {
         self.post_title = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `DEST`.
+    #[must_use]
+    pub fn dest(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.dest = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `SPERM`.
+    #[must_use]
+    pub fn sperm(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.sperm = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `FILES`.
+    #[must_use]
+    pub fn files(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.files = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IMPORTANT`.
+    #[must_use]
+    pub fn important(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+    ) -> Self {
+        self.important = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `IMPORTANT_DATE_END`.
+    #[must_use]
+    pub fn important_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.important_date_end = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `SITE_ID`.
+    #[must_use]
+    pub fn site_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.site_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `USER_ID`.
+    #[must_use]
+    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BlogpostUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for BlogpostUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "POST_ID",
+                "POST_MESSAGE",
+                "POST_TITLE",
+                "DEST",
+                "SPERM",
+                "FILES",
+                "IMPORTANT",
+                "IMPORTANT_DATE_END",
+                "SITE_ID",
+                "USER_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            post_id: ::b24_core::__private::wire::field_at(slot_0, "POST_ID")?,
+            post_message: ::b24_core::__private::wire::field_at(slot_1, "POST_MESSAGE")?,
+            post_title: ::b24_core::__private::wire::field_at(slot_2, "POST_TITLE")?,
+            dest: ::b24_core::__private::wire::field_at(slot_3, "DEST")?,
+            sperm: ::b24_core::__private::wire::field_at(slot_4, "SPERM")?,
+            files: ::b24_core::__private::wire::field_at(slot_5, "FILES")?,
+            important: ::b24_core::__private::wire::field_at(slot_6, "IMPORTANT")?,
+            important_date_end: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "IMPORTANT_DATE_END",
+            )?,
+            site_id: ::b24_core::__private::wire::field_at(slot_8, "SITE_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_9, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1280,6 +1898,17 @@ impl ::b24_core::__private::Method for BlogpostUpdate {
             problems,
         );
         ::b24_core::__private::Check::check(&self.post_title, "POST_TITLE", problems);
+        ::b24_core::__private::Check::check(&self.dest, "DEST", problems);
+        ::b24_core::__private::Check::check(&self.sperm, "SPERM", problems);
+        ::b24_core::__private::Check::check(&self.files, "FILES", problems);
+        ::b24_core::__private::Check::check(&self.important, "IMPORTANT", problems);
+        ::b24_core::__private::Check::check(
+            &self.important_date_end,
+            "IMPORTANT_DATE_END",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.site_id, "SITE_ID", problems);
+        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
 }

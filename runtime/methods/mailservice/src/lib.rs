@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Add {
@@ -59,7 +58,7 @@ pub struct Add {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub link: ::std::option::Option<::std::string::String>,
-    /// `ICON`: `file`.
+    /// `ICON`: `any`.
     #[serde(
         rename = "ICON",
         default,
@@ -73,6 +72,12 @@ pub struct Add {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Add {
@@ -88,6 +93,7 @@ impl Add {
             link: ::std::option::Option::None,
             icon: ::std::option::Option::None,
             sort: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTIVE`.
@@ -146,6 +152,50 @@ impl Add {
     pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Add {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Add {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &["NAME", "ACTIVE", "SERVER", "PORT", "ENCRYPTION", "LINK", "ICON", "SORT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+            active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+            server: ::b24_core::__private::wire::field_at(slot_2, "SERVER")?,
+            port: ::b24_core::__private::wire::field_at(slot_3, "PORT")?,
+            encryption: ::b24_core::__private::wire::field_at(slot_4, "ENCRYPTION")?,
+            link: ::b24_core::__private::wire::field_at(slot_5, "LINK")?,
+            icon: ::b24_core::__private::wire::field_at(slot_6, "ICON")?,
+            sort: ::b24_core::__private::wire::field_at(slot_7, "SORT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -211,14 +261,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Delete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Delete {
@@ -227,7 +282,45 @@ impl Delete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Delete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Delete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -285,17 +378,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct Fields {}
+pub struct Fields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl Fields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Fields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -439,51 +575,23 @@ pub mod fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_2 = ::std::option::Option::Some(member),
-                    "NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "SERVER" => slot_4 = ::std::option::Option::Some(member),
-                    "PORT" => slot_5 = ::std::option::Option::Some(member),
-                    "ENCRYPTION" => slot_6 = ::std::option::Option::Some(member),
-                    "LINK" => slot_7 = ::std::option::Option::Some(member),
-                    "ICON" => slot_8 = ::std::option::Option::Some(member),
-                    "SORT" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "SITE_ID",
+                    "ACTIVE",
+                    "NAME",
+                    "SERVER",
+                    "PORT",
+                    "ENCRYPTION",
+                    "LINK",
+                    "ICON",
+                    "SORT",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
@@ -562,14 +670,19 @@ pub mod fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Get {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Get {
@@ -578,7 +691,45 @@ impl Get {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Get {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Get {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -713,20 +864,20 @@ pub mod get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub icon: ::std::option::Option<::std::string::String>,
-        /// `SMTP_SERVER`: `string`.
+        /// `SMTP_SERVER`: `any`.
         #[serde(
             rename = "SMTP_SERVER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smtp_server: ::std::option::Option<::std::string::String>,
-        /// `SMTP_PORT`: `int`.
+        pub smtp_server: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SMTP_PORT`: `any`.
         #[serde(
             rename = "SMTP_PORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smtp_port: ::std::option::Option<i64>,
+        pub smtp_port: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `SMTP_LOGIN_AS_IMAP`: `string`.
         #[serde(
             rename = "SMTP_LOGIN_AS_IMAP",
@@ -741,20 +892,24 @@ pub mod get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub smtp_password_as_imap: ::std::option::Option<::std::string::String>,
-        /// `SMTP_ENCRYPTION`: `string`.
+        /// `SMTP_ENCRYPTION`: `any`.
         #[serde(
             rename = "SMTP_ENCRYPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smtp_encryption: ::std::option::Option<::std::string::String>,
-        /// `UPLOAD_OUTGOING`: `string`.
+        pub smtp_encryption: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UPLOAD_OUTGOING`: `any`.
         #[serde(
             rename = "UPLOAD_OUTGOING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub upload_outgoing: ::std::option::Option<::std::string::String>,
+        pub upload_outgoing: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -768,77 +923,29 @@ pub mod get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_2 = ::std::option::Option::Some(member),
-                    "SORT" => slot_3 = ::std::option::Option::Some(member),
-                    "NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "SERVER" => slot_5 = ::std::option::Option::Some(member),
-                    "PORT" => slot_6 = ::std::option::Option::Some(member),
-                    "ENCRYPTION" => slot_7 = ::std::option::Option::Some(member),
-                    "LINK" => slot_8 = ::std::option::Option::Some(member),
-                    "ICON" => slot_9 = ::std::option::Option::Some(member),
-                    "SMTP_SERVER" => slot_10 = ::std::option::Option::Some(member),
-                    "SMTP_PORT" => slot_11 = ::std::option::Option::Some(member),
-                    "SMTP_LOGIN_AS_IMAP" => slot_12 = ::std::option::Option::Some(member),
-                    "SMTP_PASSWORD_AS_IMAP" => {
-                        slot_13 = ::std::option::Option::Some(member);
-                    }
-                    "SMTP_ENCRYPTION" => slot_14 = ::std::option::Option::Some(member),
-                    "UPLOAD_OUTGOING" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "SITE_ID",
+                    "ACTIVE",
+                    "SORT",
+                    "NAME",
+                    "SERVER",
+                    "PORT",
+                    "ENCRYPTION",
+                    "LINK",
+                    "ICON",
+                    "SMTP_SERVER",
+                    "SMTP_PORT",
+                    "SMTP_LOGIN_AS_IMAP",
+                    "SMTP_PASSWORD_AS_IMAP",
+                    "SMTP_ENCRYPTION",
+                    "UPLOAD_OUTGOING",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
@@ -968,17 +1075,77 @@ pub mod get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct List {}
+pub struct List {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl List {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for List {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -988,7 +1155,11 @@ impl ::b24_core::__private::Method for List {
     const SCOPES: &'static [&'static str] = &["mailservice"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<list::Result>;
     #[allow(unused_variables)]
     fn validate(
@@ -996,7 +1167,15 @@ impl ::b24_core::__private::Method for List {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for List {
+    type Item = list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`mailservice.list`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-list.html): the documented codes, then the system errors.
@@ -1112,20 +1291,20 @@ pub mod list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub icon: ::std::option::Option<::std::string::String>,
-        /// `SMTP_SERVER`: `string`.
+        /// `SMTP_SERVER`: `any`.
         #[serde(
             rename = "SMTP_SERVER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smtp_server: ::std::option::Option<::std::string::String>,
-        /// `SMTP_PORT`: `int`.
+        pub smtp_server: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SMTP_PORT`: `any`.
         #[serde(
             rename = "SMTP_PORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smtp_port: ::std::option::Option<i64>,
+        pub smtp_port: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `SMTP_LOGIN_AS_IMAP`: `string`.
         #[serde(
             rename = "SMTP_LOGIN_AS_IMAP",
@@ -1140,20 +1319,24 @@ pub mod list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub smtp_password_as_imap: ::std::option::Option<::std::string::String>,
-        /// `SMTP_ENCRYPTION`: `string`.
+        /// `SMTP_ENCRYPTION`: `any`.
         #[serde(
             rename = "SMTP_ENCRYPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smtp_encryption: ::std::option::Option<::std::string::String>,
-        /// `UPLOAD_OUTGOING`: `string`.
+        pub smtp_encryption: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UPLOAD_OUTGOING`: `any`.
         #[serde(
             rename = "UPLOAD_OUTGOING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub upload_outgoing: ::std::option::Option<::std::string::String>,
+        pub upload_outgoing: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1167,77 +1350,29 @@ pub mod list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_2 = ::std::option::Option::Some(member),
-                    "SORT" => slot_3 = ::std::option::Option::Some(member),
-                    "NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "SERVER" => slot_5 = ::std::option::Option::Some(member),
-                    "PORT" => slot_6 = ::std::option::Option::Some(member),
-                    "ENCRYPTION" => slot_7 = ::std::option::Option::Some(member),
-                    "LINK" => slot_8 = ::std::option::Option::Some(member),
-                    "ICON" => slot_9 = ::std::option::Option::Some(member),
-                    "SMTP_SERVER" => slot_10 = ::std::option::Option::Some(member),
-                    "SMTP_PORT" => slot_11 = ::std::option::Option::Some(member),
-                    "SMTP_LOGIN_AS_IMAP" => slot_12 = ::std::option::Option::Some(member),
-                    "SMTP_PASSWORD_AS_IMAP" => {
-                        slot_13 = ::std::option::Option::Some(member);
-                    }
-                    "SMTP_ENCRYPTION" => slot_14 = ::std::option::Option::Some(member),
-                    "UPLOAD_OUTGOING" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "SITE_ID",
+                    "ACTIVE",
+                    "SORT",
+                    "NAME",
+                    "SERVER",
+                    "PORT",
+                    "ENCRYPTION",
+                    "LINK",
+                    "ICON",
+                    "SMTP_SERVER",
+                    "SMTP_PORT",
+                    "SMTP_LOGIN_AS_IMAP",
+                    "SMTP_PASSWORD_AS_IMAP",
+                    "SMTP_ENCRYPTION",
+                    "UPLOAD_OUTGOING",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
@@ -1367,8 +1502,7 @@ pub mod list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Update {
@@ -1417,7 +1551,7 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub link: ::std::option::Option<::std::string::String>,
-    /// `ICON`: `file`.
+    /// `ICON`: `any`.
     #[serde(
         rename = "ICON",
         default,
@@ -1431,6 +1565,12 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Update {
@@ -1447,6 +1587,7 @@ impl Update {
             link: ::std::option::Option::None,
             icon: ::std::option::Option::None,
             sort: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTIVE`.
@@ -1514,6 +1655,61 @@ impl Update {
     pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Update {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ID",
+                "ACTIVE",
+                "NAME",
+                "SERVER",
+                "PORT",
+                "ENCRYPTION",
+                "LINK",
+                "ICON",
+                "SORT",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+            name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+            server: ::b24_core::__private::wire::field_at(slot_3, "SERVER")?,
+            port: ::b24_core::__private::wire::field_at(slot_4, "PORT")?,
+            encryption: ::b24_core::__private::wire::field_at(slot_5, "ENCRYPTION")?,
+            link: ::b24_core::__private::wire::field_at(slot_6, "LINK")?,
+            icon: ::b24_core::__private::wire::field_at(slot_7, "ICON")?,
+            sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

@@ -16,22 +16,25 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventlogFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -42,18 +45,55 @@ impl EventlogFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventlogFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventlogFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -85,6 +125,16 @@ impl ::b24_core::__private::Method for EventlogFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum EventlogFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -94,6 +144,21 @@ pub enum EventlogFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -113,19 +178,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogFieldGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventlogFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -135,18 +204,54 @@ impl EventlogFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventlogFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventlogFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -176,6 +281,12 @@ impl ::b24_core::__private::Method for EventlogFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum EventlogFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -186,6 +297,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for EventlogFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -205,22 +325,25 @@ for EventlogFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventlogGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -231,18 +354,55 @@ impl EventlogGetV3 {
         Self {
             id: ::std::convert::Into::into(id),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventlogGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventlogGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -273,6 +433,10 @@ impl ::b24_core::__private::Method for EventlogGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum EventlogGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -282,6 +446,12 @@ pub enum EventlogGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -301,28 +471,29 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogGetV3Err
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventlogListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `filter`: `any[]`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
     /// `order`: `map<any>`.
     #[serde(
@@ -348,6 +519,12 @@ pub struct EventlogListV3 {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventlogListV3 {
@@ -359,15 +536,14 @@ impl EventlogListV3 {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             pagination: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -377,7 +553,10 @@ impl EventlogListV3 {
     pub fn filter(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -411,6 +590,46 @@ impl EventlogListV3 {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventlogListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventlogListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "pagination"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            pagination: ::b24_core::__private::wire::field_at(slot_3, "pagination")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for EventlogListV3 {
@@ -442,6 +661,10 @@ impl ::b24_core::__private::Method for EventlogListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum EventlogListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidpaginationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -451,6 +674,12 @@ pub enum EventlogListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidpaginationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -470,28 +699,29 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogListV3Er
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct EventlogTailV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `filter`: `any[]`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
     /// `cursor`: `map<any>`.
     #[serde(
@@ -505,6 +735,12 @@ pub struct EventlogTailV3 {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl EventlogTailV3 {
@@ -515,15 +751,14 @@ impl EventlogTailV3 {
             select: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             cursor: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -533,7 +768,10 @@ impl EventlogTailV3 {
     pub fn filter(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -552,6 +790,45 @@ impl EventlogTailV3 {
     ) -> Self {
         self.cursor = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EventlogTailV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for EventlogTailV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "cursor"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            cursor: ::b24_core::__private::wire::field_at(slot_2, "cursor")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -583,6 +860,12 @@ impl ::b24_core::__private::Method for EventlogTailV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum EventlogTailV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidfilterexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidpaginationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -592,6 +875,15 @@ pub enum EventlogTailV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogTailV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidfilterexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidpaginationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {

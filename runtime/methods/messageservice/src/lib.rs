@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageStatusUpdate {
@@ -30,6 +29,12 @@ pub struct MessageStatusUpdate {
     /// `STATUS` (required): `string`. Documented values: `queued`, `sent`, `delivered`, `undelivered`, `failed`.
     #[serde(rename = "STATUS")]
     pub status: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageStatusUpdate {
@@ -44,7 +49,47 @@ impl MessageStatusUpdate {
             code: ::std::convert::Into::into(code),
             message_id: ::std::convert::Into::into(message_id),
             status: ::std::convert::Into::into(status),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MessageStatusUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for MessageStatusUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE", "MESSAGE_ID", "STATUS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            message_id: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE_ID")?,
+            status: ::b24_core::__private::wire::field_at(slot_2, "STATUS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -119,8 +164,7 @@ for MessageStatusUpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SenderAdd {
@@ -133,16 +177,22 @@ pub struct SenderAdd {
     /// `HANDLER` (required): `string`.
     #[serde(rename = "HANDLER")]
     pub handler: ::std::string::String,
-    /// `NAME` (required): `string`.
+    /// `NAME` (required): `any`.
     #[serde(rename = "NAME")]
-    pub name: ::std::string::String,
-    /// `DESCRIPTION`: `string`.
+    pub name: ::b24_core::__private::serde_json::Value,
+    /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SenderAdd {
@@ -152,7 +202,7 @@ impl SenderAdd {
         code: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -160,18 +210,60 @@ impl SenderAdd {
             handler: ::std::convert::Into::into(handler),
             name: ::std::convert::Into::into(name),
             description: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SenderAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SenderAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE", "TYPE", "HANDLER", "NAME", "DESCRIPTION"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+            handler: ::b24_core::__private::wire::field_at(slot_2, "HANDLER")?,
+            name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+            description: ::b24_core::__private::wire::field_at(slot_4, "DESCRIPTION")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -196,7 +288,6 @@ impl ::b24_core::__private::Method for SenderAdd {
         ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
         problems.non_empty("HANDLER", &self.handler);
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         all.finish()
     }
@@ -246,14 +337,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SenderDelete {
     /// `CODE` (required): `string`.
     #[serde(rename = "CODE")]
     pub code: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SenderDelete {
@@ -262,7 +358,45 @@ impl SenderDelete {
     pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SenderDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SenderDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -329,17 +463,77 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderDeleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct SenderList {}
+pub struct SenderList {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl SenderList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SenderList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SenderList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -349,7 +543,11 @@ impl ::b24_core::__private::Method for SenderList {
     const SCOPES: &'static [&'static str] = &["messageservice"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-sender-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -357,7 +555,15 @@ impl ::b24_core::__private::Method for SenderList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("messageservice.sender.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for SenderList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`messageservice.sender.list`](https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-sender-list.html): the documented codes, then the system errors.
@@ -396,8 +602,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SenderListError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SenderUpdate {
@@ -411,20 +616,26 @@ pub struct SenderUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub handler: ::std::option::Option<::std::string::String>,
-    /// `NAME`: `string`.
+    /// `NAME`: `any`.
     #[serde(
         rename = "NAME",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION`: `string`.
+    pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SenderUpdate {
@@ -436,6 +647,7 @@ impl SenderUpdate {
             handler: ::std::option::Option::None,
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `HANDLER`.
@@ -451,7 +663,7 @@ impl SenderUpdate {
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -460,12 +672,52 @@ impl SenderUpdate {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SenderUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SenderUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CODE", "HANDLER", "NAME", "DESCRIPTION"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            handler: ::b24_core::__private::wire::field_at(slot_1, "HANDLER")?,
+            name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+            description: ::b24_core::__private::wire::field_at(slot_3, "DESCRIPTION")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -490,6 +742,15 @@ impl ::b24_core::__private::Method for SenderUpdate {
         ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        problems
+            .at_least_one(
+                &["HANDLER", "NAME", "DESCRIPTION"],
+                &[
+                    ("HANDLER", self.handler.is_some()),
+                    ("NAME", self.name.is_some()),
+                    ("DESCRIPTION", self.description.is_some()),
+                ],
+            );
         all.finish()
     }
 }

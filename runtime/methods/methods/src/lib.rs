@@ -17,8 +17,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Methods {
@@ -36,6 +36,12 @@ pub struct Methods {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Methods {
@@ -45,6 +51,7 @@ impl Methods {
         Self {
             full: ::std::option::Option::None,
             scope: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `full`.
@@ -64,6 +71,44 @@ impl Methods {
     ) -> Self {
         self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Methods {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Methods {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["full", "scope"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            full: ::b24_core::__private::wire::field_at(slot_0, "full")?,
+            scope: ::b24_core::__private::wire::field_at(slot_1, "scope")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

@@ -16,14 +16,19 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: collection_add_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CollectionAddV3 {
@@ -32,7 +37,45 @@ impl CollectionAddV3 {
     pub fn new(fields: impl ::std::convert::Into<collection_add_v3::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionAddV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionAddV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -62,6 +105,12 @@ impl ::b24_core::__private::Method for CollectionAddV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionAddV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationDtovalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -71,6 +120,15 @@ pub enum CollectionAddV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -119,19 +177,11 @@ pub mod collection_add_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "position" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "position"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 position: ::b24_core::__private::wire::field_at(slot_1, "position")?,
@@ -163,14 +213,19 @@ pub mod collection_add_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionArchiveV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CollectionArchiveV3 {
@@ -179,7 +234,45 @@ impl CollectionArchiveV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionArchiveV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionArchiveV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -209,6 +302,12 @@ impl ::b24_core::__private::Method for CollectionArchiveV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionArchiveV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -219,6 +318,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionArchiveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -238,14 +346,19 @@ for CollectionArchiveV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CollectionDeleteV3 {
@@ -254,7 +367,45 @@ impl CollectionDeleteV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionDeleteV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionDeleteV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -284,6 +435,14 @@ impl ::b24_core::__private::Method for CollectionDeleteV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionDeleteV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
+    /// `NOTE_COLLECTION_UNDER_IMPORT` (HTTP 400).
+    NoteCollectionUnderImport,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -293,6 +452,16 @@ pub enum CollectionDeleteV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
+            "NOTE_COLLECTION_UNDER_IMPORT" => Self::NoteCollectionUnderImport,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -312,22 +481,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionDelete
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `name`, `position`, `policyLevel`, `createdBy`, `createdAt`, `updatedBy`, `updatedAt`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -338,18 +510,55 @@ impl CollectionFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -381,6 +590,16 @@ impl ::b24_core::__private::Method for CollectionFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -391,6 +610,21 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -410,19 +644,23 @@ for CollectionFieldGetV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -432,18 +670,54 @@ impl CollectionFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -473,6 +747,12 @@ impl ::b24_core::__private::Method for CollectionFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -483,6 +763,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -502,14 +791,19 @@ for CollectionFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CollectionGetV3 {
@@ -518,7 +812,45 @@ impl CollectionGetV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -548,6 +880,10 @@ impl ::b24_core::__private::Method for CollectionGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -557,6 +893,12 @@ pub enum CollectionGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -576,8 +918,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionGetV3E
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionListV3 {
@@ -588,6 +930,12 @@ pub struct CollectionListV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pagination: ::std::option::Option<collection_list_v3::Pagination>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CollectionListV3 {
@@ -596,6 +944,7 @@ impl CollectionListV3 {
     pub fn new() -> Self {
         Self {
             pagination: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `pagination`.
@@ -606,6 +955,43 @@ impl CollectionListV3 {
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["pagination"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            pagination: ::b24_core::__private::wire::field_at(slot_0, "pagination")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -635,6 +1021,8 @@ impl ::b24_core::__private::Method for CollectionListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 403).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -644,6 +1032,9 @@ pub enum CollectionListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -688,19 +1079,11 @@ pub mod collection_list_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "position" => slot_0 = ::std::option::Option::Some(member),
-                    "id" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["position", "id"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 position: ::b24_core::__private::wire::field_at(slot_0, "position")?,
                 id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
@@ -759,19 +1142,11 @@ pub mod collection_list_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "limit" => slot_0 = ::std::option::Option::Some(member),
-                    "afterCursor" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["limit", "afterCursor"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 limit: ::b24_core::__private::wire::field_at(slot_0, "limit")?,
                 after_cursor: ::b24_core::__private::wire::field_at(
@@ -805,8 +1180,7 @@ pub mod collection_list_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CollectionUpdateV3 {
@@ -816,6 +1190,12 @@ pub struct CollectionUpdateV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: collection_update_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CollectionUpdateV3 {
@@ -828,7 +1208,46 @@ impl CollectionUpdateV3 {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CollectionUpdateV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CollectionUpdateV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -859,6 +1278,14 @@ impl ::b24_core::__private::Method for CollectionUpdateV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum CollectionUpdateV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationDtovalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -868,6 +1295,18 @@ pub enum CollectionUpdateV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -909,15 +1348,11 @@ pub mod collection_update_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
             })
@@ -943,14 +1378,19 @@ pub mod collection_update_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: document_add_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentAddV3 {
@@ -959,7 +1399,45 @@ impl DocumentAddV3 {
     pub fn new(fields: impl ::std::convert::Into<document_add_v3::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentAddV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentAddV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -989,6 +1467,18 @@ impl ::b24_core::__private::Method for DocumentAddV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentAddV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationDtovalidationexception,
+    /// `NOTE_MARKDOWN_TOO_LARGE` (HTTP 400).
+    NoteMarkdownTooLarge,
+    /// `NOTE_INVALID_PARENT` (HTTP 400).
+    NoteInvalidParent,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -998,6 +1488,20 @@ pub enum DocumentAddV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
+            "NOTE_MARKDOWN_TOO_LARGE" => Self::NoteMarkdownTooLarge,
+            "NOTE_INVALID_PARENT" => Self::NoteInvalidParent,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1056,27 +1560,11 @@ pub mod document_add_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "collectionId" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "parentId" => slot_2 = ::std::option::Option::Some(member),
-                    "markdown" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["collectionId", "title", "parentId", "markdown"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 collection_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -1123,14 +1611,19 @@ pub mod document_add_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentArchiveV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentArchiveV3 {
@@ -1139,7 +1632,45 @@ impl DocumentArchiveV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentArchiveV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentArchiveV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1169,6 +1700,12 @@ impl ::b24_core::__private::Method for DocumentArchiveV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentArchiveV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1178,6 +1715,15 @@ pub enum DocumentArchiveV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentArchiveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1197,14 +1743,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentArchiveV
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentDeleteV3 {
@@ -1213,7 +1764,45 @@ impl DocumentDeleteV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentDeleteV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentDeleteV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1243,6 +1832,12 @@ impl ::b24_core::__private::Method for DocumentDeleteV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentDeleteV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1252,6 +1847,15 @@ pub enum DocumentDeleteV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1271,22 +1875,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteV3
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `collectionId`, `parentId`, `title`, `markdown`, `position`, `createdBy`, `createdAt`, `updatedBy`, `updatedAt`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1297,18 +1904,55 @@ impl DocumentFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1340,6 +1984,16 @@ impl ::b24_core::__private::Method for DocumentFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1349,6 +2003,21 @@ pub enum DocumentFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1368,19 +2037,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1390,18 +2063,54 @@ impl DocumentFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1431,6 +2140,12 @@ impl ::b24_core::__private::Method for DocumentFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1441,6 +2156,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1460,14 +2184,19 @@ for DocumentFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentGetV3 {
@@ -1476,7 +2205,45 @@ impl DocumentGetV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1506,6 +2273,12 @@ impl ::b24_core::__private::Method for DocumentGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1515,6 +2288,15 @@ pub enum DocumentGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1534,22 +2316,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetV3Err
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentSearchFieldGetV3 {
     /// `name` (required): `string`. Documented values: `documentId`, `collectionId`, `title`, `score`, `snippet`, `sharedAccess`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1560,18 +2345,55 @@ impl DocumentSearchFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentSearchFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentSearchFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1605,6 +2427,16 @@ impl ::b24_core::__private::Method for DocumentSearchFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentSearchFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1615,6 +2447,21 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1634,19 +2481,23 @@ for DocumentSearchFieldGetV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentSearchFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1656,18 +2507,54 @@ impl DocumentSearchFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentSearchFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentSearchFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1699,6 +2586,12 @@ impl ::b24_core::__private::Method for DocumentSearchFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentSearchFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1709,6 +2602,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1728,8 +2630,7 @@ for DocumentSearchFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentSearchListV3 {
@@ -1743,6 +2644,12 @@ pub struct DocumentSearchListV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub pagination: ::std::option::Option<document_search_list_v3::Pagination>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentSearchListV3 {
@@ -1752,6 +2659,7 @@ impl DocumentSearchListV3 {
         Self {
             query: ::std::convert::Into::into(query),
             pagination: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `pagination`.
@@ -1762,6 +2670,44 @@ impl DocumentSearchListV3 {
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentSearchListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentSearchListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["query", "pagination"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            query: ::b24_core::__private::wire::field_at(slot_0, "query")?,
+            pagination: ::b24_core::__private::wire::field_at(slot_1, "pagination")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1793,6 +2739,14 @@ impl ::b24_core::__private::Method for DocumentSearchListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentSearchListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `NOTE_SEARCH_QUERY_TOO_SHORT` (HTTP 400).
+    NoteSearchQueryTooShort,
+    /// `NOTE_SEARCH_QUERY_TOO_LONG` (HTTP 400).
+    NoteSearchQueryTooLong,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1803,6 +2757,14 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "NOTE_SEARCH_QUERY_TOO_SHORT" => Self::NoteSearchQueryTooShort,
+            "NOTE_SEARCH_QUERY_TOO_LONG" => Self::NoteSearchQueryTooLong,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1849,15 +2811,11 @@ pub mod document_search_list_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "limit" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["limit"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 limit: ::b24_core::__private::wire::field_at(slot_0, "limit")?,
             })
@@ -1882,22 +2840,25 @@ pub mod document_search_list_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentTreeFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `collectionId`, `parentId`, `title`, `position`, `children`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -1908,18 +2869,55 @@ impl DocumentTreeFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentTreeFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentTreeFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1953,6 +2951,16 @@ impl ::b24_core::__private::Method for DocumentTreeFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentTreeFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1963,6 +2971,21 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentTreeFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1982,19 +3005,23 @@ for DocumentTreeFieldGetV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentTreeFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -2004,18 +3031,54 @@ impl DocumentTreeFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentTreeFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentTreeFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2047,6 +3110,12 @@ impl ::b24_core::__private::Method for DocumentTreeFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentTreeFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2057,6 +3126,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentTreeFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2076,14 +3154,19 @@ for DocumentTreeFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentTreeListV3 {
     /// `collectionId` (required): `int`.
     #[serde(rename = "collectionId")]
     pub collection_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentTreeListV3 {
@@ -2092,7 +3175,48 @@ impl DocumentTreeListV3 {
     pub fn new(collection_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             collection_id: ::std::convert::Into::into(collection_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentTreeListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentTreeListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["collectionId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            collection_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "collectionId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2126,6 +3250,12 @@ impl ::b24_core::__private::Method for DocumentTreeListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentTreeListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2135,6 +3265,15 @@ pub enum DocumentTreeListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentTreeListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2154,8 +3293,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentTreeList
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentUpdateV3 {
@@ -2172,6 +3310,12 @@ pub struct DocumentUpdateV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub overwrite: ::std::option::Option<bool>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DocumentUpdateV3 {
@@ -2185,6 +3329,7 @@ impl DocumentUpdateV3 {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
             overwrite: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `overwrite`.
@@ -2192,6 +3337,45 @@ impl DocumentUpdateV3 {
     pub fn overwrite(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.overwrite = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentUpdateV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DocumentUpdateV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "overwrite"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            overwrite: ::b24_core::__private::wire::field_at(slot_2, "overwrite")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2223,6 +3407,20 @@ impl ::b24_core::__private::Method for DocumentUpdateV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum DocumentUpdateV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationDtovalidationexception,
+    /// `NOTE_EMPTY_UPDATE` (HTTP 400).
+    NoteEmptyUpdate,
+    /// `NOTE_MARKDOWN_TOO_LARGE` (HTTP 400).
+    NoteMarkdownTooLarge,
+    /// `NOTE_DOCUMENT_HAS_UNSAVED_CHANGES` (HTTP 400).
+    NoteDocumentHasUnsavedChanges,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2232,6 +3430,21 @@ pub enum DocumentUpdateV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
+            "NOTE_EMPTY_UPDATE" => Self::NoteEmptyUpdate,
+            "NOTE_MARKDOWN_TOO_LARGE" => Self::NoteMarkdownTooLarge,
+            "NOTE_DOCUMENT_HAS_UNSAVED_CHANGES" => Self::NoteDocumentHasUnsavedChanges,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2285,19 +3498,11 @@ pub mod document_update_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "markdown" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "markdown"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 markdown: ::b24_core::__private::wire::field_at(slot_1, "markdown")?,
@@ -2328,8 +3533,7 @@ pub mod document_update_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FileAddV3 {
@@ -2342,6 +3546,12 @@ pub struct FileAddV3 {
     /// `fileContent` (required): `string`.
     #[serde(rename = "fileContent")]
     pub file_content: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FileAddV3 {
@@ -2356,7 +3566,47 @@ impl FileAddV3 {
             document_id: ::std::convert::Into::into(document_id),
             file_name: ::std::convert::Into::into(file_name),
             file_content: ::std::convert::Into::into(file_content),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FileAddV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FileAddV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["documentId", "fileName", "fileContent"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            document_id: ::b24_core::__private::wire::field_at(slot_0, "documentId")?,
+            file_name: ::b24_core::__private::wire::field_at(slot_1, "fileName")?,
+            file_content: ::b24_core::__private::wire::field_at(slot_2, "fileContent")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2390,6 +3640,16 @@ impl ::b24_core::__private::Method for FileAddV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FileAddV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `NOTE_FILE_TOO_LARGE` (HTTP 400).
+    NoteFileTooLarge,
+    /// `NOTE_FILE_TYPE_NOT_ALLOWED` (HTTP 400).
+    NoteFileTypeNotAllowed,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2399,6 +3659,17 @@ pub enum FileAddV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "NOTE_FILE_TOO_LARGE" => Self::NoteFileTooLarge,
+            "NOTE_FILE_TYPE_NOT_ALLOWED" => Self::NoteFileTypeNotAllowed,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2418,22 +3689,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileAddV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FileFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `documentId`, `name`, `size`, `mimeType`, `assetType`, `assetMarkdown`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -2444,18 +3718,55 @@ impl FileFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FileFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FileFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2487,6 +3798,16 @@ impl ::b24_core::__private::Method for FileFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FileFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2496,6 +3817,21 @@ pub enum FileFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2515,19 +3851,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldGetV3Er
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FileFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -2537,18 +3877,54 @@ impl FileFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FileFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FileFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2578,6 +3954,12 @@ impl ::b24_core::__private::Method for FileFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FileFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2587,6 +3969,15 @@ pub enum FileFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2606,8 +3997,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldListV3E
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FileGetV3 {
@@ -2617,6 +4007,12 @@ pub struct FileGetV3 {
     /// `documentId` (required): `int`.
     #[serde(rename = "documentId")]
     pub document_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FileGetV3 {
@@ -2629,7 +4025,46 @@ impl FileGetV3 {
         Self {
             id: ::std::convert::Into::into(id),
             document_id: ::std::convert::Into::into(document_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FileGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FileGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "documentId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            document_id: ::b24_core::__private::wire::field_at(slot_1, "documentId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2660,6 +4095,10 @@ impl ::b24_core::__private::Method for FileGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum FileGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2669,6 +4108,12 @@ pub enum FileGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {

@@ -16,8 +16,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApplicationConfigGet {
@@ -35,6 +35,12 @@ pub struct ApplicationConfigGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reopen: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApplicationConfigGet {
@@ -44,6 +50,7 @@ impl ApplicationConfigGet {
         Self {
             cache: ::std::option::Option::None,
             reopen: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `CACHE`.
@@ -63,6 +70,44 @@ impl ApplicationConfigGet {
     ) -> Self {
         self.reopen = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApplicationConfigGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApplicationConfigGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CACHE", "REOPEN"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            cache: ::b24_core::__private::wire::field_at(slot_0, "CACHE")?,
+            reopen: ::b24_core::__private::wire::field_at(slot_1, "REOPEN")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -138,13 +183,13 @@ pub mod application_config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `public_id`: `string`.
+        /// `public_id`: `any`.
         #[serde(
             rename = "public_id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_id: ::std::option::Option<::std::string::String>,
+        pub public_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `start`: `datetime`.
         #[serde(
             rename = "start",
@@ -166,6 +211,30 @@ pub mod application_config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// `shared`: `map<any>`.
+        #[serde(
+            rename = "shared",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `private`: `map<any>`.
+        #[serde(
+            rename = "private",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub private: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Channels {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -179,37 +248,19 @@ pub mod application_config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "public_id" => slot_1 = ::std::option::Option::Some(member),
-                    "start" => slot_2 = ::std::option::Option::Some(member),
-                    "end" => slot_3 = ::std::option::Option::Some(member),
-                    "type" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "public_id", "start", "end", "type", "shared", "private"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 public_id: ::b24_core::__private::wire::field_at(slot_1, "public_id")?,
                 start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
                 end: ::b24_core::__private::wire::field_at(slot_3, "end")?,
                 type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
+                shared: ::b24_core::__private::wire::field_at(slot_5, "shared")?,
+                private: ::b24_core::__private::wire::field_at(slot_6, "private")?,
             })
         }
     }
@@ -239,6 +290,16 @@ pub mod application_config_get {
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.shared,
+                &::std::format!("{}.{}", field, "shared"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.private,
+                &::std::format!("{}.{}", field, "private"),
                 problems,
             );
         }
@@ -325,39 +386,19 @@ pub mod application_config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "server" => slot_0 = ::std::option::Option::Some(member),
-                    "api" => slot_1 = ::std::option::Option::Some(member),
-                    "channels" => slot_2 = ::std::option::Option::Some(member),
-                    "exp" => slot_3 = ::std::option::Option::Some(member),
-                    "publicChannels" => slot_4 = ::std::option::Option::Some(member),
-                    "clientId" => slot_5 = ::std::option::Option::Some(member),
-                    "jwt" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "server",
+                    "api",
+                    "channels",
+                    "exp",
+                    "publicChannels",
+                    "clientId",
+                    "jwt",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 server: ::b24_core::__private::wire::field_at(slot_0, "server")?,
                 api: ::b24_core::__private::wire::field_at(slot_1, "api")?,
@@ -526,63 +567,26 @@ pub mod application_config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "version" => slot_0 = ::std::option::Option::Some(member),
-                    "server_enabled" => slot_1 = ::std::option::Option::Some(member),
-                    "mode" => slot_2 = ::std::option::Option::Some(member),
-                    "hostname" => slot_3 = ::std::option::Option::Some(member),
-                    "long_polling" => slot_4 = ::std::option::Option::Some(member),
-                    "long_pooling_secure" => slot_5 = ::std::option::Option::Some(member),
-                    "websocket_enabled" => slot_6 = ::std::option::Option::Some(member),
-                    "websocket" => slot_7 = ::std::option::Option::Some(member),
-                    "websocket_secure" => slot_8 = ::std::option::Option::Some(member),
-                    "publish_enabled" => slot_9 = ::std::option::Option::Some(member),
-                    "publish" => slot_10 = ::std::option::Option::Some(member),
-                    "publish_secure" => slot_11 = ::std::option::Option::Some(member),
-                    "config_timestamp" => slot_12 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "version",
+                    "server_enabled",
+                    "mode",
+                    "hostname",
+                    "long_polling",
+                    "long_pooling_secure",
+                    "websocket_enabled",
+                    "websocket",
+                    "websocket_secure",
+                    "publish_enabled",
+                    "publish",
+                    "publish_secure",
+                    "config_timestamp",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 version: ::b24_core::__private::wire::field_at(slot_0, "version")?,
                 server_enabled: ::b24_core::__private::wire::field_at(
@@ -703,8 +707,7 @@ pub mod application_config_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApplicationEventAdd {
@@ -723,6 +726,26 @@ pub struct ApplicationEventAdd {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `MODULE_ID`: `string`.
+    #[serde(
+        rename = "MODULE_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `USER_ID`: `any`.
+    #[serde(
+        rename = "USER_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApplicationEventAdd {
@@ -732,11 +755,14 @@ impl ApplicationEventAdd {
         Self {
             command: ::std::convert::Into::into(command),
             params: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
@@ -747,6 +773,64 @@ impl ApplicationEventAdd {
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `MODULE_ID`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `USER_ID`.
+    #[must_use]
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApplicationEventAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApplicationEventAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["COMMAND", "PARAMS", "MODULE_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            command: ::b24_core::__private::wire::field_at(slot_0, "COMMAND")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
+            module_id: ::b24_core::__private::wire::field_at(slot_2, "MODULE_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_3, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -767,6 +851,8 @@ impl ::b24_core::__private::Method for ApplicationEventAdd {
         ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
         problems.non_empty("COMMAND", &self.command);
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
+        ::b24_core::__private::Check::check(&self.module_id, "MODULE_ID", problems);
+        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
 }
@@ -819,14 +905,13 @@ for ApplicationEventAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApplicationPushAdd {
-    /// `USER_ID` (required): `int`.
+    /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
-    pub user_id: i64,
+    pub user_id: ::b24_core::__private::serde_json::Value,
     /// `TEXT` (required): `string`.
     #[serde(rename = "TEXT")]
     pub text: ::std::string::String,
@@ -837,19 +922,26 @@ pub struct ApplicationPushAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub avatar: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApplicationPushAdd {
     /// A request with the required parameters `USER_ID`, `TEXT`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<i64>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         text: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             user_id: ::std::convert::Into::into(user_id),
             text: ::std::convert::Into::into(text),
             avatar: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `AVATAR`.
@@ -860,6 +952,45 @@ impl ApplicationPushAdd {
     ) -> Self {
         self.avatar = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApplicationPushAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApplicationPushAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID", "TEXT", "AVATAR"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            text: ::b24_core::__private::wire::field_at(slot_1, "TEXT")?,
+            avatar: ::b24_core::__private::wire::field_at(slot_2, "AVATAR")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

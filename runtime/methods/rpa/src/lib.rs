@@ -17,8 +17,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentAdd {
@@ -38,6 +38,38 @@ pub struct CommentAdd {
     pub files: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// `typeId`: `int`.
+    #[serde(
+        rename = "typeId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub type_id: ::std::option::Option<i64>,
+    /// `itemId`: `int`.
+    #[serde(
+        rename = "itemId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub item_id: ::std::option::Option<i64>,
+    /// `fields`: `map<any>`.
+    #[serde(
+        rename = "fields",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentAdd {
@@ -47,6 +79,10 @@ impl CommentAdd {
         Self {
             description: ::std::option::Option::None,
             files: ::std::option::Option::None,
+            type_id: ::std::option::Option::None,
+            item_id: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `description`.
@@ -71,6 +107,73 @@ impl CommentAdd {
         self.files = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `typeId`.
+    #[must_use]
+    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `itemId`.
+    #[must_use]
+    pub fn item_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.item_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `fields`.
+    #[must_use]
+    pub fn fields(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
+        self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["description", "files", "typeId", "itemId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            description: ::b24_core::__private::wire::field_at(slot_0, "description")?,
+            files: ::b24_core::__private::wire::field_at(slot_1, "files")?,
+            type_id: ::b24_core::__private::wire::field_at(slot_2, "typeId")?,
+            item_id: ::b24_core::__private::wire::field_at(slot_3, "itemId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_4, "fields")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for CommentAdd {
@@ -89,6 +192,9 @@ impl ::b24_core::__private::Method for CommentAdd {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.description, "description", problems);
         ::b24_core::__private::Check::check(&self.files, "files", problems);
+        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
 }
@@ -126,14 +232,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentDelete {
@@ -142,7 +253,45 @@ impl CommentDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -198,8 +347,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentDeleteErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentUpdate {
@@ -217,6 +366,12 @@ pub struct CommentUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<comment_update::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentUpdate {
@@ -226,6 +381,7 @@ impl CommentUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -242,6 +398,44 @@ impl CommentUpdate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -331,19 +525,11 @@ pub mod comment_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "description" => slot_0 = ::std::option::Option::Some(member),
-                    "files" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["description", "files"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 description: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -378,8 +564,7 @@ pub mod comment_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldsGetSettings {
@@ -393,6 +578,12 @@ pub struct FieldsGetSettings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stage_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FieldsGetSettings {
@@ -402,6 +593,7 @@ impl FieldsGetSettings {
         Self {
             type_id: ::std::convert::Into::into(type_id),
             stage_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `stageId`.
@@ -409,6 +601,44 @@ impl FieldsGetSettings {
     pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FieldsGetSettings {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldsGetSettings {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "stageId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            stage_id: ::b24_core::__private::wire::field_at(slot_1, "stageId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -465,8 +695,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsGetSetting
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldsSetSettings {
@@ -483,6 +712,12 @@ pub struct FieldsSetSettings {
     /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
     pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -504,6 +739,7 @@ impl FieldsSetSettings {
             type_id: ::std::convert::Into::into(type_id),
             stage_id: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `stageId`.
@@ -511,6 +747,45 @@ impl FieldsSetSettings {
     pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FieldsSetSettings {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldsSetSettings {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "stageId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            stage_id: ::b24_core::__private::wire::field_at(slot_1, "stageId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -568,8 +843,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsSetSetting
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FieldsSetVisibilitySettings {
@@ -589,6 +863,12 @@ pub struct FieldsSetVisibilitySettings {
     /// `fields` (required): `any[]`.
     #[serde(rename = "fields")]
     pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FieldsSetVisibilitySettings {
@@ -606,6 +886,7 @@ impl FieldsSetVisibilitySettings {
             visibility: ::std::convert::Into::into(visibility),
             stage_id: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `stageId`.
@@ -613,6 +894,47 @@ impl FieldsSetVisibilitySettings {
     pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for FieldsSetVisibilitySettings {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FieldsSetVisibilitySettings {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "visibility", "stageId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            visibility: ::b24_core::__private::wire::field_at(slot_1, "visibility")?,
+            stage_id: ::b24_core::__private::wire::field_at(slot_2, "stageId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -675,8 +997,7 @@ for FieldsSetVisibilitySettingsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemAdd {
@@ -692,6 +1013,12 @@ pub struct ItemAdd {
     pub fields: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAdd {
@@ -701,6 +1028,7 @@ impl ItemAdd {
         Self {
             type_id: ::std::convert::Into::into(type_id),
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -713,6 +1041,44 @@ impl ItemAdd {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -769,8 +1135,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDelete {
@@ -780,6 +1145,12 @@ pub struct ItemDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDelete {
@@ -792,7 +1163,46 @@ impl ItemDelete {
         Self {
             type_id: ::std::convert::Into::into(type_id),
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -849,8 +1259,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGet {
@@ -868,6 +1278,12 @@ pub struct ItemGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGet {
@@ -877,6 +1293,7 @@ impl ItemGet {
         Self {
             type_id: ::std::option::Option::None,
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -890,6 +1307,44 @@ impl ItemGet {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1077,74 +1532,28 @@ pub mod item_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "stageId" => slot_0 = ::std::option::Option::Some(member),
-                    "previousStageId" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "typeId" => slot_3 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_4 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_5 = ::std::option::Option::Some(member),
-                    "movedBy" => slot_6 = ::std::option::Option::Some(member),
-                    "createdTime" => slot_7 = ::std::option::Option::Some(member),
-                    "updatedTime" => slot_8 = ::std::option::Option::Some(member),
-                    "movedTime" => slot_9 = ::std::option::Option::Some(member),
-                    "detailUrl" => slot_10 = ::std::option::Option::Some(member),
-                    "tasksCounter" => slot_11 = ::std::option::Option::Some(member),
-                    "tasksFaces" => slot_12 = ::std::option::Option::Some(member),
-                    "users" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "stageId",
+                    "previousStageId",
+                    "name",
+                    "typeId",
+                    "createdBy",
+                    "updatedBy",
+                    "movedBy",
+                    "createdTime",
+                    "updatedTime",
+                    "movedTime",
+                    "detailUrl",
+                    "tasksCounter",
+                    "tasksFaces",
+                    "users",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 stage_id: ::b24_core::__private::wire::field_at(slot_0, "stageId")?,
                 previous_stage_id: ::b24_core::__private::wire::field_at(
@@ -1264,8 +1673,8 @@ pub mod item_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGetTasks {
@@ -1283,6 +1692,12 @@ pub struct ItemGetTasks {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetTasks {
@@ -1292,6 +1707,7 @@ impl ItemGetTasks {
         Self {
             type_id: ::std::option::Option::None,
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -1305,6 +1721,44 @@ impl ItemGetTasks {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGetTasks {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetTasks {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1361,8 +1815,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetTasksErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemList {
@@ -1404,6 +1858,12 @@ pub struct ItemList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemList {
@@ -1415,6 +1875,7 @@ impl ItemList {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -1456,6 +1917,46 @@ impl ItemList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "order", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1518,8 +2019,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUpdate {
@@ -1540,6 +2040,12 @@ pub struct ItemUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: item_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUpdate {
@@ -1550,6 +2056,7 @@ impl ItemUpdate {
             type_id: ::std::option::Option::None,
             id: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -1563,6 +2070,45 @@ impl ItemUpdate {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1652,22 +2198,12 @@ pub mod item_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             let mut extra = ::std::collections::BTreeMap::new();
-            for (key, member) in obj {
-                match key.as_str() {
-                    "stageId" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {
-                        extra
-                            .insert(
-                                ::std::clone::Clone::clone(key),
-                                ::std::clone::Clone::clone(member),
-                            );
-                    }
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["stageId"],
+                ::std::option::Option::Some(&mut extra),
+            );
             ::std::result::Result::Ok(Self {
                 stage_id: ::b24_core::__private::wire::field_at(slot_0, "stageId")?,
                 extra,
@@ -1694,14 +2230,19 @@ pub mod item_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StageAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: stage_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StageAdd {
@@ -1710,7 +2251,45 @@ impl StageAdd {
     pub fn new(fields: impl ::std::convert::Into<stage_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StageAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StageAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1818,35 +2397,11 @@ pub mod stage_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "typeId" => slot_1 = ::std::option::Option::Some(member),
-                    "code" => slot_2 = ::std::option::Option::Some(member),
-                    "color" => slot_3 = ::std::option::Option::Some(member),
-                    "sort" => slot_4 = ::std::option::Option::Some(member),
-                    "semantic" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "typeId", "code", "color", "sort", "semantic"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 type_id: ::b24_core::__private::wire::field_at(slot_1, "typeId")?,
@@ -1902,14 +2457,19 @@ pub mod stage_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StageDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StageDelete {
@@ -1918,7 +2478,45 @@ impl StageDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StageDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StageDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1974,14 +2572,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StageDeleteError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StageGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StageGet {
@@ -1990,7 +2593,45 @@ impl StageGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StageGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StageGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2160,63 +2801,26 @@ pub mod stage_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    "color" => slot_2 = ::std::option::Option::Some(member),
-                    "sort" => slot_3 = ::std::option::Option::Some(member),
-                    "semantic" => slot_4 = ::std::option::Option::Some(member),
-                    "typeId" => slot_5 = ::std::option::Option::Some(member),
-                    "isFirst" => slot_6 = ::std::option::Option::Some(member),
-                    "isSuccess" => slot_7 = ::std::option::Option::Some(member),
-                    "isFail" => slot_8 = ::std::option::Option::Some(member),
-                    "tasks" => slot_9 = ::std::option::Option::Some(member),
-                    "robotsCount" => slot_10 = ::std::option::Option::Some(member),
-                    "possibleNextStages" => slot_11 = ::std::option::Option::Some(member),
-                    "permissions" => slot_12 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "code",
+                    "color",
+                    "sort",
+                    "semantic",
+                    "typeId",
+                    "isFirst",
+                    "isSuccess",
+                    "isFail",
+                    "tasks",
+                    "robotsCount",
+                    "possibleNextStages",
+                    "permissions",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
@@ -2323,8 +2927,7 @@ pub mod stage_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StageListForType {
@@ -2338,6 +2941,12 @@ pub struct StageListForType {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StageListForType {
@@ -2347,6 +2956,7 @@ impl StageListForType {
         Self {
             type_id: ::std::convert::Into::into(type_id),
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `start`.
@@ -2354,6 +2964,44 @@ impl StageListForType {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StageListForType {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StageListForType {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2414,8 +3062,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StageListForType
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StageUpdate {
@@ -2426,14 +3074,18 @@ pub struct StageUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `any[]`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: ::std::option::Option<stage_update::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -2444,6 +3096,7 @@ impl StageUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -2456,12 +3109,48 @@ impl StageUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<stage_update::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StageUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StageUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2509,6 +3198,114 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StageUpdateError
         }
     }
 }
+/// Named types of [`rpa.stage.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod stage_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`rpa.stage.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `name`: `any`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `code`: `any`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `color`: `any`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sort`: `any`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `semantic`: `any`.
+        #[serde(
+            rename = "semantic",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub semantic: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "code", "color", "sort", "semantic"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                color: ::b24_core::__private::wire::field_at(slot_2, "color")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
+                semantic: ::b24_core::__private::wire::field_at(slot_4, "semantic")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.semantic,
+                &::std::format!("{}.{}", field, "semantic"),
+                problems,
+            );
+        }
+    }
+}
 /// [`rpa.task.addUser`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/task/rpa-task-add-user.html) (REST v2)
 ///
 /// Scope: `rpa`.
@@ -2518,8 +3315,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StageUpdateError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskAddUser {
@@ -2544,6 +3341,12 @@ pub struct TaskAddUser {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_value: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskAddUser {
@@ -2554,6 +3357,7 @@ impl TaskAddUser {
             type_id: ::std::option::Option::None,
             stage_id: ::std::option::Option::None,
             user_value: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -2576,6 +3380,45 @@ impl TaskAddUser {
     ) -> Self {
         self.user_value = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskAddUser {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskAddUser {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "stageId", "userValue"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            stage_id: ::b24_core::__private::wire::field_at(slot_1, "stageId")?,
+            user_value: ::b24_core::__private::wire::field_at(slot_2, "userValue")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2633,8 +3476,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAddUserError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDelete {
@@ -2659,6 +3502,12 @@ pub struct TaskDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub robot_name: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskDelete {
@@ -2669,6 +3518,7 @@ impl TaskDelete {
             type_id: ::std::option::Option::None,
             stage_id: ::std::option::Option::None,
             robot_name: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -2691,6 +3541,45 @@ impl TaskDelete {
     ) -> Self {
         self.robot_name = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "stageId", "robotName"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            stage_id: ::b24_core::__private::wire::field_at(slot_1, "stageId")?,
+            robot_name: ::b24_core::__private::wire::field_at(slot_2, "robotName")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2748,17 +3637,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct TaskDo {}
+pub struct TaskDo {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl TaskDo {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDo {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDo {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2813,8 +3745,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDoError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimelineAdd {
@@ -2839,6 +3771,12 @@ pub struct TimelineAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<timeline_add::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimelineAdd {
@@ -2849,6 +3787,7 @@ impl TimelineAdd {
             type_id: ::std::option::Option::None,
             item_id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -2871,6 +3810,45 @@ impl TimelineAdd {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimelineAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimelineAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "itemId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            item_id: ::b24_core::__private::wire::field_at(slot_1, "itemId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2961,19 +3939,11 @@ pub mod timeline_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "description"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -3008,14 +3978,19 @@ pub mod timeline_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimelineDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimelineDelete {
@@ -3024,7 +3999,45 @@ impl TimelineDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimelineDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimelineDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3080,8 +4093,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimelineListForItem {
@@ -3106,6 +4119,12 @@ pub struct TimelineListForItem {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimelineListForItem {
@@ -3116,6 +4135,7 @@ impl TimelineListForItem {
             type_id: ::std::option::Option::None,
             item_id: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `typeId`.
@@ -3135,6 +4155,45 @@ impl TimelineListForItem {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimelineListForItem {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimelineListForItem {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["typeId", "itemId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+            item_id: ::b24_core::__private::wire::field_at(slot_1, "itemId")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3288,51 +4347,23 @@ pub mod timeline_list_for_item {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "typeId" => slot_1 = ::std::option::Option::Some(member),
-                    "itemId" => slot_2 = ::std::option::Option::Some(member),
-                    "createdTime" => slot_3 = ::std::option::Option::Some(member),
-                    "userId" => slot_4 = ::std::option::Option::Some(member),
-                    "title" => slot_5 = ::std::option::Option::Some(member),
-                    "description" => slot_6 = ::std::option::Option::Some(member),
-                    "action" => slot_7 = ::std::option::Option::Some(member),
-                    "isFixed" => slot_8 = ::std::option::Option::Some(member),
-                    "data" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "typeId",
+                    "itemId",
+                    "createdTime",
+                    "userId",
+                    "title",
+                    "description",
+                    "action",
+                    "isFixed",
+                    "data",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 type_id: ::b24_core::__private::wire::field_at(slot_1, "typeId")?,
@@ -3418,8 +4449,8 @@ pub mod timeline_list_for_item {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimelineUpdate {
@@ -3437,6 +4468,12 @@ pub struct TimelineUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<timeline_update::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimelineUpdate {
@@ -3446,6 +4483,7 @@ impl TimelineUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3462,6 +4500,44 @@ impl TimelineUpdate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimelineUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimelineUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3551,19 +4627,11 @@ pub mod timeline_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "description"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -3598,8 +4666,8 @@ pub mod timeline_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimelineUpdateIsFixed {
@@ -3617,6 +4685,12 @@ pub struct TimelineUpdateIsFixed {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_fixed: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimelineUpdateIsFixed {
@@ -3626,6 +4700,7 @@ impl TimelineUpdateIsFixed {
         Self {
             id: ::std::option::Option::None,
             is_fixed: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3642,6 +4717,44 @@ impl TimelineUpdateIsFixed {
     ) -> Self {
         self.is_fixed = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimelineUpdateIsFixed {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimelineUpdateIsFixed {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "isFixed"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            is_fixed: ::b24_core::__private::wire::field_at(slot_1, "isFixed")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3699,27 +4812,66 @@ for TimelineUpdateIsFixedError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TypeAdd {
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: type_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TypeAdd {
     /// A request with the required parameter `fields`.
     #[must_use]
-    pub fn new(
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(fields: impl ::std::convert::Into<type_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TypeAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TypeAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3766,6 +4918,104 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeAddError {
         }
     }
 }
+/// Named types of [`rpa.type.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod type_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`rpa.type.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `title`: `string`.
+        #[serde(rename = "title")]
+        pub title: ::std::string::String,
+        /// `image`: `string`.
+        #[serde(
+            rename = "image",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<::std::string::String>,
+        /// `settings`: `any[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `permissions`: `any[]`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "image", "settings", "permissions"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                image: ::b24_core::__private::wire::field_at(slot_1, "image")?,
+                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "permissions",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "image"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+        }
+    }
+}
 /// [`rpa.type.delete`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-delete.html) (REST v2)
 ///
 /// Scope: `rpa`.
@@ -3775,14 +5025,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TypeDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TypeDelete {
@@ -3791,7 +5046,45 @@ impl TypeDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TypeDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TypeDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3847,14 +5140,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TypeGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TypeGet {
@@ -3863,7 +5161,45 @@ impl TypeGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TypeGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TypeGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3980,35 +5316,11 @@ pub mod type_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "image" => slot_2 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_3 = ::std::option::Option::Some(member),
-                    "settings" => slot_4 = ::std::option::Option::Some(member),
-                    "permissions" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "image", "createdBy", "settings", "permissions"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
@@ -4067,20 +5379,18 @@ pub mod type_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TypeList {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -4112,6 +5422,12 @@ pub struct TypeList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TypeList {
@@ -4123,15 +5439,14 @@ impl TypeList {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4169,6 +5484,46 @@ impl TypeList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TypeList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TypeList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "order", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4231,8 +5586,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TypeUpdate {
@@ -4252,6 +5607,12 @@ pub struct TypeUpdate {
     pub fields: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TypeUpdate {
@@ -4261,6 +5622,7 @@ impl TypeUpdate {
         Self {
             id: ::std::option::Option::None,
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -4279,6 +5641,44 @@ impl TypeUpdate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TypeUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TypeUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

@@ -16,14 +16,19 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct PaymentGetPublicUrl {
     /// `id` (required): `any`.
     #[serde(rename = "id")]
     pub id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl PaymentGetPublicUrl {
@@ -34,7 +39,45 @@ impl PaymentGetPublicUrl {
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PaymentGetPublicUrl {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for PaymentGetPublicUrl {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -45,10 +88,7 @@ impl ::b24_core::__private::Method for PaymentGetPublicUrl {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = payment_get_public_url::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -93,6 +133,138 @@ for PaymentGetPublicUrlError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`salescenter.payment.getPublicUrl`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod payment_get_public_url {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Payment` of [`salescenter.payment.getPublicUrl`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Payment {
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `shortUrl`: `string`.
+        #[serde(
+            rename = "shortUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub short_url: ::std::option::Option<::std::string::String>,
+        /// `qr`: `string`.
+        #[serde(
+            rename = "qr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub qr: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Payment {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Payment {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["url", "shortUrl", "qr"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
+                short_url: ::b24_core::__private::wire::field_at(slot_1, "shortUrl")?,
+                qr: ::b24_core::__private::wire::field_at(slot_2, "qr")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Payment {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.short_url,
+                &::std::format!("{}.{}", field, "shortUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.qr,
+                &::std::format!("{}.{}", field, "qr"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`salescenter.payment.getPublicUrl`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `payment`: `Payment`.
+        #[serde(
+            rename = "payment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment: ::std::option::Option<Payment>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["payment"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                payment: ::b24_core::__private::wire::field_at(slot_0, "payment")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.payment,
+                &::std::format!("{}.{}", field, "payment"),
+                problems,
+            );
         }
     }
 }

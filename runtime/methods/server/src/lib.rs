@@ -16,17 +16,60 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct Time {}
+pub struct Time {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl Time {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Time {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Time {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]

@@ -16,17 +16,25 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct B2eCompanyProviderList {
-    /// `companyUuid` (required): `string`.
-    #[serde(rename = "companyUuid")]
-    pub company_uuid: ::std::string::String,
-    /// `companyCrmId` (required): `int`.
-    #[serde(rename = "companyCrmId")]
-    pub company_crm_id: i64,
+    /// `companyUuid`: `string`.
+    #[serde(
+        rename = "companyUuid",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub company_uuid: ::std::option::Option<::std::string::String>,
+    /// `companyCrmId`: `int`.
+    #[serde(
+        rename = "companyCrmId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub company_crm_id: ::std::option::Option<i64>,
     /// `language`: `string`. Server default: `en`.
     #[serde(
         rename = "language",
@@ -48,22 +56,45 @@ pub struct B2eCompanyProviderList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub offset: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl B2eCompanyProviderList {
-    /// A request with the required parameters `companyUuid`, `companyCrmId`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(
-        company_uuid: impl ::std::convert::Into<::std::string::String>,
-        company_crm_id: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            company_uuid: ::std::convert::Into::into(company_uuid),
-            company_crm_id: ::std::convert::Into::into(company_crm_id),
+            company_uuid: ::std::option::Option::None,
+            company_crm_id: ::std::option::Option::None,
             language: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `companyUuid`.
+    #[must_use]
+    pub fn company_uuid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.company_uuid = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `companyCrmId`.
+    #[must_use]
+    pub fn company_crm_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.company_crm_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
     /// Sets `language`.
     #[must_use]
@@ -85,6 +116,50 @@ impl B2eCompanyProviderList {
     pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for B2eCompanyProviderList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for B2eCompanyProviderList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["companyUuid", "companyCrmId", "language", "limit", "offset"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            company_uuid: ::b24_core::__private::wire::field_at(slot_0, "companyUuid")?,
+            company_crm_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "companyCrmId",
+            )?,
+            language: ::b24_core::__private::wire::field_at(slot_2, "language")?,
+            limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
+            offset: ::b24_core::__private::wire::field_at(slot_4, "offset")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -109,7 +184,6 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.company_uuid, "companyUuid", problems);
-        problems.non_empty("companyUuid", &self.company_uuid);
         ::b24_core::__private::Check::check(
             &self.company_crm_id,
             "companyCrmId",
@@ -118,6 +192,14 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
         ::b24_core::__private::Check::check(&self.language, "language", problems);
         ::b24_core::__private::Check::check(&self.limit, "limit", problems);
         ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        problems
+            .at_least_one(
+                &["companyCrmId", "companyUuid"],
+                &[
+                    ("companyUuid", self.company_uuid.is_some()),
+                    ("companyCrmId", self.company_crm_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -171,8 +253,8 @@ for B2eCompanyProviderListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct B2eDocumentGet {
@@ -190,6 +272,12 @@ pub struct B2eDocumentGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub language: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl B2eDocumentGet {
@@ -199,6 +287,7 @@ impl B2eDocumentGet {
         Self {
             uid: ::std::option::Option::None,
             language: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `uid`.
@@ -218,6 +307,44 @@ impl B2eDocumentGet {
     ) -> Self {
         self.language = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for B2eDocumentGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for B2eDocumentGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["uid", "language"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            uid: ::b24_core::__private::wire::field_at(slot_0, "uid")?,
+            language: ::b24_core::__private::wire::field_at(slot_1, "language")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -330,23 +457,11 @@ pub mod b2e_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "uid" => slot_0 = ::std::option::Option::Some(member),
-                    "state" => slot_1 = ::std::option::Option::Some(member),
-                    "members" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["uid", "state", "members"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 uid: ::b24_core::__private::wire::field_at(slot_0, "uid")?,
                 state: ::b24_core::__private::wire::field_at(slot_1, "state")?,
@@ -383,8 +498,7 @@ pub mod b2e_document_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct B2eDocumentSend {
@@ -398,6 +512,12 @@ pub struct B2eDocumentSend {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub language: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl B2eDocumentSend {
@@ -407,6 +527,7 @@ impl B2eDocumentSend {
         Self {
             fields: ::std::convert::Into::into(fields),
             language: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `language`.
@@ -417,6 +538,44 @@ impl B2eDocumentSend {
     ) -> Self {
         self.language = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for B2eDocumentSend {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for B2eDocumentSend {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "language"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            language: ::b24_core::__private::wire::field_at(slot_1, "language")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -491,8 +650,12 @@ pub mod b2e_document_send {
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Company {
         /// `uuid`: `string`.
-        #[serde(rename = "uuid")]
-        pub uuid: ::std::string::String,
+        #[serde(
+            rename = "uuid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uuid: ::std::option::Option<::std::string::String>,
         /// `crmId`: `int`.
         #[serde(rename = "crmId")]
         pub crm_id: i64,
@@ -509,19 +672,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "uuid" => slot_0 = ::std::option::Option::Some(member),
-                    "crmId" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["uuid", "crmId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 uuid: ::b24_core::__private::wire::field_at(slot_0, "uuid")?,
                 crm_id: ::b24_core::__private::wire::field_at(slot_1, "crmId")?,
@@ -536,7 +691,6 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "uuid"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "uuid"), &self.uuid);
             ::b24_core::__private::Check::check(
                 &self.crm_id,
                 &::std::format!("{}.{}", field, "crmId"),
@@ -572,19 +726,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "externalId" => slot_0 = ::std::option::Option::Some(member),
-                    "externalDateCreate" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["externalId", "externalDateCreate"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 external_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -634,18 +780,18 @@ pub mod b2e_document_send {
         /// `company`: `Company`.
         #[serde(rename = "company")]
         pub company: Company,
-        /// `members`: `any[]`.
+        /// `members`: `Members[]`.
         #[serde(rename = "members")]
-        pub members: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        pub members: ::std::vec::Vec<Members>,
         /// `responsible`: `Responsible`.
         #[serde(rename = "responsible")]
         pub responsible: Responsible,
         /// `companyProviderUid`: `string`.
         #[serde(rename = "companyProviderUid")]
         pub company_provider_uid: ::std::string::String,
-        /// `files`: `any[]`.
+        /// `files`: `Files[]`.
         #[serde(rename = "files")]
-        pub files: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        pub files: ::std::vec::Vec<Files>,
         /// `regionDocumentType`: `string`.
         #[serde(rename = "regionDocumentType")]
         pub region_document_type: ::std::string::String,
@@ -672,43 +818,20 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "company" => slot_0 = ::std::option::Option::Some(member),
-                    "members" => slot_1 = ::std::option::Option::Some(member),
-                    "responsible" => slot_2 = ::std::option::Option::Some(member),
-                    "companyProviderUid" => slot_3 = ::std::option::Option::Some(member),
-                    "files" => slot_4 = ::std::option::Option::Some(member),
-                    "regionDocumentType" => slot_5 = ::std::option::Option::Some(member),
-                    "externalSettings" => slot_6 = ::std::option::Option::Some(member),
-                    "language" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "company",
+                    "members",
+                    "responsible",
+                    "companyProviderUid",
+                    "files",
+                    "regionDocumentType",
+                    "externalSettings",
+                    "language",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
                 members: ::b24_core::__private::wire::field_at(slot_1, "members")?,
@@ -788,6 +911,168 @@ pub mod b2e_document_send {
             );
         }
     }
+    /// `Files` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Files {
+        /// `fileName`: `string`.
+        #[serde(rename = "fileName")]
+        pub file_name: ::std::string::String,
+        /// `fileType`: `string`.
+        #[serde(rename = "fileType")]
+        pub file_type: ::std::string::String,
+        /// `fileContent`: `string`.
+        #[serde(rename = "fileContent")]
+        pub file_content: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Files {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fileName", "fileType", "fileContent"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                file_name: ::b24_core::__private::wire::field_at(slot_0, "fileName")?,
+                file_type: ::b24_core::__private::wire::field_at(slot_1, "fileType")?,
+                file_content: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "fileContent",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Files {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.file_name,
+                &::std::format!("{}.{}", field, "fileName"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "fileName"), &self.file_name);
+            ::b24_core::__private::Check::check(
+                &self.file_type,
+                &::std::format!("{}.{}", field, "fileType"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "fileType"), &self.file_type);
+            ::b24_core::__private::Check::check(
+                &self.file_content,
+                &::std::format!("{}.{}", field, "fileContent"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "fileContent"),
+                    &self.file_content,
+                );
+        }
+    }
+    /// `Members` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Members {
+        /// `employeeCode`: `string`.
+        #[serde(
+            rename = "employeeCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_code: ::std::option::Option<::std::string::String>,
+        /// `employeeId`: `int`.
+        #[serde(
+            rename = "employeeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_id: ::std::option::Option<i64>,
+        /// `userId`: `int`.
+        #[serde(rename = "userId")]
+        pub user_id: i64,
+        /// `role`: `string`.
+        #[serde(rename = "role")]
+        pub role: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Members {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["employeeCode", "employeeId", "userId", "role"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                employee_code: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "employeeCode",
+                )?,
+                employee_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "employeeId",
+                )?,
+                user_id: ::b24_core::__private::wire::field_at(slot_2, "userId")?,
+                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Members {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.employee_code,
+                &::std::format!("{}.{}", field, "employeeCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.employee_id,
+                &::std::format!("{}.{}", field, "employeeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "role"), &self.role);
+        }
+    }
     /// `Responsible` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
     #[derive(
         ::std::fmt::Debug,
@@ -798,11 +1083,19 @@ pub mod b2e_document_send {
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Responsible {
         /// `employeeCode`: `string`.
-        #[serde(rename = "employeeCode")]
-        pub employee_code: ::std::string::String,
+        #[serde(
+            rename = "employeeCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_code: ::std::option::Option<::std::string::String>,
         /// `employeeId`: `int`.
-        #[serde(rename = "employeeId")]
-        pub employee_id: i64,
+        #[serde(
+            rename = "employeeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_id: ::std::option::Option<i64>,
         /// `userId`: `int`.
         #[serde(rename = "userId")]
         pub user_id: i64,
@@ -826,27 +1119,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "employeeCode" => slot_0 = ::std::option::Option::Some(member),
-                    "employeeId" => slot_1 = ::std::option::Option::Some(member),
-                    "userId" => slot_2 = ::std::option::Option::Some(member),
-                    "role" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["employeeCode", "employeeId", "userId", "role"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 employee_code: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -869,11 +1146,6 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "employeeCode"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "employeeCode"),
-                    &self.employee_code,
-                );
             ::b24_core::__private::Check::check(
                 &self.employee_id,
                 &::std::format!("{}.{}", field, "employeeId"),
@@ -942,23 +1214,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "uid" => slot_0 = ::std::option::Option::Some(member),
-                    "state" => slot_1 = ::std::option::Option::Some(member),
-                    "members" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["uid", "state", "members"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 uid: ::b24_core::__private::wire::field_at(slot_0, "uid")?,
                 state: ::b24_core::__private::wire::field_at(slot_1, "state")?,
@@ -995,14 +1255,19 @@ pub mod b2e_document_send {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct B2eHcmlinkDocumentGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl B2eHcmlinkDocumentGet {
@@ -1011,7 +1276,45 @@ impl B2eHcmlinkDocumentGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for B2eHcmlinkDocumentGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for B2eHcmlinkDocumentGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1146,35 +1449,11 @@ pub mod b2e_hcmlink_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "date" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "fileUrl" => slot_2 = ::std::option::Option::Some(member),
-                    "fileName" => slot_3 = ::std::option::Option::Some(member),
-                    "uid" => slot_4 = ::std::option::Option::Some(member),
-                    "documentUid" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["date", "name", "fileUrl", "fileName", "uid", "documentUid"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 date: ::b24_core::__private::wire::field_at(slot_0, "date")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -1267,23 +1546,11 @@ pub mod b2e_hcmlink_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "company" => slot_0 = ::std::option::Option::Some(member),
-                    "employee" => slot_1 = ::std::option::Option::Some(member),
-                    "document" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["company", "employee", "document"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
                 employee: ::b24_core::__private::wire::field_at(slot_1, "employee")?,
@@ -1320,8 +1587,8 @@ pub mod b2e_hcmlink_document_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct B2eMysafeTail {
@@ -1339,6 +1606,12 @@ pub struct B2eMysafeTail {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub offset: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl B2eMysafeTail {
@@ -1348,6 +1621,7 @@ impl B2eMysafeTail {
         Self {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `limit`.
@@ -1361,6 +1635,44 @@ impl B2eMysafeTail {
     pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for B2eMysafeTail {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for B2eMysafeTail {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["limit", "offset"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            limit: ::b24_core::__private::wire::field_at(slot_0, "limit")?,
+            offset: ::b24_core::__private::wire::field_at(slot_1, "offset")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1399,6 +1711,8 @@ impl ::b24_core::__private::ListMethod for B2eMysafeTail {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum B2eMysafeTailError {
+    /// `WRONG_AUTH_TYPE`.
+    WrongAuthType,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1408,6 +1722,7 @@ pub enum B2eMysafeTailError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eMysafeTailError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1427,8 +1742,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eMysafeTailErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct B2ePersonalTail {
@@ -1446,6 +1761,12 @@ pub struct B2ePersonalTail {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub offset: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl B2ePersonalTail {
@@ -1455,6 +1776,7 @@ impl B2ePersonalTail {
         Self {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `limit`.
@@ -1468,6 +1790,44 @@ impl B2ePersonalTail {
     pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for B2ePersonalTail {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for B2ePersonalTail {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["limit", "offset"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            limit: ::b24_core::__private::wire::field_at(slot_0, "limit")?,
+            offset: ::b24_core::__private::wire::field_at(slot_1, "offset")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1506,6 +1866,8 @@ impl ::b24_core::__private::ListMethod for B2ePersonalTail {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum B2ePersonalTailError {
+    /// `WRONG_AUTH_TYPE`.
+    WrongAuthType,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1515,6 +1877,7 @@ pub enum B2ePersonalTailError {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for B2ePersonalTailError {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {

@@ -16,14 +16,19 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiWorkgroupGet {
     /// `params` (required): `Params`.
     #[serde(rename = "params")]
     pub params: api_workgroup_get::Params,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiWorkgroupGet {
@@ -32,7 +37,45 @@ impl ApiWorkgroupGet {
     pub fn new(params: impl ::std::convert::Into<api_workgroup_get::Params>) -> Self {
         Self {
             params: ::std::convert::Into::into(params),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiWorkgroupGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiWorkgroupGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -173,43 +216,20 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "EDIT" => slot_0 = ::std::option::Option::Some(member),
-                    "DELETE" => slot_1 = ::std::option::Option::Some(member),
-                    "INVITE" => slot_2 = ::std::option::Option::Some(member),
-                    "JOIN" => slot_3 = ::std::option::Option::Some(member),
-                    "LEAVE" => slot_4 = ::std::option::Option::Some(member),
-                    "FOLLOW" => slot_5 = ::std::option::Option::Some(member),
-                    "PIN" => slot_6 = ::std::option::Option::Some(member),
-                    "EDIT_FEATURES" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "EDIT",
+                    "DELETE",
+                    "INVITE",
+                    "JOIN",
+                    "LEAVE",
+                    "FOLLOW",
+                    "PIN",
+                    "EDIT_FEATURES",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 edit: ::b24_core::__private::wire::field_at(slot_0, "EDIT")?,
                 delete: ::b24_core::__private::wire::field_at(slot_1, "DELETE")?,
@@ -307,19 +327,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ROLE" => slot_0 = ::std::option::Option::Some(member),
-                    "INITIATED_BY_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ROLE", "INITIATED_BY_TYPE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
                 initiated_by_type: ::b24_core::__private::wire::field_at(
@@ -381,19 +393,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "type" => slot_0 = ::std::option::Option::Some(member),
-                    "id" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "id"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
@@ -466,27 +470,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "sort" => slot_0 = ::std::option::Option::Some(member),
-                    "mobileUrl" => slot_1 = ::std::option::Option::Some(member),
-                    "webCssClass" => slot_2 = ::std::option::Option::Some(member),
-                    "entitySelectorUrl" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["sort", "mobileUrl", "webCssClass", "entitySelectorUrl"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 sort: ::b24_core::__private::wire::field_at(slot_0, "sort")?,
                 mobile_url: ::b24_core::__private::wire::field_at(slot_1, "mobileUrl")?,
@@ -563,23 +551,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "workgroup_requests_out" => {
-                        slot_0 = ::std::option::Option::Some(member);
-                    }
-                    "workgroup_requests_in" => {
-                        slot_1 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["workgroup_requests_out", "workgroup_requests_in"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 workgroup_requests_out: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -665,31 +641,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "featureName" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "customName" => slot_2 = ::std::option::Option::Some(member),
-                    "id" => slot_3 = ::std::option::Option::Some(member),
-                    "active" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["featureName", "name", "customName", "id", "active"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 feature_name: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -786,27 +742,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "invited" => slot_1 = ::std::option::Option::Some(member),
-                    "isAwaiting" => slot_2 = ::std::option::Option::Some(member),
-                    "isMember" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "invited", "isAwaiting", "isMember"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 invited: ::b24_core::__private::wire::field_at(slot_1, "invited")?,
@@ -929,47 +869,22 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "isOwner" => slot_1 = ::std::option::Option::Some(member),
-                    "isModerator" => slot_2 = ::std::option::Option::Some(member),
-                    "isScrumMaster" => slot_3 = ::std::option::Option::Some(member),
-                    "isAutoMember" => slot_4 = ::std::option::Option::Some(member),
-                    "name" => slot_5 = ::std::option::Option::Some(member),
-                    "lastName" => slot_6 = ::std::option::Option::Some(member),
-                    "position" => slot_7 = ::std::option::Option::Some(member),
-                    "photo" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "isOwner",
+                    "isModerator",
+                    "isScrumMaster",
+                    "isAutoMember",
+                    "name",
+                    "lastName",
+                    "position",
+                    "photo",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 is_owner: ::b24_core::__private::wire::field_at(slot_1, "isOwner")?,
@@ -1086,23 +1001,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "PHOTO" => slot_1 = ::std::option::Option::Some(member),
-                    "FORMATTED_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "PHOTO", "FORMATTED_NAME"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 photo: ::b24_core::__private::wire::field_at(slot_1, "PHOTO")?,
@@ -1145,15 +1048,13 @@ pub mod api_workgroup_get {
         /// `groupId`: `int`.
         #[serde(rename = "groupId")]
         pub group_id: i64,
-        /// `select`: `any[]`.
+        /// `select`: `any`.
         #[serde(
             rename = "select",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub select: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `mode`: `string`.
         #[serde(
             rename = "mode",
@@ -1174,23 +1075,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "groupId" => slot_0 = ::std::option::Option::Some(member),
-                    "select" => slot_1 = ::std::option::Option::Some(member),
-                    "mode" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["groupId", "select", "mode"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
@@ -1622,6 +1511,20 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub additional_data: ::std::option::Option<AdditionalData>,
+        /// `SCRUM_OWNER_ID`: `int`.
+        #[serde(
+            rename = "SCRUM_OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scrum_owner_id: ::std::option::Option<i64>,
+        /// `NUMBER_OF_MEMBERS_PLURAL`: `int`.
+        #[serde(
+            rename = "NUMBER_OF_MEMBERS_PLURAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number_of_members_plural: ::std::option::Option<i64>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1635,233 +1538,73 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_41: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_42: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_43: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_44: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_45: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_46: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_47: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_48: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_49: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_50: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_51: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_52: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_1 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "SUBJECT_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_5 = ::std::option::Option::Some(member),
-                    "KEYWORDS" => slot_6 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_7 = ::std::option::Option::Some(member),
-                    "VISIBLE" => slot_8 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_9 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_10 = ::std::option::Option::Some(member),
-                    "DATE_UPDATE" => slot_11 = ::std::option::Option::Some(member),
-                    "DATE_ACTIVITY" => slot_12 = ::std::option::Option::Some(member),
-                    "IMAGE_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "AVATAR_TYPE" => slot_14 = ::std::option::Option::Some(member),
-                    "OWNER_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "INITIATE_PERMS" => slot_16 = ::std::option::Option::Some(member),
-                    "NUMBER_OF_MEMBERS" => slot_17 = ::std::option::Option::Some(member),
-                    "NUMBER_OF_MODERATORS" => {
-                        slot_18 = ::std::option::Option::Some(member);
-                    }
-                    "PROJECT" => slot_19 = ::std::option::Option::Some(member),
-                    "PROJECT_DATE_START" => slot_20 = ::std::option::Option::Some(member),
-                    "PROJECT_DATE_FINISH" => {
-                        slot_21 = ::std::option::Option::Some(member);
-                    }
-                    "SEARCH_INDEX" => slot_22 = ::std::option::Option::Some(member),
-                    "LANDING" => slot_23 = ::std::option::Option::Some(member),
-                    "SCRUM_MASTER_ID" => slot_24 = ::std::option::Option::Some(member),
-                    "SCRUM_SPRINT_DURATION" => {
-                        slot_25 = ::std::option::Option::Some(member);
-                    }
-                    "SCRUM_TASK_RESPONSIBLE" => {
-                        slot_26 = ::std::option::Option::Some(member);
-                    }
-                    "TYPE" => slot_27 = ::std::option::Option::Some(member),
-                    "MEMBERS" => slot_28 = ::std::option::Option::Some(member),
-                    "CHAT_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "DIALOG_ID" => slot_30 = ::std::option::Option::Some(member),
-                    "ORDINARY_MEMBERS" => slot_31 = ::std::option::Option::Some(member),
-                    "INVITED_MEMBERS" => slot_32 = ::std::option::Option::Some(member),
-                    "MODERATOR_MEMBERS" => slot_33 = ::std::option::Option::Some(member),
-                    "SITE_IDS" => slot_34 = ::std::option::Option::Some(member),
-                    "AVATAR" => slot_35 = ::std::option::Option::Some(member),
-                    "AVATAR_TYPES" => slot_36 = ::std::option::Option::Some(member),
-                    "AVATAR_DATA" => slot_37 = ::std::option::Option::Some(member),
-                    "OWNER_DATA" => slot_38 = ::std::option::Option::Some(member),
-                    "SUBJECT_DATA" => slot_39 = ::std::option::Option::Some(member),
-                    "TAGS" => slot_40 = ::std::option::Option::Some(member),
-                    "ACTIONS" => slot_41 = ::std::option::Option::Some(member),
-                    "USER_DATA" => slot_42 = ::std::option::Option::Some(member),
-                    "DEPARTMENTS" => slot_43 = ::std::option::Option::Some(member),
-                    "IS_PIN" => slot_44 = ::std::option::Option::Some(member),
-                    "PRIVACY_CODE" => slot_45 = ::std::option::Option::Some(member),
-                    "LIST_OF_MEMBERS" => slot_46 = ::std::option::Option::Some(member),
-                    "FEATURES" => slot_47 = ::std::option::Option::Some(member),
-                    "LIST_OF_MEMBERS_AWAITING_INVITE" => {
-                        slot_48 = ::std::option::Option::Some(member);
-                    }
-                    "GROUP_MEMBERS_LIST" => slot_49 = ::std::option::Option::Some(member),
-                    "COUNTERS" => slot_50 = ::std::option::Option::Some(member),
-                    "EFFICIENCY" => slot_51 = ::std::option::Option::Some(member),
-                    "ADDITIONAL_DATA" => slot_52 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ACTIVE",
+                    "SITE_ID",
+                    "SUBJECT_ID",
+                    "NAME",
+                    "DESCRIPTION",
+                    "KEYWORDS",
+                    "CLOSED",
+                    "VISIBLE",
+                    "OPENED",
+                    "DATE_CREATE",
+                    "DATE_UPDATE",
+                    "DATE_ACTIVITY",
+                    "IMAGE_ID",
+                    "AVATAR_TYPE",
+                    "OWNER_ID",
+                    "INITIATE_PERMS",
+                    "NUMBER_OF_MEMBERS",
+                    "NUMBER_OF_MODERATORS",
+                    "PROJECT",
+                    "PROJECT_DATE_START",
+                    "PROJECT_DATE_FINISH",
+                    "SEARCH_INDEX",
+                    "LANDING",
+                    "SCRUM_MASTER_ID",
+                    "SCRUM_SPRINT_DURATION",
+                    "SCRUM_TASK_RESPONSIBLE",
+                    "TYPE",
+                    "MEMBERS",
+                    "CHAT_ID",
+                    "DIALOG_ID",
+                    "ORDINARY_MEMBERS",
+                    "INVITED_MEMBERS",
+                    "MODERATOR_MEMBERS",
+                    "SITE_IDS",
+                    "AVATAR",
+                    "AVATAR_TYPES",
+                    "AVATAR_DATA",
+                    "OWNER_DATA",
+                    "SUBJECT_DATA",
+                    "TAGS",
+                    "ACTIONS",
+                    "USER_DATA",
+                    "DEPARTMENTS",
+                    "IS_PIN",
+                    "PRIVACY_CODE",
+                    "LIST_OF_MEMBERS",
+                    "FEATURES",
+                    "LIST_OF_MEMBERS_AWAITING_INVITE",
+                    "GROUP_MEMBERS_LIST",
+                    "COUNTERS",
+                    "EFFICIENCY",
+                    "ADDITIONAL_DATA",
+                    "SCRUM_OWNER_ID",
+                    "NUMBER_OF_MEMBERS_PLURAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
@@ -1999,6 +1742,14 @@ pub mod api_workgroup_get {
                 additional_data: ::b24_core::__private::wire::field_at(
                     slot_52,
                     "ADDITIONAL_DATA",
+                )?,
+                scrum_owner_id: ::b24_core::__private::wire::field_at(
+                    slot_53,
+                    "SCRUM_OWNER_ID",
+                )?,
+                number_of_members_plural: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "NUMBER_OF_MEMBERS_PLURAL",
                 )?,
             })
         }
@@ -2271,6 +2022,16 @@ pub mod api_workgroup_get {
                 &::std::format!("{}.{}", field, "ADDITIONAL_DATA"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.scrum_owner_id,
+                &::std::format!("{}.{}", field, "SCRUM_OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.number_of_members_plural,
+                &::std::format!("{}.{}", field, "NUMBER_OF_MEMBERS_PLURAL"),
+                problems,
+            );
         }
     }
     /// `SubjectData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
@@ -2310,19 +2071,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -2390,23 +2143,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ROLE" => slot_0 = ::std::option::Option::Some(member),
-                    "INITIATED_BY_TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "IS_SUBSCRIBED" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ROLE", "INITIATED_BY_TYPE", "IS_SUBSCRIBED"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
                 initiated_by_type: ::b24_core::__private::wire::field_at(
@@ -2449,34 +2190,42 @@ pub mod api_workgroup_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiWorkgroupList {
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<api_workgroup_list::Filter>,
-    /// `select`: `any[]`.
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `select`: `any`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `order`: `Filter`.
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `order`: `map<any>`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<api_workgroup_list::Filter>,
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -2491,6 +2240,12 @@ pub struct ApiWorkgroupList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiWorkgroupList {
@@ -2503,13 +2258,19 @@ impl ApiWorkgroupList {
             order: ::std::option::Option::None,
             params: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<api_workgroup_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2518,9 +2279,7 @@ impl ApiWorkgroupList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2529,14 +2288,19 @@ impl ApiWorkgroupList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<api_workgroup_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<api_workgroup_list::Params>,
     ) -> Self {
@@ -2548,6 +2312,47 @@ impl ApiWorkgroupList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiWorkgroupList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiWorkgroupList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "select", "order", "params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            params: ::b24_core::__private::wire::field_at(slot_3, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_4, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2612,273 +2417,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiWorkgroupList
 pub mod api_workgroup_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `OWNER_ID`: `int`.
-        #[serde(
-            rename = "OWNER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner_id: ::std::option::Option<i64>,
-        /// `ACTIVE`: `string`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `VISIBLE`: `string`.
-        #[serde(
-            rename = "VISIBLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub visible: ::std::option::Option<::std::string::String>,
-        /// `OPENED`: `string`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::std::string::String>,
-        /// `CLOSED`: `string`.
-        #[serde(
-            rename = "CLOSED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub closed: ::std::option::Option<::std::string::String>,
-        /// `PROJECT`: `string`.
-        #[serde(
-            rename = "PROJECT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub project: ::std::option::Option<::std::string::String>,
-        /// `SUBJECT_ID`: `int`.
-        #[serde(
-            rename = "SUBJECT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub subject_id: ::std::option::Option<i64>,
-        /// `SITE_ID`: `string`.
-        #[serde(
-            rename = "SITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_UPDATE`: `datetime`.
-        #[serde(
-            rename = "DATE_UPDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_update: ::std::option::Option<::std::string::String>,
-        /// `DATE_ACTIVITY`: `datetime`.
-        #[serde(
-            rename = "DATE_ACTIVITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_activity: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "OWNER_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "VISIBLE" => slot_4 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_5 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_6 = ::std::option::Option::Some(member),
-                    "PROJECT" => slot_7 = ::std::option::Option::Some(member),
-                    "SUBJECT_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_10 = ::std::option::Option::Some(member),
-                    "DATE_UPDATE" => slot_11 = ::std::option::Option::Some(member),
-                    "DATE_ACTIVITY" => slot_12 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_2, "OWNER_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                visible: ::b24_core::__private::wire::field_at(slot_4, "VISIBLE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_5, "OPENED")?,
-                closed: ::b24_core::__private::wire::field_at(slot_6, "CLOSED")?,
-                project: ::b24_core::__private::wire::field_at(slot_7, "PROJECT")?,
-                subject_id: ::b24_core::__private::wire::field_at(slot_8, "SUBJECT_ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_9, "SITE_ID")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_CREATE",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DATE_UPDATE",
-                )?,
-                date_activity: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DATE_ACTIVITY",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.visible,
-                &::std::format!("{}.{}", field, "VISIBLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.closed,
-                &::std::format!("{}.{}", field, "CLOSED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.project,
-                &::std::format!("{}.{}", field, "PROJECT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.subject_id,
-                &::std::format!("{}.{}", field, "SUBJECT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.site_id,
-                &::std::format!("{}.{}", field, "SITE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_update,
-                &::std::format!("{}.{}", field, "DATE_UPDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_activity,
-                &::std::format!("{}.{}", field, "DATE_ACTIVITY"),
-                problems,
-            );
-        }
-    }
     /// `Params` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2950,37 +2488,18 @@ pub mod api_workgroup_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "IS_ADMIN" => slot_0 = ::std::option::Option::Some(member),
-                    "siteId" => slot_1 = ::std::option::Option::Some(member),
-                    "mode" => slot_2 = ::std::option::Option::Some(member),
-                    "features" => slot_3 = ::std::option::Option::Some(member),
-                    "mandatoryFeatures" => slot_4 = ::std::option::Option::Some(member),
-                    "shouldSelectDialogId" => {
-                        slot_5 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "IS_ADMIN",
+                    "siteId",
+                    "mode",
+                    "features",
+                    "mandatoryFeatures",
+                    "shouldSelectDialogId",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 is_admin: ::b24_core::__private::wire::field_at(slot_0, "IS_ADMIN")?,
                 site_id: ::b24_core::__private::wire::field_at(slot_1, "siteId")?,

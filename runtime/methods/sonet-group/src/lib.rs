@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Create {
@@ -131,6 +130,12 @@ pub struct Create {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub subject_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Create {
@@ -154,6 +159,7 @@ impl Create {
             image_file_id: ::std::option::Option::None,
             site_id: ::std::option::Option::None,
             subject_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `DESCRIPTION`.
@@ -293,6 +299,91 @@ impl Create {
         self.subject_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Create {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Create {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "NAME",
+                "DESCRIPTION",
+                "VISIBLE",
+                "OPENED",
+                "CLOSED",
+                "KEYWORDS",
+                "INITIATE_PERMS",
+                "PROJECT",
+                "PROJECT_DATE_START",
+                "PROJECT_DATE_FINISH",
+                "SCRUM_MASTER_ID",
+                "OWNER_ID",
+                "IMAGE",
+                "IMAGE_FILE_ID",
+                "SITE_ID",
+                "SUBJECT_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+            description: ::b24_core::__private::wire::field_at(slot_1, "DESCRIPTION")?,
+            visible: ::b24_core::__private::wire::field_at(slot_2, "VISIBLE")?,
+            opened: ::b24_core::__private::wire::field_at(slot_3, "OPENED")?,
+            closed: ::b24_core::__private::wire::field_at(slot_4, "CLOSED")?,
+            keywords: ::b24_core::__private::wire::field_at(slot_5, "KEYWORDS")?,
+            initiate_perms: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "INITIATE_PERMS",
+            )?,
+            project: ::b24_core::__private::wire::field_at(slot_7, "PROJECT")?,
+            project_date_start: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "PROJECT_DATE_START",
+            )?,
+            project_date_finish: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "PROJECT_DATE_FINISH",
+            )?,
+            scrum_master_id: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "SCRUM_MASTER_ID",
+            )?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_11, "OWNER_ID")?,
+            image: ::b24_core::__private::wire::field_at(slot_12, "IMAGE")?,
+            image_file_id: ::b24_core::__private::wire::field_at(
+                slot_13,
+                "IMAGE_FILE_ID",
+            )?,
+            site_id: ::b24_core::__private::wire::field_at(slot_14, "SITE_ID")?,
+            subject_id: ::b24_core::__private::wire::field_at(slot_15, "SUBJECT_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Create {
@@ -385,14 +476,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CreateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Delete {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Delete {
@@ -401,7 +497,45 @@ impl Delete {
     pub fn new(group_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             group_id: ::std::convert::Into::into(group_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Delete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Delete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -456,8 +590,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FeatureAccess {
@@ -470,6 +603,12 @@ pub struct FeatureAccess {
     /// `OPERATION` (required): `string`. Documented values: `view`, `write`, `view_all`, `sort`, `create_tasks`, `edit_tasks`, `delete_tasks`, `view_post`, `premoderate_post`, `write_post`, `moderate_post`, `full_post`, `view_comment`, `premoderate_comment`, `write_comment`, `moderate_comment`, `full_comment`.
     #[serde(rename = "OPERATION")]
     pub operation: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FeatureAccess {
@@ -484,7 +623,47 @@ impl FeatureAccess {
             group_id: ::std::convert::Into::into(group_id),
             feature: ::std::convert::Into::into(feature),
             operation: ::std::convert::Into::into(operation),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FeatureAccess {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FeatureAccess {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID", "FEATURE", "OPERATION"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            feature: ::b24_core::__private::wire::field_at(slot_1, "FEATURE")?,
+            operation: ::b24_core::__private::wire::field_at(slot_2, "OPERATION")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -543,8 +722,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FeatureAccessErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Get {
@@ -560,13 +739,18 @@ pub struct Get {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
-    /// `FILTER`: `Filter`.
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<get::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `GROUP_ID`: `int`.
     #[serde(
         rename = "GROUP_ID",
@@ -588,6 +772,12 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Get {
@@ -600,6 +790,7 @@ impl Get {
             group_id: ::std::option::Option::None,
             is_admin: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ORDER`.
@@ -618,7 +809,15 @@ impl Get {
     }
     /// Sets `FILTER`.
     #[must_use]
-    pub fn filter(mut self, value: impl ::std::convert::Into<get::Filter>) -> Self {
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -643,6 +842,47 @@ impl Get {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Get {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Get {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ORDER", "FILTER", "GROUP_ID", "IS_ADMIN", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            group_id: ::b24_core::__private::wire::field_at(slot_2, "GROUP_ID")?,
+            is_admin: ::b24_core::__private::wire::field_at(slot_3, "IS_ADMIN")?,
+            start: ::b24_core::__private::wire::field_at(slot_4, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Get {
@@ -656,10 +896,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -699,248 +936,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
         }
     }
 }
-/// Named types of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `OWNER_ID`: `int`.
-        #[serde(
-            rename = "OWNER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner_id: ::std::option::Option<i64>,
-        /// `ACTIVE`: `yn`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `VISIBLE`: `yn`.
-        #[serde(
-            rename = "VISIBLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub visible: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `OPENED`: `yn`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CLOSED`: `yn`.
-        #[serde(
-            rename = "CLOSED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_UPDATE`: `datetime`.
-        #[serde(
-            rename = "DATE_UPDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_update: ::std::option::Option<::std::string::String>,
-        /// `DATE_ACTIVITY`: `datetime`.
-        #[serde(
-            rename = "DATE_ACTIVITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_activity: ::std::option::Option<::std::string::String>,
-        /// `IS_EXTRANET`: `yn`.
-        #[serde(
-            rename = "IS_EXTRANET",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "OWNER_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "VISIBLE" => slot_4 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_5 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_6 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_7 = ::std::option::Option::Some(member),
-                    "DATE_UPDATE" => slot_8 = ::std::option::Option::Some(member),
-                    "DATE_ACTIVITY" => slot_9 = ::std::option::Option::Some(member),
-                    "IS_EXTRANET" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_2, "OWNER_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                visible: ::b24_core::__private::wire::field_at(slot_4, "VISIBLE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_5, "OPENED")?,
-                closed: ::b24_core::__private::wire::field_at(slot_6, "CLOSED")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_CREATE",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DATE_UPDATE",
-                )?,
-                date_activity: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "DATE_ACTIVITY",
-                )?,
-                is_extranet: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "IS_EXTRANET",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.visible,
-                &::std::format!("{}.{}", field, "VISIBLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.closed,
-                &::std::format!("{}.{}", field, "CLOSED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_update,
-                &::std::format!("{}.{}", field, "DATE_UPDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_activity,
-                &::std::format!("{}.{}", field, "DATE_ACTIVITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_extranet,
-                &::std::format!("{}.{}", field, "IS_EXTRANET"),
-                problems,
-            );
-        }
-    }
-}
 /// [`sonet_group.setowner`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-setowner.html) (REST v2)
 ///
 /// Scope: `sonet`.
@@ -949,8 +944,7 @@ pub mod get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Setowner {
@@ -960,6 +954,12 @@ pub struct Setowner {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Setowner {
@@ -972,7 +972,46 @@ impl Setowner {
         Self {
             group_id: ::std::convert::Into::into(group_id),
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Setowner {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Setowner {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1028,8 +1067,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SetownerError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Update {
@@ -1129,6 +1167,12 @@ pub struct Update {
     pub site_id: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Update {
@@ -1150,6 +1194,7 @@ impl Update {
             image: ::std::option::Option::None,
             image_file_id: ::std::option::Option::None,
             site_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -1275,6 +1320,84 @@ impl Update {
         self.site_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Update {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "GROUP_ID",
+                "NAME",
+                "DESCRIPTION",
+                "VISIBLE",
+                "OPENED",
+                "CLOSED",
+                "KEYWORDS",
+                "INITIATE_PERMS",
+                "PROJECT_DATE_START",
+                "PROJECT_DATE_FINISH",
+                "OWNER_ID",
+                "IMAGE",
+                "IMAGE_FILE_ID",
+                "SITE_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            description: ::b24_core::__private::wire::field_at(slot_2, "DESCRIPTION")?,
+            visible: ::b24_core::__private::wire::field_at(slot_3, "VISIBLE")?,
+            opened: ::b24_core::__private::wire::field_at(slot_4, "OPENED")?,
+            closed: ::b24_core::__private::wire::field_at(slot_5, "CLOSED")?,
+            keywords: ::b24_core::__private::wire::field_at(slot_6, "KEYWORDS")?,
+            initiate_perms: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "INITIATE_PERMS",
+            )?,
+            project_date_start: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "PROJECT_DATE_START",
+            )?,
+            project_date_finish: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "PROJECT_DATE_FINISH",
+            )?,
+            owner_id: ::b24_core::__private::wire::field_at(slot_10, "OWNER_ID")?,
+            image: ::b24_core::__private::wire::field_at(slot_11, "IMAGE")?,
+            image_file_id: ::b24_core::__private::wire::field_at(
+                slot_12,
+                "IMAGE_FILE_ID",
+            )?,
+            site_id: ::b24_core::__private::wire::field_at(slot_13, "SITE_ID")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Update {
@@ -1360,8 +1483,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserAdd {
@@ -1371,6 +1493,12 @@ pub struct UserAdd {
     /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
     pub user_id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserAdd {
@@ -1383,7 +1511,46 @@ impl UserAdd {
         Self {
             group_id: ::std::convert::Into::into(group_id),
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1439,8 +1606,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserDelete {
@@ -1450,6 +1616,12 @@ pub struct UserDelete {
     /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
     pub user_id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserDelete {
@@ -1462,7 +1634,46 @@ impl UserDelete {
         Self {
             group_id: ::std::convert::Into::into(group_id),
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1518,14 +1729,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserGet {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserGet {
@@ -1534,7 +1750,45 @@ impl UserGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1589,17 +1843,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct UserGroups {}
+pub struct UserGroups {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl UserGroups {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserGroups {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserGroups {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1653,8 +1950,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGroupsError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserInvite {
@@ -1671,6 +1967,12 @@ pub struct UserInvite {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserInvite {
@@ -1684,6 +1986,7 @@ impl UserInvite {
             group_id: ::std::convert::Into::into(group_id),
             user_id: ::std::convert::Into::into(user_id),
             message: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `MESSAGE`.
@@ -1694,6 +1997,45 @@ impl UserInvite {
     ) -> Self {
         self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserInvite {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserInvite {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID", "USER_ID", "MESSAGE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_2, "MESSAGE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1750,8 +2092,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserInviteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserRequest {
@@ -1765,6 +2106,12 @@ pub struct UserRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserRequest {
@@ -1774,6 +2121,7 @@ impl UserRequest {
         Self {
             group_id: ::std::convert::Into::into(group_id),
             message: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `MESSAGE`.
@@ -1784,6 +2132,44 @@ impl UserRequest {
     ) -> Self {
         self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserRequest {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserRequest {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID", "MESSAGE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            message: ::b24_core::__private::wire::field_at(slot_1, "MESSAGE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1839,8 +2225,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserRequestError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserUpdate {
@@ -1853,6 +2238,12 @@ pub struct UserUpdate {
     /// `ROLE` (required): `string`. Documented values: `E`, `K`.
     #[serde(rename = "ROLE")]
     pub role: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserUpdate {
@@ -1867,7 +2258,47 @@ impl UserUpdate {
             group_id: ::std::convert::Into::into(group_id),
             user_id: ::std::convert::Into::into(user_id),
             role: ::std::convert::Into::into(role),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["GROUP_ID", "USER_ID", "ROLE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            role: ::b24_core::__private::wire::field_at(slot_2, "ROLE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

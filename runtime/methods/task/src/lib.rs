@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemAdd {
@@ -27,6 +26,12 @@ pub struct ChecklistitemAdd {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: checklistitem_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemAdd {
@@ -39,7 +44,46 @@ impl ChecklistitemAdd {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -60,24 +104,6 @@ impl ::b24_core::__private::Method for ChecklistitemAdd {
         ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FIELDS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.checklistitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-add.html): the documented codes, then the system errors.
@@ -178,35 +204,18 @@ pub mod checklistitem_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "SORT_INDEX" => slot_1 = ::std::option::Option::Some(member),
-                    "IS_COMPLETE" => slot_2 = ::std::option::Option::Some(member),
-                    "IS_IMPORTANT" => slot_3 = ::std::option::Option::Some(member),
-                    "MEMBERS" => slot_4 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "SORT_INDEX",
+                    "IS_COMPLETE",
+                    "IS_IMPORTANT",
+                    "MEMBERS",
+                    "PARENT_ID",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 sort_index: ::b24_core::__private::wire::field_at(slot_1, "SORT_INDEX")?,
@@ -268,8 +277,7 @@ pub mod checklistitem_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemComplete {
@@ -279,6 +287,12 @@ pub struct ChecklistitemComplete {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemComplete {
@@ -291,7 +305,50 @@ impl ChecklistitemComplete {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemComplete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemComplete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -322,16 +379,13 @@ impl ::b24_core::__private::Method for ChecklistitemComplete {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.checklistitem.complete`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-complete.html): the documented codes, then the system errors.
@@ -371,8 +425,7 @@ for ChecklistitemCompleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemDelete {
@@ -382,6 +435,12 @@ pub struct ChecklistitemDelete {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemDelete {
@@ -394,7 +453,46 @@ impl ChecklistitemDelete {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -415,24 +513,6 @@ impl ::b24_core::__private::Method for ChecklistitemDelete {
         ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
         ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.checklistitem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-delete.html): the documented codes, then the system errors.
@@ -472,8 +552,7 @@ for ChecklistitemDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemGet {
@@ -483,6 +562,12 @@ pub struct ChecklistitemGet {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemGet {
@@ -495,7 +580,50 @@ impl ChecklistitemGet {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -524,16 +652,13 @@ impl ::b24_core::__private::Method for ChecklistitemGet {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html): the documented codes, then the system errors.
@@ -634,35 +759,18 @@ pub mod checklistitem_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ATTACHMENT_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
-                    "FILE_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "DOWNLOAD_URL" => slot_4 = ::std::option::Option::Some(member),
-                    "VIEW_URL" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ATTACHMENT_ID",
+                    "NAME",
+                    "SIZE",
+                    "FILE_ID",
+                    "DOWNLOAD_URL",
+                    "VIEW_URL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 attachment_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -710,6 +818,151 @@ pub mod checklistitem_get {
             ::b24_core::__private::Check::check(
                 &self.view_url,
                 &::std::format!("{}.{}", field, "VIEW_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Members` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Members {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_PHOTO`: `string`.
+        #[serde(
+            rename = "PERSONAL_PHOTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_photo: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `IMAGE`: `string`.
+        #[serde(
+            rename = "IMAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<::std::string::String>,
+        /// `IS_COLLABER`: `yn`.
+        #[serde(
+            rename = "IS_COLLABER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_collaber: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Members {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TYPE",
+                    "NAME",
+                    "PERSONAL_PHOTO",
+                    "PERSONAL_GENDER",
+                    "IMAGE",
+                    "IS_COLLABER",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                personal_photo: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "PERSONAL_PHOTO",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PERSONAL_GENDER",
+                )?,
+                image: ::b24_core::__private::wire::field_at(slot_5, "IMAGE")?,
+                is_collaber: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "IS_COLLABER",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Members {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_photo,
+                &::std::format!("{}.{}", field, "PERSONAL_PHOTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "IMAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_collaber,
+                &::std::format!("{}.{}", field, "IS_COLLABER"),
                 problems,
             );
         }
@@ -794,22 +1047,22 @@ pub mod checklistitem_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub toggled_date: ::std::option::Option<::std::string::String>,
-        /// `MEMBERS`: `any[]`.
+        /// `MEMBERS`: `Members[]`.
         #[serde(
             rename = "MEMBERS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub members: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `ATTACHMENTS`: `Attachments`.
+        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
+        /// `ATTACHMENTS`: `map<Attachments>`.
         #[serde(
             rename = "ATTACHMENTS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub attachments: ::std::option::Option<Attachments>,
+        pub attachments: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Attachments>,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -823,59 +1076,25 @@ pub mod checklistitem_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TASK_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "CREATED_BY" => slot_3 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT_INDEX" => slot_5 = ::std::option::Option::Some(member),
-                    "IS_COMPLETE" => slot_6 = ::std::option::Option::Some(member),
-                    "IS_IMPORTANT" => slot_7 = ::std::option::Option::Some(member),
-                    "TOGGLED_BY" => slot_8 = ::std::option::Option::Some(member),
-                    "TOGGLED_DATE" => slot_9 = ::std::option::Option::Some(member),
-                    "MEMBERS" => slot_10 = ::std::option::Option::Some(member),
-                    "ATTACHMENTS" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TASK_ID",
+                    "PARENT_ID",
+                    "CREATED_BY",
+                    "TITLE",
+                    "SORT_INDEX",
+                    "IS_COMPLETE",
+                    "IS_IMPORTANT",
+                    "TOGGLED_BY",
+                    "TOGGLED_DATE",
+                    "MEMBERS",
+                    "ATTACHMENTS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
@@ -978,8 +1197,7 @@ pub mod checklistitem_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemGetlist {
@@ -998,6 +1216,19 @@ pub struct ChecklistitemGetlist {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemGetlist {
@@ -1007,6 +1238,8 @@ impl ChecklistitemGetlist {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ORDER`.
@@ -1023,6 +1256,51 @@ impl ChecklistitemGetlist {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ChecklistitemGetlist {
@@ -1031,8 +1309,12 @@ impl ::b24_core::__private::Method for ChecklistitemGetlist {
     const SCOPES: &'static [&'static str] = &["task"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::vec::Vec<checklistitem_getlist::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1041,25 +1323,15 @@ impl ::b24_core::__private::Method for ChecklistitemGetlist {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ORDER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ChecklistitemGetlist {
+    type Item = checklistitem_getlist::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html): the documented codes, then the system errors.
@@ -1091,6 +1363,506 @@ for ChecklistitemGetlistError {
         }
     }
 }
+/// Named types of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod checklistitem_getlist {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Attachments` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Attachments {
+        /// `ATTACHMENT_ID`: `int`.
+        #[serde(
+            rename = "ATTACHMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachment_id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `string`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `VIEW_URL`: `string`.
+        #[serde(
+            rename = "VIEW_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view_url: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attachments {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Attachments {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ATTACHMENT_ID",
+                    "NAME",
+                    "SIZE",
+                    "FILE_ID",
+                    "DOWNLOAD_URL",
+                    "VIEW_URL",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                attachment_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ATTACHMENT_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DOWNLOAD_URL",
+                )?,
+                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Attachments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attachment_id,
+                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.view_url,
+                &::std::format!("{}.{}", field, "VIEW_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Members` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Members {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_PHOTO`: `string`.
+        #[serde(
+            rename = "PERSONAL_PHOTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_photo: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `IMAGE`: `string`.
+        #[serde(
+            rename = "IMAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<::std::string::String>,
+        /// `IS_COLLABER`: `yn`.
+        #[serde(
+            rename = "IS_COLLABER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_collaber: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Members {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TYPE",
+                    "NAME",
+                    "PERSONAL_PHOTO",
+                    "PERSONAL_GENDER",
+                    "IMAGE",
+                    "IS_COLLABER",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                personal_photo: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "PERSONAL_PHOTO",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PERSONAL_GENDER",
+                )?,
+                image: ::b24_core::__private::wire::field_at(slot_5, "IMAGE")?,
+                is_collaber: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "IS_COLLABER",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Members {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_photo,
+                &::std::format!("{}.{}", field, "PERSONAL_PHOTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "IMAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_collaber,
+                &::std::format!("{}.{}", field, "IS_COLLABER"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TASK_ID`: `string`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `SORT_INDEX`: `string`.
+        #[serde(
+            rename = "SORT_INDEX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort_index: ::std::option::Option<::std::string::String>,
+        /// `IS_COMPLETE`: `yn`.
+        #[serde(
+            rename = "IS_COMPLETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_complete: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IS_IMPORTANT`: `yn`.
+        #[serde(
+            rename = "IS_IMPORTANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_important: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `TOGGLED_BY`: `string`.
+        #[serde(
+            rename = "TOGGLED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub toggled_by: ::std::option::Option<::std::string::String>,
+        /// `TOGGLED_DATE`: `string`.
+        #[serde(
+            rename = "TOGGLED_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub toggled_date: ::std::option::Option<::std::string::String>,
+        /// `MEMBERS`: `Members[]`.
+        #[serde(
+            rename = "MEMBERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
+        /// `ATTACHMENTS`: `map<Attachments>`.
+        #[serde(
+            rename = "ATTACHMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachments: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Attachments>,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TASK_ID",
+                    "PARENT_ID",
+                    "CREATED_BY",
+                    "TITLE",
+                    "SORT_INDEX",
+                    "IS_COMPLETE",
+                    "IS_IMPORTANT",
+                    "TOGGLED_BY",
+                    "TOGGLED_DATE",
+                    "MEMBERS",
+                    "ATTACHMENTS",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
+                sort_index: ::b24_core::__private::wire::field_at(slot_5, "SORT_INDEX")?,
+                is_complete: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "IS_COMPLETE",
+                )?,
+                is_important: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "IS_IMPORTANT",
+                )?,
+                toggled_by: ::b24_core::__private::wire::field_at(slot_8, "TOGGLED_BY")?,
+                toggled_date: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "TOGGLED_DATE",
+                )?,
+                members: ::b24_core::__private::wire::field_at(slot_10, "MEMBERS")?,
+                attachments: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "ATTACHMENTS",
+                )?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort_index,
+                &::std::format!("{}.{}", field, "SORT_INDEX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_complete,
+                &::std::format!("{}.{}", field, "IS_COMPLETE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_important,
+                &::std::format!("{}.{}", field, "IS_IMPORTANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.toggled_by,
+                &::std::format!("{}.{}", field, "TOGGLED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.toggled_date,
+                &::std::format!("{}.{}", field, "TOGGLED_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.members,
+                &::std::format!("{}.{}", field, "MEMBERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attachments,
+                &::std::format!("{}.{}", field, "ATTACHMENTS"),
+                problems,
+            );
+        }
+    }
+}
 /// [`task.checklistitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-manifest.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -1099,17 +1871,60 @@ for ChecklistitemGetlistError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ChecklistitemGetmanifest {}
+pub struct ChecklistitemGetmanifest {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemGetmanifest {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemGetmanifest {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemGetmanifest {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1169,8 +1984,7 @@ for ChecklistitemGetmanifestError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemIsactionallowed {
@@ -1183,6 +1997,12 @@ pub struct ChecklistitemIsactionallowed {
     /// `ACTIONID` (required): `int`. Documented values: `1`, `2`, `3`, `4`, `5`.
     #[serde(rename = "ACTIONID")]
     pub actionid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemIsactionallowed {
@@ -1197,7 +2017,48 @@ impl ChecklistitemIsactionallowed {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             actionid: ::std::convert::Into::into(actionid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ChecklistitemIsactionallowed {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemIsactionallowed {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID", "ACTIONID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            actionid: ::b24_core::__private::wire::field_at(slot_2, "ACTIONID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1221,26 +2082,6 @@ impl ::b24_core::__private::Method for ChecklistitemIsactionallowed {
         ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
         ::b24_core::__private::Check::check(&self.actionid, "ACTIONID", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ACTIONID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.checklistitem.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-is-action-allowed.html): the documented codes, then the system errors.
@@ -1280,8 +2121,7 @@ for ChecklistitemIsactionallowedError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemMoveafteritem {
@@ -1294,6 +2134,12 @@ pub struct ChecklistitemMoveafteritem {
     /// `AFTERITEMID` (required): `int`.
     #[serde(rename = "AFTERITEMID")]
     pub afteritemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemMoveafteritem {
@@ -1308,7 +2154,47 @@ impl ChecklistitemMoveafteritem {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             afteritemid: ::std::convert::Into::into(afteritemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemMoveafteritem {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemMoveafteritem {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID", "AFTERITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            afteritemid: ::b24_core::__private::wire::field_at(slot_2, "AFTERITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1332,26 +2218,6 @@ impl ::b24_core::__private::Method for ChecklistitemMoveafteritem {
         ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
         ::b24_core::__private::Check::check(&self.afteritemid, "AFTERITEMID", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("AFTERITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.checklistitem.moveafteritem`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-move-after-item.html): the documented codes, then the system errors.
@@ -1391,8 +2257,7 @@ for ChecklistitemMoveafteritemError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemRenew {
@@ -1402,6 +2267,12 @@ pub struct ChecklistitemRenew {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemRenew {
@@ -1414,7 +2285,50 @@ impl ChecklistitemRenew {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemRenew {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemRenew {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1443,16 +2357,13 @@ impl ::b24_core::__private::Method for ChecklistitemRenew {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.checklistitem.renew`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-renew.html): the documented codes, then the system errors.
@@ -1491,8 +2402,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChecklistitemRen
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChecklistitemUpdate {
@@ -1505,6 +2415,12 @@ pub struct ChecklistitemUpdate {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: checklistitem_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemUpdate {
@@ -1519,7 +2435,51 @@ impl ChecklistitemUpdate {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ChecklistitemUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ChecklistitemUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID", "FIELDS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1549,18 +2509,13 @@ impl ::b24_core::__private::Method for ChecklistitemUpdate {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FIELDS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID", "FIELDS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.checklistitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-update.html): the documented codes, then the system errors.
@@ -1667,35 +2622,18 @@ pub mod checklistitem_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "SORT_INDEX" => slot_1 = ::std::option::Option::Some(member),
-                    "IS_COMPLETE" => slot_2 = ::std::option::Option::Some(member),
-                    "IS_IMPORTANT" => slot_3 = ::std::option::Option::Some(member),
-                    "MEMBERS" => slot_4 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "SORT_INDEX",
+                    "IS_COMPLETE",
+                    "IS_IMPORTANT",
+                    "MEMBERS",
+                    "PARENT_ID",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 sort_index: ::b24_core::__private::wire::field_at(slot_1, "SORT_INDEX")?,
@@ -1759,8 +2697,8 @@ pub mod checklistitem_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentAdd {
@@ -1778,6 +2716,12 @@ pub struct CommentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub commenttext: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentAdd {
@@ -1787,6 +2731,7 @@ impl CommentAdd {
         Self {
             taskid: ::std::option::Option::None,
             commenttext: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -1808,6 +2753,48 @@ impl CommentAdd {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "COMMENTTEXT"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "COMMENTTEXT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            commenttext: ::b24_core::__private::wire::field_at(slot_1, "COMMENTTEXT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1836,16 +2823,13 @@ impl ::b24_core::__private::Method for CommentAdd {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("COMMENTTEXT").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "COMMENTTEXT"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.comment.add`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-comment-add.html): the documented codes, then the system errors.
@@ -1884,8 +2868,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentAddError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentitemAdd {
@@ -1895,6 +2878,12 @@ pub struct CommentitemAdd {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: commentitem_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemAdd {
@@ -1907,7 +2896,46 @@ impl CommentitemAdd {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentitemAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentitemAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1929,24 +2957,6 @@ impl ::b24_core::__private::Method for CommentitemAdd {
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FIELDS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
-    }
 }
 /// Errors of [`task.commentitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-add.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -1955,6 +2965,8 @@ impl ::b24_core::__private::Method for CommentitemAdd {
 pub enum CommentitemAddError {
     /// `ERROR_CORE`.
     ErrorCore,
+    /// `ERROR_CODE`.
+    ErrorCode,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1965,6 +2977,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemAddEr
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
+            "ERROR_CODE" => Self::ErrorCode,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2029,29 +3042,11 @@ pub mod commentitem_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "POST_MESSAGE" => slot_0 = ::std::option::Option::Some(member),
-                    "AUTHOR_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "POST_DATE" => slot_2 = ::std::option::Option::Some(member),
-                    "UF_FORUM_MESSAGE_DOC" => {
-                        slot_3 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["POST_MESSAGE", "AUTHOR_ID", "POST_DATE", "UF_FORUM_MESSAGE_DOC"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 post_message: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2106,8 +3101,7 @@ pub mod commentitem_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentitemDelete {
@@ -2117,6 +3111,12 @@ pub struct CommentitemDelete {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemDelete {
@@ -2129,7 +3129,50 @@ impl CommentitemDelete {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentitemDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentitemDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2158,16 +3201,13 @@ impl ::b24_core::__private::Method for CommentitemDelete {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.commentitem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-delete.html): the documented codes, then the system errors.
@@ -2209,8 +3249,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemDelet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentitemGet {
@@ -2220,6 +3259,12 @@ pub struct CommentitemGet {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemGet {
@@ -2232,7 +3277,50 @@ impl CommentitemGet {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentitemGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentitemGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2264,16 +3352,13 @@ impl ::b24_core::__private::Method for CommentitemGet {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html): the documented codes, then the system errors.
@@ -2283,6 +3368,8 @@ impl ::b24_core::__private::Method for CommentitemGet {
 pub enum CommentitemGetError {
     /// `ERROR_CORE`.
     ErrorCore,
+    /// `ERROR_CODE`.
+    ErrorCode,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2293,6 +3380,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemGetEr
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
+            "ERROR_CODE" => Self::ErrorCode,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2315,8 +3403,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemGetEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentitemGetlist {
@@ -2347,6 +3434,12 @@ pub struct CommentitemGetlist {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemGetlist {
@@ -2357,6 +3450,7 @@ impl CommentitemGetlist {
             taskid: ::std::convert::Into::into(taskid),
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ORDER`.
@@ -2387,6 +3481,49 @@ impl CommentitemGetlist {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentitemGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentitemGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ORDER", "FILTER"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ORDER", "FILTER"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "FILTER")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for CommentitemGetlist {
@@ -2415,18 +3552,13 @@ impl ::b24_core::__private::Method for CommentitemGetlist {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ORDER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FILTER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ORDER", "FILTER"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html): the documented codes, then the system errors.
@@ -2465,17 +3597,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemGetli
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct CommentitemGetmanifest {}
+pub struct CommentitemGetmanifest {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl CommentitemGetmanifest {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentitemGetmanifest {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentitemGetmanifest {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2535,8 +3710,7 @@ for CommentitemGetmanifestError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentitemIsactionallowed {
@@ -2549,6 +3723,12 @@ pub struct CommentitemIsactionallowed {
     /// `ACTIONID` (required): `int`. Documented values: `1`, `2`, `3`.
     #[serde(rename = "ACTIONID")]
     pub actionid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemIsactionallowed {
@@ -2563,7 +3743,47 @@ impl CommentitemIsactionallowed {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             actionid: ::std::convert::Into::into(actionid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentitemIsactionallowed {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentitemIsactionallowed {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID", "ACTIONID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            actionid: ::b24_core::__private::wire::field_at(slot_2, "ACTIONID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2574,10 +3794,7 @@ impl ::b24_core::__private::Method for CommentitemIsactionallowed {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-is-action-allowed.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2590,26 +3807,6 @@ impl ::b24_core::__private::Method for CommentitemIsactionallowed {
         ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
         ::b24_core::__private::Check::check(&self.actionid, "ACTIONID", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ACTIONID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.commentitem.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-is-action-allowed.html): the documented codes, then the system errors.
@@ -2650,8 +3847,7 @@ for CommentitemIsactionallowedError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CommentitemUpdate {
@@ -2664,6 +3860,12 @@ pub struct CommentitemUpdate {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: commentitem_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemUpdate {
@@ -2678,7 +3880,51 @@ impl CommentitemUpdate {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CommentitemUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CommentitemUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID", "FIELDS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID", "FIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "FIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2708,18 +3954,13 @@ impl ::b24_core::__private::Method for CommentitemUpdate {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FIELDS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID", "FIELDS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.commentitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-update.html): the documented codes, then the system errors.
@@ -2786,21 +4027,11 @@ pub mod commentitem_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "POST_MESSAGE" => slot_0 = ::std::option::Option::Some(member),
-                    "UF_FORUM_MESSAGE_DOC" => {
-                        slot_1 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["POST_MESSAGE", "UF_FORUM_MESSAGE_DOC"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 post_message: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2842,8 +4073,7 @@ pub mod commentitem_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DependenceAdd {
@@ -2856,6 +4086,12 @@ pub struct DependenceAdd {
     /// `linkType` (required): `int`. Documented values: `0`, `1`, `2`, `3`.
     #[serde(rename = "linkType")]
     pub link_type: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DependenceAdd {
@@ -2870,7 +4106,47 @@ impl DependenceAdd {
             task_id_from: ::std::convert::Into::into(task_id_from),
             task_id_to: ::std::convert::Into::into(task_id_to),
             link_type: ::std::convert::Into::into(link_type),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DependenceAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DependenceAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskIdFrom", "taskIdTo", "linkType"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id_from: ::b24_core::__private::wire::field_at(slot_0, "taskIdFrom")?,
+            task_id_to: ::b24_core::__private::wire::field_at(slot_1, "taskIdTo")?,
+            link_type: ::b24_core::__private::wire::field_at(slot_2, "linkType")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2895,26 +4171,6 @@ impl ::b24_core::__private::Method for DependenceAdd {
         ::b24_core::__private::Check::check(&self.task_id_to, "taskIdTo", problems);
         ::b24_core::__private::Check::check(&self.link_type, "linkType", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("taskIdFrom").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("taskIdTo").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("linkType").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.dependence.add`](https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-add.html): the documented codes, then the system errors.
@@ -2956,8 +4212,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DependenceAddErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DependenceDelete {
@@ -2967,6 +4222,12 @@ pub struct DependenceDelete {
     /// `taskIdTo` (required): `int`.
     #[serde(rename = "taskIdTo")]
     pub task_id_to: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl DependenceDelete {
@@ -2979,7 +4240,46 @@ impl DependenceDelete {
         Self {
             task_id_from: ::std::convert::Into::into(task_id_from),
             task_id_to: ::std::convert::Into::into(task_id_to),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DependenceDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for DependenceDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskIdFrom", "taskIdTo"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id_from: ::b24_core::__private::wire::field_at(slot_0, "taskIdFrom")?,
+            task_id_to: ::b24_core::__private::wire::field_at(slot_1, "taskIdTo")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3003,24 +4303,6 @@ impl ::b24_core::__private::Method for DependenceDelete {
         ::b24_core::__private::Check::check(&self.task_id_from, "taskIdFrom", problems);
         ::b24_core::__private::Check::check(&self.task_id_to, "taskIdTo", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("taskIdFrom").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("taskIdTo").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.dependence.delete`](https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-delete.html): the documented codes, then the system errors.
@@ -3062,8 +4344,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DependenceDelete
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElapseditemAdd {
@@ -3073,6 +4354,12 @@ pub struct ElapseditemAdd {
     /// `ARFIELDS` (required): `Arfields`.
     #[serde(rename = "ARFIELDS")]
     pub arfields: elapseditem_add::Arfields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemAdd {
@@ -3085,7 +4372,50 @@ impl ElapseditemAdd {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             arfields: ::std::convert::Into::into(arfields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElapseditemAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElapseditemAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ARFIELDS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ARFIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            arfields: ::b24_core::__private::wire::field_at(slot_1, "ARFIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3114,16 +4444,13 @@ impl ::b24_core::__private::Method for ElapseditemAdd {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ARFIELDS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ARFIELDS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.elapseditem.add`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-add.html): the documented codes, then the system errors.
@@ -3139,6 +4466,8 @@ pub enum ElapseditemAddError {
     E0x000004,
     /// `0x000040`.
     E0x000040,
+    /// `ERROR_CODE`.
+    ErrorCode,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3152,6 +4481,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemAddEr
             "0x100002" => Self::E0x100002,
             "0x000004" => Self::E0x000004,
             "0x000040" => Self::E0x000040,
+            "ERROR_CODE" => Self::ErrorCode,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3203,23 +4533,11 @@ pub mod elapseditem_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SECONDS" => slot_0 = ::std::option::Option::Some(member),
-                    "COMMENT_TEXT" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SECONDS", "COMMENT_TEXT", "USER_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
                 comment_text: ::b24_core::__private::wire::field_at(
@@ -3264,8 +4582,7 @@ pub mod elapseditem_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElapseditemDelete {
@@ -3275,6 +4592,12 @@ pub struct ElapseditemDelete {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemDelete {
@@ -3287,7 +4610,50 @@ impl ElapseditemDelete {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElapseditemDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElapseditemDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3316,16 +4682,13 @@ impl ::b24_core::__private::Method for ElapseditemDelete {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.elapseditem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-delete.html): the documented codes, then the system errors.
@@ -3341,6 +4704,8 @@ pub enum ElapseditemDeleteError {
     E0x000004,
     /// `0x000040`.
     E0x000040,
+    /// `ERROR_CORE`.
+    ErrorCore,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3354,6 +4719,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemDelet
             "0x100002" => Self::E0x100002,
             "0x000004" => Self::E0x000004,
             "0x000040" => Self::E0x000040,
+            "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3373,8 +4739,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemDelet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElapseditemGet {
@@ -3384,6 +4749,12 @@ pub struct ElapseditemGet {
     /// `ITEMID` (required): `int`.
     #[serde(rename = "ITEMID")]
     pub itemid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemGet {
@@ -3396,7 +4767,50 @@ impl ElapseditemGet {
         Self {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElapseditemGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElapseditemGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3407,10 +4821,7 @@ impl ::b24_core::__private::Method for ElapseditemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3428,16 +4839,13 @@ impl ::b24_core::__private::Method for ElapseditemGet {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.elapseditem.get`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html): the documented codes, then the system errors.
@@ -3453,6 +4861,8 @@ pub enum ElapseditemGetError {
     E0x000004,
     /// `0x000040`.
     E0x000040,
+    /// `ERROR_CORE`.
+    ErrorCore,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3466,6 +4876,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetEr
             "0x100002" => Self::E0x100002,
             "0x000004" => Self::E0x000004,
             "0x000040" => Self::E0x000040,
+            "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3485,8 +4896,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElapseditemGetlist {
@@ -3497,29 +4908,37 @@ pub struct ElapseditemGetlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<i64>,
-    /// `ORDER`: `Order`.
+    /// `ORDER`: `map<any>`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<elapseditem_getlist::Order>,
-    /// `FILTER`: `Filter`.
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<elapseditem_getlist::Filter>,
-    /// `SELECT`: `any[]`.
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `PARAMS`: `map<any>`.
     #[serde(
         rename = "PARAMS",
@@ -3531,6 +4950,12 @@ pub struct ElapseditemGetlist {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -3544,6 +4969,7 @@ impl ElapseditemGetlist {
             filter: ::std::option::Option::None,
             select: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -3556,7 +4982,12 @@ impl ElapseditemGetlist {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<elapseditem_getlist::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3565,7 +4996,12 @@ impl ElapseditemGetlist {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<elapseditem_getlist::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3574,16 +5010,14 @@ impl ElapseditemGetlist {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
@@ -3594,6 +5028,51 @@ impl ElapseditemGetlist {
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElapseditemGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElapseditemGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ORDER", "FILTER", "SELECT", "PARAMS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ORDER", "FILTER", "SELECT", "PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "FILTER")?,
+            select: ::b24_core::__private::wire::field_at(slot_3, "SELECT")?,
+            params: ::b24_core::__private::wire::field_at(slot_4, "PARAMS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3625,22 +5104,13 @@ impl ::b24_core::__private::Method for ElapseditemGetlist {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ORDER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FILTER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("SELECT").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("PARAMS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ORDER", "FILTER", "SELECT", "PARAMS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html): the documented codes, then the system errors.
@@ -3656,6 +5126,8 @@ pub enum ElapseditemGetlistError {
     E0x000040,
     /// `0x000100`.
     E0x000100,
+    /// `ERROR_CORE`.
+    ErrorCore,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3669,6 +5141,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetli
             "0x000004" => Self::E0x000004,
             "0x000040" => Self::E0x000040,
             "0x000100" => Self::E0x000100,
+            "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3680,262 +5153,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetli
         }
     }
 }
-/// Named types of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod elapseditem_getlist {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `USER_ID`: `int`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `CREATED_DATE`: `datetime`.
-        #[serde(
-            rename = "CREATED_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "CREATED_DATE" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
-                created_date: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CREATED_DATE",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_date,
-                &::std::format!("{}.{}", field, "CREATED_DATE"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `ID`: `string`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `USER_ID`: `string`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<::std::string::String>,
-        /// `MINUTES`: `string`.
-        #[serde(
-            rename = "MINUTES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub minutes: ::std::option::Option<::std::string::String>,
-        /// `SECONDS`: `string`.
-        #[serde(
-            rename = "SECONDS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub seconds: ::std::option::Option<::std::string::String>,
-        /// `CREATED_DATE`: `string`.
-        #[serde(
-            rename = "CREATED_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date: ::std::option::Option<::std::string::String>,
-        /// `DATE_START`: `string`.
-        #[serde(
-            rename = "DATE_START",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_start: ::std::option::Option<::std::string::String>,
-        /// `DATE_STOP`: `string`.
-        #[serde(
-            rename = "DATE_STOP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_stop: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "MINUTES" => slot_2 = ::std::option::Option::Some(member),
-                    "SECONDS" => slot_3 = ::std::option::Option::Some(member),
-                    "CREATED_DATE" => slot_4 = ::std::option::Option::Some(member),
-                    "DATE_START" => slot_5 = ::std::option::Option::Some(member),
-                    "DATE_STOP" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
-                minutes: ::b24_core::__private::wire::field_at(slot_2, "MINUTES")?,
-                seconds: ::b24_core::__private::wire::field_at(slot_3, "SECONDS")?,
-                created_date: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "CREATED_DATE",
-                )?,
-                date_start: ::b24_core::__private::wire::field_at(slot_5, "DATE_START")?,
-                date_stop: ::b24_core::__private::wire::field_at(slot_6, "DATE_STOP")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Order {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.minutes,
-                &::std::format!("{}.{}", field, "MINUTES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.seconds,
-                &::std::format!("{}.{}", field, "SECONDS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_date,
-                &::std::format!("{}.{}", field, "CREATED_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_start,
-                &::std::format!("{}.{}", field, "DATE_START"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_stop,
-                &::std::format!("{}.{}", field, "DATE_STOP"),
-                problems,
-            );
-        }
-    }
-}
 /// [`task.elapseditem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-manifest.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -3944,17 +5161,60 @@ pub mod elapseditem_getlist {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ElapseditemGetmanifest {}
+pub struct ElapseditemGetmanifest {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ElapseditemGetmanifest {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElapseditemGetmanifest {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElapseditemGetmanifest {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4014,17 +5274,84 @@ for ElapseditemGetmanifestError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ElapseditemIsActionAllowed {}
+pub struct ElapseditemIsActionAllowed {
+    /// `TASKID` (required): `int`.
+    #[serde(rename = "TASKID")]
+    pub taskid: i64,
+    /// `ITEMID` (required): `int`.
+    #[serde(rename = "ITEMID")]
+    pub itemid: i64,
+    /// `ACTIONID` (required): `int`.
+    #[serde(rename = "ACTIONID")]
+    pub actionid: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ElapseditemIsActionAllowed {
-    /// A request with every optional parameter left to the server's default.
+    /// A request with the required parameters `TASKID`, `ITEMID`, `ACTIONID`.
     #[must_use]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(
+        taskid: impl ::std::convert::Into<i64>,
+        itemid: impl ::std::convert::Into<i64>,
+        actionid: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            taskid: ::std::convert::Into::into(taskid),
+            itemid: ::std::convert::Into::into(itemid),
+            actionid: ::std::convert::Into::into(actionid),
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElapseditemIsActionAllowed {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElapseditemIsActionAllowed {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID", "ACTIONID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID", "ACTIONID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            actionid: ::b24_core::__private::wire::field_at(slot_2, "ACTIONID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4044,7 +5371,25 @@ impl ::b24_core::__private::Method for ElapseditemIsActionAllowed {
             "task.elapseditem.isActionAllowed",
         );
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
+        ::b24_core::__private::Check::check(&self.actionid, "ACTIONID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::serde_json::Error,
+    > {
+        let named = ::b24_core::__private::serde_json::to_value(self)?;
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID", "ACTIONID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.elapseditem.isActionAllowed`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-is-action-allowed.html): the documented codes, then the system errors.
@@ -4081,8 +5426,7 @@ for ElapseditemIsActionAllowedError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ElapseditemUpdate {
@@ -4095,6 +5439,12 @@ pub struct ElapseditemUpdate {
     /// `ARFIELDS` (required): `Arfields`.
     #[serde(rename = "ARFIELDS")]
     pub arfields: elapseditem_update::Arfields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemUpdate {
@@ -4109,7 +5459,51 @@ impl ElapseditemUpdate {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             arfields: ::std::convert::Into::into(arfields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElapseditemUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ElapseditemUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ITEMID", "ARFIELDS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ITEMID", "ARFIELDS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
+            arfields: ::b24_core::__private::wire::field_at(slot_2, "ARFIELDS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4139,18 +5533,13 @@ impl ::b24_core::__private::Method for ElapseditemUpdate {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ITEMID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ARFIELDS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ITEMID", "ARFIELDS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.elapseditem.update`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html): the documented codes, then the system errors.
@@ -4166,6 +5555,8 @@ pub enum ElapseditemUpdateError {
     E0x000004,
     /// `0x000040`.
     E0x000040,
+    /// `ERROR_CORE`.
+    ErrorCore,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4179,6 +5570,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemUpdat
             "0x100002" => Self::E0x100002,
             "0x000004" => Self::E0x000004,
             "0x000040" => Self::E0x000040,
+            "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4230,23 +5622,11 @@ pub mod elapseditem_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SECONDS" => slot_0 = ::std::option::Option::Some(member),
-                    "COMMENT_TEXT" => slot_1 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SECONDS", "COMMENT_TEXT", "USER_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
                 comment_text: ::b24_core::__private::wire::field_at(
@@ -4292,8 +5672,8 @@ pub mod elapseditem_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemAdd {
@@ -4306,6 +5686,12 @@ pub struct ItemAdd {
     pub taskdata: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAdd {
@@ -4314,6 +5700,7 @@ impl ItemAdd {
     pub fn new() -> Self {
         Self {
             taskdata: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKDATA`.
@@ -4326,6 +5713,44 @@ impl ItemAdd {
     ) -> Self {
         self.taskdata = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKDATA"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKDATA"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskdata: ::b24_core::__private::wire::field_at(slot_0, "TASKDATA")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4353,14 +5778,13 @@ impl ::b24_core::__private::Method for ItemAdd {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKDATA").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKDATA"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.add`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add.html): the documented codes, then the system errors.
@@ -4399,70 +5823,75 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemAddfile {
-    /// `TASK_ID`: `any`.
-    #[serde(
-        rename = "TASK_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub task_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `NAME`: `string`.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `CONTENT`: `any`.
-    #[serde(
-        rename = "CONTENT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `TASK_ID` (required): `int`.
+    #[serde(rename = "TASK_ID")]
+    pub task_id: i64,
+    /// `FILE` (required): `File`.
+    #[serde(rename = "FILE")]
+    pub file: item_addfile::File,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAddfile {
-    /// A request with every optional parameter left to the server's default.
+    /// A request with the required parameters `TASK_ID`, `FILE`.
     #[must_use]
-    pub fn new() -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<i64>,
+        file: impl ::std::convert::Into<item_addfile::File>,
+    ) -> Self {
         Self {
-            task_id: ::std::option::Option::None,
-            name: ::std::option::Option::None,
-            content: ::std::option::Option::None,
+            task_id: ::std::convert::Into::into(task_id),
+            file: ::std::convert::Into::into(file),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `TASK_ID`.
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
     #[must_use]
-    pub fn task_id(
+    pub fn extra(
         mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.task_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
         self
     }
-    /// Sets `NAME`.
-    #[must_use]
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemAddfile {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
     }
-    /// Sets `CONTENT`.
-    #[must_use]
-    pub fn content(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
-        self.content = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemAddfile {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASK_ID", "FILE"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASK_ID", "FILE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
+            file: ::b24_core::__private::wire::field_at(slot_1, "FILE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4481,8 +5910,7 @@ impl ::b24_core::__private::Method for ItemAddfile {
         let mut all = ::b24_core::__private::Problems::new("task.item.addfile");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.content, "CONTENT", problems);
+        ::b24_core::__private::Check::check(&self.file, "FILE", problems);
         all.finish()
     }
     fn params(
@@ -4492,17 +5920,13 @@ impl ::b24_core::__private::Method for ItemAddfile {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASK_ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named.get("NAME")
-            .cloned().unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("CONTENT").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASK_ID", "FILE"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.addfile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-file.html): the documented codes, then the system errors.
@@ -4530,6 +5954,69 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddfileError
         }
     }
 }
+/// Named types of [`task.item.addfile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-file.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_addfile {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `File` of [`task.item.addfile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct File {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `CONTENT`: `string`.
+        #[serde(rename = "CONTENT")]
+        pub content: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for File {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for File {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "CONTENT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                content: ::b24_core::__private::wire::field_at(slot_1, "CONTENT")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for File {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.content,
+                &::std::format!("{}.{}", field, "CONTENT"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "CONTENT"), &self.content);
+        }
+    }
+}
 /// [`task.item.addtofavorite`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-to-favourite.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -4541,8 +6028,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddfileError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemAddtofavorite {
@@ -4567,6 +6054,12 @@ pub struct ItemAddtofavorite {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAddtofavorite {
@@ -4577,6 +6070,7 @@ impl ItemAddtofavorite {
             auth: ::std::option::Option::None,
             task_id: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `auth`.
@@ -4599,12 +6093,55 @@ impl ItemAddtofavorite {
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemAddtofavorite {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemAddtofavorite {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["auth", "TASK_ID", "PARAMS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["auth", "TASK_ID", "PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            auth: ::b24_core::__private::wire::field_at(slot_0, "auth")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4634,18 +6171,13 @@ impl ::b24_core::__private::Method for ItemAddtofavorite {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("auth").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("TASK_ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("PARAMS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["auth", "TASK_ID", "PARAMS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.addtofavorite`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-to-favourite.html): the documented codes, then the system errors.
@@ -4682,8 +6214,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddtofavorit
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemApprove {
@@ -4694,6 +6226,12 @@ pub struct ItemApprove {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemApprove {
@@ -4702,6 +6240,7 @@ impl ItemApprove {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -4712,6 +6251,44 @@ impl ItemApprove {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemApprove {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemApprove {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4739,14 +6316,9 @@ impl ::b24_core::__private::Method for ItemApprove {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.approve`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-approve.html): the documented codes, then the system errors.
@@ -4785,8 +6357,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemApproveError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemComplete {
@@ -4797,6 +6369,12 @@ pub struct ItemComplete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemComplete {
@@ -4805,6 +6383,7 @@ impl ItemComplete {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -4815,6 +6394,44 @@ impl ItemComplete {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemComplete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemComplete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4842,14 +6459,9 @@ impl ::b24_core::__private::Method for ItemComplete {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.complete`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-complete.html): the documented codes, then the system errors.
@@ -4886,8 +6498,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemCompleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDefer {
@@ -4898,6 +6510,12 @@ pub struct ItemDefer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDefer {
@@ -4906,6 +6524,7 @@ impl ItemDefer {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -4916,6 +6535,44 @@ impl ItemDefer {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDefer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDefer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4943,14 +6600,9 @@ impl ::b24_core::__private::Method for ItemDefer {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.defer`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-defer.html): the documented codes, then the system errors.
@@ -4989,8 +6641,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeferError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDelegate {
@@ -5008,6 +6660,12 @@ pub struct ItemDelegate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub userid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDelegate {
@@ -5017,6 +6675,7 @@ impl ItemDelegate {
         Self {
             taskid: ::std::option::Option::None,
             userid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -5036,6 +6695,48 @@ impl ItemDelegate {
     ) -> Self {
         self.userid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDelegate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDelegate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "USERID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "USERID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            userid: ::b24_core::__private::wire::field_at(slot_1, "USERID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5064,16 +6765,13 @@ impl ::b24_core::__private::Method for ItemDelegate {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("USERID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "USERID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.delegate`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delegate.html): the documented codes, then the system errors.
@@ -5110,8 +6808,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDelegateErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDelete {
@@ -5122,6 +6820,12 @@ pub struct ItemDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDelete {
@@ -5130,6 +6834,7 @@ impl ItemDelete {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -5140,6 +6845,44 @@ impl ItemDelete {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5167,14 +6910,9 @@ impl ::b24_core::__private::Method for ItemDelete {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.delete`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete.html): the documented codes, then the system errors.
@@ -5211,8 +6949,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDeletefile {
@@ -5237,6 +6975,12 @@ pub struct ItemDeletefile {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attachment_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDeletefile {
@@ -5247,6 +6991,7 @@ impl ItemDeletefile {
             auth: ::std::option::Option::None,
             task_id: ::std::option::Option::None,
             attachment_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `auth`.
@@ -5278,6 +7023,48 @@ impl ItemDeletefile {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDeletefile {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDeletefile {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["auth", "TASK_ID", "ATTACHMENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            auth: ::b24_core::__private::wire::field_at(slot_0, "auth")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+            attachment_id: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "ATTACHMENT_ID",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ItemDeletefile {
@@ -5302,26 +7089,6 @@ impl ::b24_core::__private::Method for ItemDeletefile {
             problems,
         );
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("auth").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("TASK_ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ATTACHMENT_ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.deletefile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-file.html): the documented codes, then the system errors.
@@ -5360,8 +7127,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeletefileEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDeletefromfavorite {
@@ -5386,6 +7153,12 @@ pub struct ItemDeletefromfavorite {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDeletefromfavorite {
@@ -5396,6 +7169,7 @@ impl ItemDeletefromfavorite {
             auth: ::std::option::Option::None,
             task_id: ::std::option::Option::None,
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `auth`.
@@ -5418,12 +7192,55 @@ impl ItemDeletefromfavorite {
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDeletefromfavorite {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDeletefromfavorite {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["auth", "TASK_ID", "PARAMS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["auth", "TASK_ID", "PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            auth: ::b24_core::__private::wire::field_at(slot_0, "auth")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5455,18 +7272,13 @@ impl ::b24_core::__private::Method for ItemDeletefromfavorite {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("auth").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("TASK_ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("PARAMS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["auth", "TASK_ID", "PARAMS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.deletefromfavorite`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-from-favorite.html): the documented codes, then the system errors.
@@ -5506,8 +7318,8 @@ for ItemDeletefromfavoriteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDisapprove {
@@ -5518,6 +7330,12 @@ pub struct ItemDisapprove {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDisapprove {
@@ -5526,6 +7344,7 @@ impl ItemDisapprove {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -5536,6 +7355,44 @@ impl ItemDisapprove {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemDisapprove {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemDisapprove {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5563,14 +7420,9 @@ impl ::b24_core::__private::Method for ItemDisapprove {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-disapprove.html): the documented codes, then the system errors.
@@ -5609,8 +7461,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDisapproveEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGetallowedactions {
@@ -5621,6 +7473,12 @@ pub struct ItemGetallowedactions {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetallowedactions {
@@ -5629,6 +7487,7 @@ impl ItemGetallowedactions {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -5639,6 +7498,44 @@ impl ItemGetallowedactions {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGetallowedactions {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetallowedactions {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5668,14 +7565,9 @@ impl ::b24_core::__private::Method for ItemGetallowedactions {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.getallowedactions`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-actions.html): the documented codes, then the system errors.
@@ -5715,8 +7607,8 @@ for ItemGetallowedactionsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGetallowedtaskactionsasstrings {
@@ -5727,6 +7619,12 @@ pub struct ItemGetallowedtaskactionsasstrings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetallowedtaskactionsasstrings {
@@ -5735,6 +7633,7 @@ impl ItemGetallowedtaskactionsasstrings {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -5745,6 +7644,45 @@ impl ItemGetallowedtaskactionsasstrings {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ItemGetallowedtaskactionsasstrings {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetallowedtaskactionsasstrings {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5774,14 +7712,9 @@ impl ::b24_core::__private::Method for ItemGetallowedtaskactionsasstrings {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.getallowedtaskactionsasstrings`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-task-actions-as-strings.html): the documented codes, then the system errors.
@@ -5819,8 +7752,8 @@ for ItemGetallowedtaskactionsasstringsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGetdata {
@@ -5831,6 +7764,12 @@ pub struct ItemGetdata {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetdata {
@@ -5839,6 +7778,7 @@ impl ItemGetdata {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -5849,6 +7789,44 @@ impl ItemGetdata {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGetdata {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetdata {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5876,14 +7854,9 @@ impl ::b24_core::__private::Method for ItemGetdata {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.getdata`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-data.html): the documented codes, then the system errors.
@@ -5920,8 +7893,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetdataError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGetdependson {
@@ -5932,6 +7905,12 @@ pub struct ItemGetdependson {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetdependson {
@@ -5940,6 +7919,7 @@ impl ItemGetdependson {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -5950,6 +7930,44 @@ impl ItemGetdependson {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGetdependson {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetdependson {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5977,14 +7995,9 @@ impl ::b24_core::__private::Method for ItemGetdependson {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.getdependson`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-dependson.html): the documented codes, then the system errors.
@@ -6021,8 +8034,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetdependson
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGetdescription {
@@ -6040,6 +8053,12 @@ pub struct ItemGetdescription {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub format: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetdescription {
@@ -6049,6 +8068,7 @@ impl ItemGetdescription {
         Self {
             taskid: ::std::option::Option::None,
             format: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -6068,6 +8088,48 @@ impl ItemGetdescription {
     ) -> Self {
         self.format = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGetdescription {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetdescription {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "FORMAT"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "FORMAT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            format: ::b24_core::__private::wire::field_at(slot_1, "FORMAT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6096,16 +8158,13 @@ impl ::b24_core::__private::Method for ItemGetdescription {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FORMAT").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "FORMAT"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.getdescription`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-description.html): the documented codes, then the system errors.
@@ -6142,8 +8201,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetdescripti
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemGetfiles {
@@ -6154,6 +8213,12 @@ pub struct ItemGetfiles {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetfiles {
@@ -6162,6 +8227,7 @@ impl ItemGetfiles {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -6172,6 +8238,44 @@ impl ItemGetfiles {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGetfiles {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetfiles {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6199,14 +8303,9 @@ impl ::b24_core::__private::Method for ItemGetfiles {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.getfiles`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-files.html): the documented codes, then the system errors.
@@ -6245,17 +8344,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetfilesErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ItemGetmanifest {}
+pub struct ItemGetmanifest {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ItemGetmanifest {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemGetmanifest {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemGetmanifest {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6312,8 +8454,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetmanifestE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemIsactionallowed {
@@ -6331,6 +8473,12 @@ pub struct ItemIsactionallowed {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub actionid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemIsactionallowed {
@@ -6340,6 +8488,7 @@ impl ItemIsactionallowed {
         Self {
             taskid: ::std::option::Option::None,
             actionid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -6359,6 +8508,48 @@ impl ItemIsactionallowed {
     ) -> Self {
         self.actionid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemIsactionallowed {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemIsactionallowed {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "ACTIONID"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "ACTIONID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            actionid: ::b24_core::__private::wire::field_at(slot_1, "ACTIONID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6387,16 +8578,13 @@ impl ::b24_core::__private::Method for ItemIsactionallowed {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("ACTIONID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "ACTIONID"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-is-action-allowed.html): the documented codes, then the system errors.
@@ -6434,8 +8622,8 @@ for ItemIsactionallowedError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemList {
@@ -6472,14 +8660,18 @@ pub struct ItemList {
     pub params: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
-    /// `SELECT`: `any[]`.
+    /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -6492,6 +8684,7 @@ impl ItemList {
             filter: ::std::option::Option::None,
             params: ::std::option::Option::None,
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ORDER`.
@@ -6524,7 +8717,7 @@ impl ItemList {
     }
     /// Sets `PARAMS`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
@@ -6537,12 +8730,54 @@ impl ItemList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["ORDER", "FILTER", "PARAMS", "SELECT"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ORDER", "FILTER", "PARAMS", "SELECT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+            select: ::b24_core::__private::wire::field_at(slot_3, "SELECT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6573,20 +8808,13 @@ impl ::b24_core::__private::Method for ItemList {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("ORDER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FILTER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("PARAMS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("SELECT").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["ORDER", "FILTER", "PARAMS", "SELECT"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.list`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-list.html): the documented codes, then the system errors.
@@ -6623,8 +8851,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemRenew {
@@ -6635,6 +8863,12 @@ pub struct ItemRenew {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemRenew {
@@ -6643,6 +8877,7 @@ impl ItemRenew {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -6653,6 +8888,44 @@ impl ItemRenew {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemRenew {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemRenew {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6680,14 +8953,9 @@ impl ::b24_core::__private::Method for ItemRenew {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.renew`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-renew.html): the documented codes, then the system errors.
@@ -6724,8 +8992,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemRenewError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemStartexecution {
@@ -6736,6 +9004,12 @@ pub struct ItemStartexecution {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemStartexecution {
@@ -6744,6 +9018,7 @@ impl ItemStartexecution {
     pub fn new() -> Self {
         Self {
             taskid: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -6754,6 +9029,44 @@ impl ItemStartexecution {
     ) -> Self {
         self.taskid = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemStartexecution {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemStartexecution {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["TASKID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6781,14 +9094,9 @@ impl ::b24_core::__private::Method for ItemStartexecution {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.item.startexecution`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-start-execution.html): the documented codes, then the system errors.
@@ -6825,8 +9133,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemStartexecuti
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUpdate {
@@ -6844,6 +9152,12 @@ pub struct ItemUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskdata: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUpdate {
@@ -6853,6 +9167,7 @@ impl ItemUpdate {
         Self {
             taskid: ::std::option::Option::None,
             taskdata: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TASKID`.
@@ -6872,6 +9187,48 @@ impl ItemUpdate {
     ) -> Self {
         self.taskdata = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "TASKDATA"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["TASKID", "TASKDATA"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
+            taskdata: ::b24_core::__private::wire::field_at(slot_1, "TASKDATA")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6900,16 +9257,13 @@ impl ::b24_core::__private::Method for ItemUpdate {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("TASKID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("TASKDATA").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "TASKDATA"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.item.update`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-update.html): the documented codes, then the system errors.
@@ -6945,14 +9299,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUserfieldAdd {
     /// `PARAMS` (required): `Params`.
     #[serde(rename = "PARAMS")]
     pub params: item_userfield_add::Params,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUserfieldAdd {
@@ -6961,7 +9320,45 @@ impl ItemUserfieldAdd {
     pub fn new(params: impl ::std::convert::Into<item_userfield_add::Params>) -> Self {
         Self {
             params: ::std::convert::Into::into(params),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            params: ::b24_core::__private::wire::field_at(slot_0, "PARAMS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6981,22 +9378,6 @@ impl ::b24_core::__private::Method for ItemUserfieldAdd {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("PARAMS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html): the documented codes, then the system errors.
@@ -7069,19 +9450,11 @@ pub mod item_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "de" => slot_0 = ::std::option::Option::Some(member),
-                    "en" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["de", "en"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
                 en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
@@ -7180,47 +9553,22 @@ pub mod item_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "USER_TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_3 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_6 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_7 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_8 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "USER_TYPE_ID",
+                    "FIELD_NAME",
+                    "XML_ID",
+                    "EDIT_FORM_LABEL",
+                    "LABEL",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SETTINGS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -7310,13 +9658,15 @@ pub mod item_userfield_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -7324,6 +9674,13 @@ pub mod item_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7337,25 +9694,18 @@ pub mod item_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
             })
         }
     }
@@ -7372,6 +9722,11 @@ pub mod item_userfield_add {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
         }
     }
 }
@@ -7383,14 +9738,19 @@ pub mod item_userfield_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUserfieldDelete {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUserfieldDelete {
@@ -7399,7 +9759,45 @@ impl ItemUserfieldDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7419,22 +9817,6 @@ impl ::b24_core::__private::Method for ItemUserfieldDelete {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.userfield.delete`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-delete.html): the documented codes, then the system errors.
@@ -7477,14 +9859,19 @@ for ItemUserfieldDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUserfieldGet {
     /// `ID` (required): `int`.
     #[serde(rename = "ID")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUserfieldGet {
@@ -7493,7 +9880,45 @@ impl ItemUserfieldGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUserfieldGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUserfieldGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7513,22 +9938,6 @@ impl ::b24_core::__private::Method for ItemUserfieldGet {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html): the documented codes, then the system errors.
@@ -7741,83 +10150,32 @@ pub mod item_userfield_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_6 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_8 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_9 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_11 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_13 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_14 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_15 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_16 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_17 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "SETTINGS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
@@ -8030,35 +10388,11 @@ pub mod item_userfield_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "SIZE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    "REGEXP" => slot_2 = ::std::option::Option::Some(member),
-                    "MIN_LENGTH" => slot_3 = ::std::option::Option::Some(member),
-                    "MAX_LENGTH" => slot_4 = ::std::option::Option::Some(member),
-                    "DEFAULT_VALUE" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
@@ -8116,17 +10450,60 @@ pub mod item_userfield_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ItemUserfieldGetfields {}
+pub struct ItemUserfieldGetfields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ItemUserfieldGetfields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUserfieldGetfields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUserfieldGetfields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8190,125 +10567,210 @@ pub mod item_userfield_getfields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `map<any>`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
+        pub id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ENTITY_ID`: `map<any>`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `FIELD_NAME`: `string`.
+        pub entity_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `FIELD_NAME`: `map<any>`.
         #[serde(
             rename = "FIELD_NAME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
+        pub field_name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `USER_TYPE_ID`: `map<any>`.
         #[serde(
             rename = "USER_TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
+        pub user_type_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `XML_ID`: `map<any>`.
         #[serde(
             rename = "XML_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
+        pub xml_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SORT`: `map<any>`.
         #[serde(
             rename = "SORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `char`.
+        pub sort: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MULTIPLE`: `map<any>`.
         #[serde(
             rename = "MULTIPLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `MANDATORY`: `char`.
+        pub multiple: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MANDATORY`: `map<any>`.
         #[serde(
             rename = "MANDATORY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::std::string::String>,
-        /// `SHOW_FILTER`: `char`.
+        pub mandatory: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SHOW_FILTER`: `map<any>`.
         #[serde(
             rename = "SHOW_FILTER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `char`.
+        pub show_filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SHOW_IN_LIST`: `map<any>`.
         #[serde(
             rename = "SHOW_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `EDIT_IN_LIST`: `char`.
+        pub show_in_list: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `EDIT_IN_LIST`: `map<any>`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `IS_SEARCHABLE`: `char`.
+        pub edit_in_list: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `IS_SEARCHABLE`: `map<any>`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        pub is_searchable: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `EDIT_FORM_LABEL`: `map<any>`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIST_COLUMN_LABEL`: `map<any>`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
+        pub list_column_label: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIST_FILTER_LABEL`: `map<any>`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `string`.
+        pub list_filter_label: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ERROR_MESSAGE`: `map<any>`.
         #[serde(
             rename = "ERROR_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        /// `HELP_MESSAGE`: `string`.
+        pub error_message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HELP_MESSAGE`: `map<any>`.
         #[serde(
             rename = "HELP_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `LIST`: `any`.
         #[serde(
             rename = "LIST",
@@ -8341,87 +10803,33 @@ pub mod item_userfield_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "FIELD_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "SORT" => slot_5 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_6 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_7 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_8 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_9 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_11 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_13 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_14 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_15 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_16 = ::std::option::Option::Some(member),
-                    "LIST" => slot_17 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_18 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LIST",
+                    "SETTINGS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
@@ -8584,8 +10992,8 @@ pub mod item_userfield_getfields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUserfieldGetlist {
@@ -8613,6 +11021,19 @@ pub struct ItemUserfieldGetlist {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUserfieldGetlist {
@@ -8622,6 +11043,8 @@ impl ItemUserfieldGetlist {
         Self {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ORDER`.
@@ -8652,6 +11075,51 @@ impl ItemUserfieldGetlist {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUserfieldGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUserfieldGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ORDER", "FILTER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ItemUserfieldGetlist {
@@ -8660,8 +11128,12 @@ impl ::b24_core::__private::Method for ItemUserfieldGetlist {
     const SCOPES: &'static [&'static str] = &["task"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::std::vec::Vec<item_userfield_getlist::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8672,25 +11144,15 @@ impl ::b24_core::__private::Method for ItemUserfieldGetlist {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("ORDER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FILTER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ItemUserfieldGetlist {
+    type Item = item_userfield_getlist::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html): the documented codes, then the system errors.
@@ -8719,6 +11181,253 @@ for ItemUserfieldGetlistError {
         }
     }
 }
+/// Named types of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_userfield_getlist {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `MULTIPLE`: `yn`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `MANDATORY`: `yn`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SHOW_FILTER`: `char`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `char`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `char`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `char`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
+}
 /// [`task.item.userfield.gettypes`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -8727,17 +11436,60 @@ for ItemUserfieldGetlistError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ItemUserfieldGettypes {}
+pub struct ItemUserfieldGettypes {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ItemUserfieldGettypes {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUserfieldGettypes {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUserfieldGettypes {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8748,7 +11500,7 @@ impl ::b24_core::__private::Method for ItemUserfieldGettypes {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<item_userfield_gettypes::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8786,6 +11538,75 @@ for ItemUserfieldGettypesError {
         }
     }
 }
+/// Named types of [`task.item.userfield.gettypes`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_userfield_gettypes {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`task.item.userfield.gettypes`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "title"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+}
 /// [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -8794,8 +11615,7 @@ for ItemUserfieldGettypesError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUserfieldUpdate {
@@ -8805,6 +11625,12 @@ pub struct ItemUserfieldUpdate {
     /// `DATA` (required): `Data`.
     #[serde(rename = "DATA")]
     pub data: item_userfield_update::Data,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUserfieldUpdate {
@@ -8817,7 +11643,46 @@ impl ItemUserfieldUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             data: ::std::convert::Into::into(data),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemUserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemUserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID", "DATA"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8838,23 +11703,6 @@ impl ::b24_core::__private::Method for ItemUserfieldUpdate {
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
         ::b24_core::__private::Check::check(&self.data, "DATA", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named.get("DATA")
-            .cloned().unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html): the documented codes, then the system errors.
@@ -8966,39 +11814,19 @@ pub mod item_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "XML_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_1 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_2 = ::std::option::Option::Some(member),
-                    "SORT" => slot_3 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_4 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_5 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "XML_ID",
+                    "EDIT_FORM_LABEL",
+                    "LABEL",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SETTINGS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
                 edit_form_label: ::b24_core::__private::wire::field_at(
@@ -9090,19 +11918,11 @@ pub mod item_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ru" => slot_0 = ::std::option::Option::Some(member),
-                    "en" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ru", "en"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 ru: ::b24_core::__private::wire::field_at(slot_0, "ru")?,
                 en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
@@ -9134,13 +11954,15 @@ pub mod item_userfield_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -9148,6 +11970,13 @@ pub mod item_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9161,25 +11990,18 @@ pub mod item_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
             })
         }
     }
@@ -9196,6 +12018,11 @@ pub mod item_userfield_update {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
         }
     }
 }
@@ -9208,8 +12035,8 @@ pub mod item_userfield_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemsGetlist {
@@ -9255,6 +12082,12 @@ pub struct ItemsGetlist {
     pub nav_params: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemsGetlist {
@@ -9266,6 +12099,7 @@ impl ItemsGetlist {
             filter: ::std::option::Option::None,
             taskdata: ::std::option::Option::None,
             nav_params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ORDER`.
@@ -9318,6 +12152,50 @@ impl ItemsGetlist {
         self.nav_params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ItemsGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ItemsGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["ORDER", "FILTER", "TASKDATA", "NAV_PARAMS"],
+        )?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ORDER", "FILTER", "TASKDATA", "NAV_PARAMS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            taskdata: ::b24_core::__private::wire::field_at(slot_2, "TASKDATA")?,
+            nav_params: ::b24_core::__private::wire::field_at(slot_3, "NAV_PARAMS")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for ItemsGetlist {
@@ -9347,20 +12225,13 @@ impl ::b24_core::__private::Method for ItemsGetlist {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("ORDER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("FILTER").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("TASKDATA").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("NAV_PARAMS").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["ORDER", "FILTER", "TASKDATA", "NAV_PARAMS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.items.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-items-get-list.html): the documented codes, then the system errors.
@@ -9399,14 +12270,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemsGetlistErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LogitemList {
     /// `ID` (required): `any`.
     #[serde(rename = "ID")]
     pub id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LogitemList {
@@ -9417,7 +12293,46 @@ impl LogitemList {
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LogitemList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LogitemList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let args = ::b24_core::__private::wire::positional(value, &["ID"])?;
+        let obj = &*args;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9445,14 +12360,9 @@ impl ::b24_core::__private::Method for LogitemList {
         ::b24_core::__private::serde_json::Error,
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("ID").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(named, &["ID"], &self.extra),
+        )
     }
 }
 /// Errors of [`task.logitem.list`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-log-item-list.html): the documented codes, then the system errors.
@@ -9488,17 +12398,77 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LogitemListError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct PlannerGetlist {}
+pub struct PlannerGetlist {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl PlannerGetlist {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PlannerGetlist {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for PlannerGetlist {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9508,7 +12478,11 @@ impl ::b24_core::__private::Method for PlannerGetlist {
     const SCOPES: &'static [&'static str] = &["task"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/planner/task-planner-get-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -9516,7 +12490,15 @@ impl ::b24_core::__private::Method for PlannerGetlist {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.planner.getlist");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for PlannerGetlist {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`task.planner.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/planner/task-planner-get-list.html): the documented codes, then the system errors.
@@ -9552,8 +12534,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PlannerGetlistEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StagesAdd {
@@ -9567,6 +12548,12 @@ pub struct StagesAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_admin: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StagesAdd {
@@ -9576,6 +12563,7 @@ impl StagesAdd {
         Self {
             fields: ::std::convert::Into::into(fields),
             is_admin: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `isAdmin`.
@@ -9586,6 +12574,44 @@ impl StagesAdd {
     ) -> Self {
         self.is_admin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StagesAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StagesAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields", "isAdmin"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            is_admin: ::b24_core::__private::wire::field_at(slot_1, "isAdmin")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9606,24 +12632,6 @@ impl ::b24_core::__private::Method for StagesAdd {
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("fields").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("isAdmin").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.add`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-add.html): the documented codes, then the system errors.
@@ -9708,27 +12716,11 @@ pub mod stages_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "COLOR" => slot_1 = ::std::option::Option::Some(member),
-                    "AFTER_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ENTITY_ID" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "COLOR", "AFTER_ID", "ENTITY_ID"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
@@ -9772,8 +12764,7 @@ pub mod stages_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StagesCanmovetask {
@@ -9783,6 +12774,12 @@ pub struct StagesCanmovetask {
     /// `entityType` (required): `string`. Documented values: `U`, `G`.
     #[serde(rename = "entityType")]
     pub entity_type: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StagesCanmovetask {
@@ -9795,7 +12792,46 @@ impl StagesCanmovetask {
         Self {
             entity_id: ::std::convert::Into::into(entity_id),
             entity_type: ::std::convert::Into::into(entity_type),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StagesCanmovetask {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StagesCanmovetask {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["entityId", "entityType"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_1, "entityType")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9817,24 +12853,6 @@ impl ::b24_core::__private::Method for StagesCanmovetask {
         ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
         problems.non_empty("entityType", &self.entity_type);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("entityId").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("entityType").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.canmovetask`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-can-move-task.html): the documented codes, then the system errors.
@@ -9870,8 +12888,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesCanmovetas
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StagesDelete {
@@ -9885,6 +12902,12 @@ pub struct StagesDelete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_admin: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StagesDelete {
@@ -9894,6 +12917,7 @@ impl StagesDelete {
         Self {
             id: ::std::convert::Into::into(id),
             is_admin: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `isAdmin`.
@@ -9904,6 +12928,44 @@ impl StagesDelete {
     ) -> Self {
         self.is_admin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StagesDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StagesDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "isAdmin"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            is_admin: ::b24_core::__private::wire::field_at(slot_1, "isAdmin")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9924,24 +12986,6 @@ impl ::b24_core::__private::Method for StagesDelete {
         ::b24_core::__private::Check::check(&self.id, "id", problems);
         ::b24_core::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("id").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("isAdmin").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.delete`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-delete.html): the documented codes, then the system errors.
@@ -9989,8 +13033,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesDeleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StagesGet {
@@ -10004,6 +13047,12 @@ pub struct StagesGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_admin: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StagesGet {
@@ -10013,6 +13062,7 @@ impl StagesGet {
         Self {
             entity_id: ::std::convert::Into::into(entity_id),
             is_admin: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `isAdmin`.
@@ -10023,6 +13073,44 @@ impl StagesGet {
     ) -> Self {
         self.is_admin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StagesGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StagesGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["entityId", "isAdmin"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
+            is_admin: ::b24_core::__private::wire::field_at(slot_1, "isAdmin")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10046,24 +13134,6 @@ impl ::b24_core::__private::Method for StagesGet {
         ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
         ::b24_core::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("entityId").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("isAdmin").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.get`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-get.html): the documented codes, then the system errors.
@@ -10102,8 +13172,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StagesMovetask {
@@ -10127,6 +13196,12 @@ pub struct StagesMovetask {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub after: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StagesMovetask {
@@ -10141,6 +13216,7 @@ impl StagesMovetask {
             stage_id: ::std::convert::Into::into(stage_id),
             before: ::std::option::Option::None,
             after: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `before`.
@@ -10154,6 +13230,46 @@ impl StagesMovetask {
     pub fn after(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.after = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StagesMovetask {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StagesMovetask {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "stageId", "before", "after"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            stage_id: ::b24_core::__private::wire::field_at(slot_1, "stageId")?,
+            before: ::b24_core::__private::wire::field_at(slot_2, "before")?,
+            after: ::b24_core::__private::wire::field_at(slot_3, "after")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10176,28 +13292,6 @@ impl ::b24_core::__private::Method for StagesMovetask {
         ::b24_core::__private::Check::check(&self.before, "before", problems);
         ::b24_core::__private::Check::check(&self.after, "after", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("id").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("stageId").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("before").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("after").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.movetask`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-move-task.html): the documented codes, then the system errors.
@@ -10242,17 +13336,16 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesMovetaskEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StagesUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: stages_update::Fields,
     /// `isAdmin`: `yn`.
     #[serde(
         rename = "isAdmin",
@@ -10260,6 +13353,12 @@ pub struct StagesUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub is_admin: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StagesUpdate {
@@ -10267,14 +13366,13 @@ impl StagesUpdate {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        fields: impl ::std::convert::Into<stages_update::Fields>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
             is_admin: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `isAdmin`.
@@ -10285,6 +13383,45 @@ impl StagesUpdate {
     ) -> Self {
         self.is_admin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StagesUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StagesUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields", "isAdmin"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            is_admin: ::b24_core::__private::wire::field_at(slot_2, "isAdmin")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10306,26 +13443,6 @@ impl ::b24_core::__private::Method for StagesUpdate {
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
-    }
-    fn params(
-        &self,
-    ) -> ::std::result::Result<
-        ::b24_core::__private::serde_json::Value,
-        ::b24_core::__private::serde_json::Error,
-    > {
-        let named = ::b24_core::__private::serde_json::to_value(self)?;
-        let mut args: ::std::vec::Vec<::b24_core::__private::serde_json::Value> = ::std::vec![
-            named.get("id").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("fields").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null), named
-            .get("isAdmin").cloned()
-            .unwrap_or(::b24_core::__private::serde_json::Value::Null)
-        ];
-        while args.last().is_some_and(|v| v.is_null()) {
-            args.pop();
-        }
-        ::std::result::Result::Ok(::b24_core::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.update`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-update.html): the documented codes, then the system errors.
@@ -10356,6 +13473,101 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesUpdateErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`task.stages.update`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod stages_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`task.stages.update`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `COLOR`: `string`.
+        #[serde(
+            rename = "COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `AFTER_ID`: `int`.
+        #[serde(
+            rename = "AFTER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub after_id: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "COLOR", "AFTER_ID", "SORT"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
+                after_id: ::b24_core::__private::wire::field_at(slot_2, "AFTER_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.after_id,
+                &::std::format!("{}.{}", field, "AFTER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
         }
     }
 }

@@ -16,14 +16,19 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumBacklogAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_backlog_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumBacklogAdd {
@@ -34,7 +39,45 @@ impl ApiScrumBacklogAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumBacklogAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumBacklogAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -126,23 +169,11 @@ pub mod api_scrum_backlog_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "groupId" => slot_0 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_1 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["groupId", "createdBy", "modifiedBy"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
@@ -221,27 +252,11 @@ pub mod api_scrum_backlog_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "groupId" => slot_1 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_2 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "groupId", "createdBy", "modifiedBy"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
@@ -284,14 +299,19 @@ pub mod api_scrum_backlog_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumBacklogDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumBacklogDelete {
@@ -300,7 +320,45 @@ impl ApiScrumBacklogDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumBacklogDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumBacklogDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -361,14 +419,19 @@ for ApiScrumBacklogDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumBacklogGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumBacklogGet {
@@ -377,7 +440,45 @@ impl ApiScrumBacklogGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumBacklogGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumBacklogGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -485,27 +586,11 @@ pub mod api_scrum_backlog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "groupId" => slot_1 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_2 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "groupId", "createdBy", "modifiedBy"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
@@ -548,17 +633,60 @@ pub mod api_scrum_backlog_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ApiScrumBacklogGetFields {}
+pub struct ApiScrumBacklogGetFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ApiScrumBacklogGetFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumBacklogGetFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumBacklogGetFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -569,7 +697,7 @@ impl ::b24_core::__private::Method for ApiScrumBacklogGetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-get-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = api_scrum_backlog_get_fields::Result;
+    type Output = api_scrum_backlog_get_fields::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -622,27 +750,42 @@ pub mod api_scrum_backlog_get_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `groupId`: `int`.
+        /// `groupId`: `map<any>`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
-        /// `createdBy`: `int`.
+        pub group_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `createdBy`: `map<any>`.
         #[serde(
             rename = "createdBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `modifiedBy`: `int`.
+        pub created_by: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `modifiedBy`: `map<any>`.
         #[serde(
             rename = "modifiedBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by: ::std::option::Option<i64>,
+        pub modified_by: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -656,23 +799,11 @@ pub mod api_scrum_backlog_get_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "groupId" => slot_0 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_1 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["groupId", "createdBy", "modifiedBy"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
@@ -700,6 +831,56 @@ pub mod api_scrum_backlog_get_fields {
             );
         }
     }
+    /// `ResultWrapper` of [`tasks.api.scrum.backlog.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `fields`: `Result`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
 }
 /// [`tasks.api.scrum.backlog.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-update.html) (REST v2)
 ///
@@ -709,8 +890,7 @@ pub mod api_scrum_backlog_get_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumBacklogUpdate {
@@ -720,6 +900,12 @@ pub struct ApiScrumBacklogUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_backlog_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumBacklogUpdate {
@@ -732,7 +918,46 @@ impl ApiScrumBacklogUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumBacklogUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumBacklogUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -838,23 +1063,11 @@ pub mod api_scrum_backlog_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "groupId" => slot_0 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_1 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["groupId", "createdBy", "modifiedBy"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
@@ -933,27 +1146,11 @@ pub mod api_scrum_backlog_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "groupId" => slot_1 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_2 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "groupId", "createdBy", "modifiedBy"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
@@ -996,14 +1193,19 @@ pub mod api_scrum_backlog_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumEpicAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_epic_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumEpicAdd {
@@ -1012,7 +1214,45 @@ impl ApiScrumEpicAdd {
     pub fn new(fields: impl ::std::convert::Into<api_scrum_epic_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumEpicAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumEpicAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1132,39 +1372,19 @@ pub mod api_scrum_epic_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    "groupId" => slot_2 = ::std::option::Option::Some(member),
-                    "color" => slot_3 = ::std::option::Option::Some(member),
-                    "files" => slot_4 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "description",
+                    "groupId",
+                    "color",
+                    "files",
+                    "createdBy",
+                    "modifiedBy",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -1292,39 +1512,19 @@ pub mod api_scrum_epic_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "groupId" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "description" => slot_3 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_4 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "groupId",
+                    "name",
+                    "description",
+                    "createdBy",
+                    "modifiedBy",
+                    "color",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
@@ -1391,14 +1591,19 @@ pub mod api_scrum_epic_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumEpicDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumEpicDelete {
@@ -1407,7 +1612,45 @@ impl ApiScrumEpicDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumEpicDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumEpicDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1470,14 +1713,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicDele
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumEpicGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumEpicGet {
@@ -1486,7 +1734,45 @@ impl ApiScrumEpicGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumEpicGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumEpicGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1628,43 +1914,20 @@ pub mod api_scrum_epic_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "groupId" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "description" => slot_3 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_4 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    "files" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "groupId",
+                    "name",
+                    "description",
+                    "createdBy",
+                    "modifiedBy",
+                    "color",
+                    "files",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
@@ -1737,17 +2000,60 @@ pub mod api_scrum_epic_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ApiScrumEpicGetFields {}
+pub struct ApiScrumEpicGetFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ApiScrumEpicGetFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumEpicGetFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumEpicGetFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1875,39 +2181,19 @@ pub mod api_scrum_epic_get_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    "groupId" => slot_2 = ::std::option::Option::Some(member),
-                    "color" => slot_3 = ::std::option::Option::Some(member),
-                    "files" => slot_4 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "description",
+                    "groupId",
+                    "color",
+                    "files",
+                    "createdBy",
+                    "modifiedBy",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -1971,38 +2257,42 @@ pub mod api_scrum_epic_get_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumEpicList {
-    /// `order`: `any[]`.
+    /// `order`: `map<any>`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
-    /// `filter`: `any[]`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2010,6 +2300,12 @@ pub struct ApiScrumEpicList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumEpicList {
@@ -2021,6 +2317,7 @@ impl ApiScrumEpicList {
             filter: ::std::option::Option::None,
             select: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
@@ -2028,7 +2325,10 @@ impl ApiScrumEpicList {
     pub fn order(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -2039,7 +2339,10 @@ impl ApiScrumEpicList {
     pub fn filter(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -2049,9 +2352,7 @@ impl ApiScrumEpicList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2061,6 +2362,46 @@ impl ApiScrumEpicList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumEpicList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumEpicList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "select", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2194,39 +2535,19 @@ pub mod api_scrum_epic_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "groupId" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "description" => slot_3 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_4 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "groupId",
+                    "name",
+                    "description",
+                    "createdBy",
+                    "modifiedBy",
+                    "color",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
@@ -2293,17 +2614,22 @@ pub mod api_scrum_epic_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumEpicUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: api_scrum_epic_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumEpicUpdate {
@@ -2311,14 +2637,51 @@ impl ApiScrumEpicUpdate {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        fields: impl ::std::convert::Into<api_scrum_epic_update::Fields>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumEpicUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumEpicUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2379,6 +2742,144 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumEpicUpda
 pub mod api_scrum_epic_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Fields` of [`tasks.api.scrum.epic.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `groupId`: `int`.
+        #[serde(
+            rename = "groupId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_id: ::std::option::Option<i64>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `files`: `any[]`.
+        #[serde(
+            rename = "files",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `fields`: `map<any>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "description", "groupId", "color", "files", "id", "fields"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "description",
+                )?,
+                group_id: ::b24_core::__private::wire::field_at(slot_2, "groupId")?,
+                color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
+                files: ::b24_core::__private::wire::field_at(slot_4, "files")?,
+                id: ::b24_core::__private::wire::field_at(slot_5, "id")?,
+                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_id,
+                &::std::format!("{}.{}", field, "groupId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "files"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`tasks.api.scrum.epic.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2451,39 +2952,19 @@ pub mod api_scrum_epic_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "groupId" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "description" => slot_3 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_4 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_5 = ::std::option::Option::Some(member),
-                    "color" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "groupId",
+                    "name",
+                    "description",
+                    "createdBy",
+                    "modifiedBy",
+                    "color",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
@@ -2550,14 +3031,19 @@ pub mod api_scrum_epic_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumKanbanAddStage {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_kanban_add_stage::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumKanbanAddStage {
@@ -2568,7 +3054,45 @@ impl ApiScrumKanbanAddStage {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumKanbanAddStage {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumKanbanAddStage {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2675,31 +3199,11 @@ pub mod api_scrum_kanban_add_stage {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "sprintId" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "type" => slot_2 = ::std::option::Option::Some(member),
-                    "sort" => slot_3 = ::std::option::Option::Some(member),
-                    "color" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["sprintId", "name", "type", "sort", "color"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 sprint_id: ::b24_core::__private::wire::field_at(slot_0, "sprintId")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -2749,8 +3253,7 @@ pub mod api_scrum_kanban_add_stage {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumKanbanAddTask {
@@ -2763,6 +3266,12 @@ pub struct ApiScrumKanbanAddTask {
     /// `stageId` (required): `int`.
     #[serde(rename = "stageId")]
     pub stage_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumKanbanAddTask {
@@ -2777,7 +3286,47 @@ impl ApiScrumKanbanAddTask {
             sprint_id: ::std::convert::Into::into(sprint_id),
             task_id: ::std::convert::Into::into(task_id),
             stage_id: ::std::convert::Into::into(stage_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumKanbanAddTask {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumKanbanAddTask {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["sprintId", "taskId", "stageId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            sprint_id: ::b24_core::__private::wire::field_at(slot_0, "sprintId")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_1, "taskId")?,
+            stage_id: ::b24_core::__private::wire::field_at(slot_2, "stageId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2840,14 +3389,19 @@ for ApiScrumKanbanAddTaskError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumKanbanDeleteStage {
     /// `stageId` (required): `int`.
     #[serde(rename = "stageId")]
     pub stage_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumKanbanDeleteStage {
@@ -2856,7 +3410,45 @@ impl ApiScrumKanbanDeleteStage {
     pub fn new(stage_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             stage_id: ::std::convert::Into::into(stage_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumKanbanDeleteStage {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumKanbanDeleteStage {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["stageId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            stage_id: ::b24_core::__private::wire::field_at(slot_0, "stageId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2917,8 +3509,7 @@ for ApiScrumKanbanDeleteStageError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumKanbanDeleteTask {
@@ -2928,6 +3519,12 @@ pub struct ApiScrumKanbanDeleteTask {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumKanbanDeleteTask {
@@ -2940,7 +3537,46 @@ impl ApiScrumKanbanDeleteTask {
         Self {
             sprint_id: ::std::convert::Into::into(sprint_id),
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumKanbanDeleteTask {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumKanbanDeleteTask {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["sprintId", "taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            sprint_id: ::b24_core::__private::wire::field_at(slot_0, "sprintId")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_1, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3002,17 +3638,60 @@ for ApiScrumKanbanDeleteTaskError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ApiScrumKanbanGetFields {}
+pub struct ApiScrumKanbanGetFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ApiScrumKanbanGetFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumKanbanGetFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumKanbanGetFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3069,14 +3748,19 @@ for ApiScrumKanbanGetFieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumKanbanGetStages {
     /// `sprintId` (required): `int`.
     #[serde(rename = "sprintId")]
     pub sprint_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumKanbanGetStages {
@@ -3085,7 +3769,45 @@ impl ApiScrumKanbanGetStages {
     pub fn new(sprint_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             sprint_id: ::std::convert::Into::into(sprint_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumKanbanGetStages {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumKanbanGetStages {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["sprintId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            sprint_id: ::b24_core::__private::wire::field_at(slot_0, "sprintId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3096,7 +3818,7 @@ impl ::b24_core::__private::Method for ApiScrumKanbanGetStages {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-get-stages.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = api_scrum_kanban_get_stages::Result;
+    type Output = ::std::vec::Vec<api_scrum_kanban_get_stages::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3179,6 +3901,13 @@ pub mod api_scrum_kanban_get_stages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color: ::std::option::Option<::std::string::String>,
+        /// `sprintId`: `string`.
+        #[serde(
+            rename = "sprintId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sprint_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3192,37 +3921,18 @@ pub mod api_scrum_kanban_get_stages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "type" => slot_2 = ::std::option::Option::Some(member),
-                    "sort" => slot_3 = ::std::option::Option::Some(member),
-                    "color" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "type", "sort", "color", "sprintId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
                 type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
                 sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
                 color: ::b24_core::__private::wire::field_at(slot_4, "color")?,
+                sprint_id: ::b24_core::__private::wire::field_at(slot_5, "sprintId")?,
             })
         }
     }
@@ -3255,6 +3965,11 @@ pub mod api_scrum_kanban_get_stages {
                 &::std::format!("{}.{}", field, "color"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.sprint_id,
+                &::std::format!("{}.{}", field, "sprintId"),
+                problems,
+            );
         }
     }
 }
@@ -3266,8 +3981,7 @@ pub mod api_scrum_kanban_get_stages {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumKanbanUpdateStage {
@@ -3277,6 +3991,12 @@ pub struct ApiScrumKanbanUpdateStage {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_kanban_update_stage::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumKanbanUpdateStage {
@@ -3289,7 +4009,46 @@ impl ApiScrumKanbanUpdateStage {
         Self {
             stage_id: ::std::convert::Into::into(stage_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumKanbanUpdateStage {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumKanbanUpdateStage {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["stageId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            stage_id: ::b24_core::__private::wire::field_at(slot_0, "stageId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3406,31 +4165,11 @@ pub mod api_scrum_kanban_update_stage {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "sprintId" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "type" => slot_2 = ::std::option::Option::Some(member),
-                    "sort" => slot_3 = ::std::option::Option::Some(member),
-                    "color" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["sprintId", "name", "type", "sort", "color"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 sprint_id: ::b24_core::__private::wire::field_at(slot_0, "sprintId")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -3479,14 +4218,19 @@ pub mod api_scrum_kanban_update_stage {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumSprintAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_sprint_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintAdd {
@@ -3495,7 +4239,45 @@ impl ApiScrumSprintAdd {
     pub fn new(fields: impl ::std::convert::Into<api_scrum_sprint_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3599,6 +4381,13 @@ pub mod api_scrum_sprint_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3612,35 +4401,19 @@ pub mod api_scrum_sprint_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "groupId" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "sort" => slot_2 = ::std::option::Option::Some(member),
-                    "dateStart" => slot_3 = ::std::option::Option::Some(member),
-                    "dateEnd" => slot_4 = ::std::option::Option::Some(member),
-                    "status" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "groupId",
+                    "name",
+                    "sort",
+                    "dateStart",
+                    "dateEnd",
+                    "status",
+                    "createdBy",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -3648,6 +4421,7 @@ pub mod api_scrum_sprint_add {
                 date_start: ::b24_core::__private::wire::field_at(slot_3, "dateStart")?,
                 date_end: ::b24_core::__private::wire::field_at(slot_4, "dateEnd")?,
                 status: ::b24_core::__private::wire::field_at(slot_5, "status")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_6, "createdBy")?,
             })
         }
     }
@@ -3685,6 +4459,11 @@ pub mod api_scrum_sprint_add {
                 &::std::format!("{}.{}", field, "status"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
         }
     }
 }
@@ -3696,14 +4475,19 @@ pub mod api_scrum_sprint_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumSprintComplete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintComplete {
@@ -3712,7 +4496,45 @@ impl ApiScrumSprintComplete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintComplete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintComplete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3779,14 +4601,19 @@ for ApiScrumSprintCompleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumSprintDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintDelete {
@@ -3795,7 +4622,45 @@ impl ApiScrumSprintDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3859,23 +4724,66 @@ for ApiScrumSprintDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumSprintGet {
-    /// `sprintId` (required): `int`.
-    #[serde(rename = "sprintId")]
-    pub sprint_id: i64,
+    /// `id` (required): `int`.
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintGet {
-    /// A request with the required parameter `sprintId`.
+    /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(sprint_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
-            sprint_id: ::std::convert::Into::into(sprint_id),
+            id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3896,7 +4804,7 @@ impl ::b24_core::__private::Method for ApiScrumSprintGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.api.scrum.sprint.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.sprint_id, "sprintId", problems);
+        ::b24_core::__private::Check::check(&self.id, "id", problems);
         all.finish()
     }
 }
@@ -3939,17 +4847,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumSprintGe
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ApiScrumSprintGetFields {}
+pub struct ApiScrumSprintGetFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintGetFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintGetFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintGetFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3960,7 +4911,7 @@ impl ::b24_core::__private::Method for ApiScrumSprintGetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = api_scrum_sprint_get_fields::Result;
+    type Output = api_scrum_sprint_get_fields::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4013,62 +4964,102 @@ pub mod api_scrum_sprint_get_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `groupId`: `int`.
+        /// `groupId`: `map<any>`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
+        pub group_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `name`: `map<any>`.
         #[serde(
             rename = "name",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
+        pub name: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `sort`: `map<any>`.
         #[serde(
             rename = "sort",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sort: ::std::option::Option<i64>,
-        /// `createdBy`: `int`.
+        pub sort: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `createdBy`: `map<any>`.
         #[serde(
             rename = "createdBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `modifiedBy`: `int`.
+        pub created_by: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `modifiedBy`: `map<any>`.
         #[serde(
             rename = "modifiedBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by: ::std::option::Option<i64>,
-        /// `dateStart`: `string`.
+        pub modified_by: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `dateStart`: `map<any>`.
         #[serde(
             rename = "dateStart",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_start: ::std::option::Option<::std::string::String>,
-        /// `dateEnd`: `string`.
+        pub date_start: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `dateEnd`: `map<any>`.
         #[serde(
             rename = "dateEnd",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_end: ::std::option::Option<::std::string::String>,
-        /// `status`: `string`.
+        pub date_end: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `status`: `map<any>`.
         #[serde(
             rename = "status",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4082,43 +5073,20 @@ pub mod api_scrum_sprint_get_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "groupId" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "sort" => slot_2 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_3 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_4 = ::std::option::Option::Some(member),
-                    "dateStart" => slot_5 = ::std::option::Option::Some(member),
-                    "dateEnd" => slot_6 = ::std::option::Option::Some(member),
-                    "status" => slot_7 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "groupId",
+                    "name",
+                    "sort",
+                    "createdBy",
+                    "modifiedBy",
+                    "dateStart",
+                    "dateEnd",
+                    "status",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -4179,6 +5147,56 @@ pub mod api_scrum_sprint_get_fields {
             );
         }
     }
+    /// `ResultWrapper` of [`tasks.api.scrum.sprint.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `fields`: `Result`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
 }
 /// [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html) (REST v2)
 ///
@@ -4188,37 +5206,42 @@ pub mod api_scrum_sprint_get_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumSprintList {
-    /// `order`: `Order`.
+    /// `order`: `map<any>`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<api_scrum_sprint_list::Order>,
-    /// `filter`: `Order`.
-    #[serde(
-        rename = "filter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub filter: ::std::option::Option<api_scrum_sprint_list::Order>,
-    /// `select`: `map<any>`.
-    #[serde(
-        rename = "select",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub select: ::std::option::Option<
+    pub order: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `filter`: `map<any>`.
+    #[serde(
+        rename = "filter",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `select`: `any`.
+    #[serde(
+        rename = "select",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4226,6 +5249,12 @@ pub struct ApiScrumSprintList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintList {
@@ -4237,13 +5266,19 @@ impl ApiScrumSprintList {
             filter: ::std::option::Option::None,
             select: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<api_scrum_sprint_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4252,7 +5287,12 @@ impl ApiScrumSprintList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<api_scrum_sprint_list::Order>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4261,12 +5301,7 @@ impl ApiScrumSprintList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4276,6 +5311,46 @@ impl ApiScrumSprintList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "select", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4337,247 +5412,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumSprintLi
         }
     }
 }
-/// Named types of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod api_scrum_sprint_list {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Order` of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Order {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `GROUP_ID`: `int`.
-        #[serde(
-            rename = "GROUP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub group_id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `CREATED_BY`: `int`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `MODIFIED_BY`: `int`.
-        #[serde(
-            rename = "MODIFIED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modified_by: ::std::option::Option<i64>,
-        /// `DATE_START`: `string`.
-        #[serde(
-            rename = "DATE_START",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_start: ::std::option::Option<::std::string::String>,
-        /// `DATE_END`: `string`.
-        #[serde(
-            rename = "DATE_END",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_end: ::std::option::Option<::std::string::String>,
-        /// `STATUS`: `string`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `INFO`: `map<any>`.
-        #[serde(
-            rename = "INFO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Order {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "GROUP_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ENTITY_TYPE" => slot_2 = ::std::option::Option::Some(member),
-                    "NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "CREATED_BY" => slot_5 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY" => slot_6 = ::std::option::Option::Some(member),
-                    "DATE_START" => slot_7 = ::std::option::Option::Some(member),
-                    "DATE_END" => slot_8 = ::std::option::Option::Some(member),
-                    "STATUS" => slot_9 = ::std::option::Option::Some(member),
-                    "INFO" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                group_id: ::b24_core::__private::wire::field_at(slot_1, "GROUP_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "CREATED_BY")?,
-                modified_by: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "MODIFIED_BY",
-                )?,
-                date_start: ::b24_core::__private::wire::field_at(slot_7, "DATE_START")?,
-                date_end: ::b24_core::__private::wire::field_at(slot_8, "DATE_END")?,
-                status: ::b24_core::__private::wire::field_at(slot_9, "STATUS")?,
-                info: ::b24_core::__private::wire::field_at(slot_10, "INFO")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Order {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.group_id,
-                &::std::format!("{}.{}", field, "GROUP_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modified_by,
-                &::std::format!("{}.{}", field, "MODIFIED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_start,
-                &::std::format!("{}.{}", field, "DATE_START"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_end,
-                &::std::format!("{}.{}", field, "DATE_END"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info,
-                &::std::format!("{}.{}", field, "INFO"),
-                problems,
-            );
-        }
-    }
-}
 /// [`tasks.api.scrum.sprint.start`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-start.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -4586,14 +5420,19 @@ pub mod api_scrum_sprint_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumSprintStart {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintStart {
@@ -4602,7 +5441,45 @@ impl ApiScrumSprintStart {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintStart {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintStart {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4669,8 +5546,7 @@ for ApiScrumSprintStartError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumSprintUpdate {
@@ -4680,6 +5556,12 @@ pub struct ApiScrumSprintUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_sprint_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumSprintUpdate {
@@ -4692,7 +5574,46 @@ impl ApiScrumSprintUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumSprintUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumSprintUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4822,35 +5743,11 @@ pub mod api_scrum_sprint_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "groupId" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "sort" => slot_2 = ::std::option::Option::Some(member),
-                    "dateStart" => slot_3 = ::std::option::Option::Some(member),
-                    "dateEnd" => slot_4 = ::std::option::Option::Some(member),
-                    "status" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["groupId", "name", "sort", "dateStart", "dateEnd", "status"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -4905,14 +5802,19 @@ pub mod api_scrum_sprint_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumTaskGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumTaskGet {
@@ -4921,7 +5823,45 @@ impl ApiScrumTaskGet {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumTaskGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumTaskGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -4985,17 +5925,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiScrumTaskGetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ApiScrumTaskGetFields {}
+pub struct ApiScrumTaskGetFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ApiScrumTaskGetFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumTaskGetFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumTaskGetFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5114,35 +6097,18 @@ pub mod api_scrum_task_get_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "entityId" => slot_0 = ::std::option::Option::Some(member),
-                    "storyPoints" => slot_1 = ::std::option::Option::Some(member),
-                    "epicId" => slot_2 = ::std::option::Option::Some(member),
-                    "sort" => slot_3 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_4 = ::std::option::Option::Some(member),
-                    "modifiedBy" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "entityId",
+                    "storyPoints",
+                    "epicId",
+                    "sort",
+                    "createdBy",
+                    "modifiedBy",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
                 story_points: ::b24_core::__private::wire::field_at(
@@ -5200,8 +6166,7 @@ pub mod api_scrum_task_get_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiScrumTaskUpdate {
@@ -5211,6 +6176,12 @@ pub struct ApiScrumTaskUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: api_scrum_task_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ApiScrumTaskUpdate {
@@ -5223,7 +6194,46 @@ impl ApiScrumTaskUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ApiScrumTaskUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ApiScrumTaskUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5332,27 +6342,11 @@ pub mod api_scrum_task_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "entityId" => slot_0 = ::std::option::Option::Some(member),
-                    "storyPoints" => slot_1 = ::std::option::Option::Some(member),
-                    "epicId" => slot_2 = ::std::option::Option::Some(member),
-                    "sort" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityId", "storyPoints", "epicId", "sort"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
                 story_points: ::b24_core::__private::wire::field_at(
@@ -5406,13 +6400,13 @@ pub mod api_scrum_task_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `data`: `bool`.
+        /// `data`: `any`.
         #[serde(
             rename = "data",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<bool>,
+        pub data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `errors`: `any[]`.
         #[serde(
             rename = "errors",
@@ -5435,23 +6429,11 @@ pub mod api_scrum_task_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "status" => slot_0 = ::std::option::Option::Some(member),
-                    "data" => slot_1 = ::std::option::Option::Some(member),
-                    "errors" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["status", "data", "errors"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
                 data: ::b24_core::__private::wire::field_at(slot_1, "data")?,
@@ -5488,14 +6470,19 @@ pub mod api_scrum_task_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FlowFlowActivate {
     /// `flowId` (required): `int`.
     #[serde(rename = "flowId")]
     pub flow_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FlowFlowActivate {
@@ -5504,7 +6491,45 @@ impl FlowFlowActivate {
     pub fn new(flow_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             flow_id: ::std::convert::Into::into(flow_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowFlowActivate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FlowFlowActivate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["flowId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            flow_id: ::b24_core::__private::wire::field_at(slot_0, "flowId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5562,14 +6587,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowActivate
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FlowFlowCreate {
     /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
     pub flow_data: flow_flow_create::FlowData,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FlowFlowCreate {
@@ -5580,7 +6610,45 @@ impl FlowFlowCreate {
     ) -> Self {
         Self {
             flow_data: ::std::convert::Into::into(flow_data),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowFlowCreate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FlowFlowCreate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["flowData"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            flow_data: ::b24_core::__private::wire::field_at(slot_0, "flowData")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -5684,23 +6752,17 @@ pub mod flow_flow_create {
         /// `distributionType`: `string`.
         #[serde(rename = "distributionType")]
         pub distribution_type: ::std::string::String,
-        /// `responsibleList`: `map<any>`.
+        /// `responsibleList`: `any`.
         #[serde(rename = "responsibleList")]
-        pub responsible_list: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `taskCreators`: `map<any>`.
+        pub responsible_list: ::b24_core::__private::serde_json::Value,
+        /// `taskCreators`: `any`.
         #[serde(
             rename = "taskCreators",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub task_creators: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
         /// `matchWorkTime`: `int`.
         #[serde(
@@ -5764,85 +6826,29 @@ pub mod flow_flow_create {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "name" => slot_0 = ::std::option::Option::Some(member),
-                    "description" => slot_1 = ::std::option::Option::Some(member),
-                    "groupId" => slot_2 = ::std::option::Option::Some(member),
-                    "ownerId" => slot_3 = ::std::option::Option::Some(member),
-                    "templateId" => slot_4 = ::std::option::Option::Some(member),
-                    "plannedCompletionTime" => {
-                        slot_5 = ::std::option::Option::Some(member);
-                    }
-                    "distributionType" => slot_6 = ::std::option::Option::Some(member),
-                    "responsibleList" => slot_7 = ::std::option::Option::Some(member),
-                    "taskCreators" => slot_8 = ::std::option::Option::Some(member),
-                    "matchWorkTime" => slot_9 = ::std::option::Option::Some(member),
-                    "responsibleCanChangeDeadline" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "notifyAtHalfTime" => slot_11 = ::std::option::Option::Some(member),
-                    "taskControl" => slot_12 = ::std::option::Option::Some(member),
-                    "notifyOnQueueOverflow" => {
-                        slot_13 = ::std::option::Option::Some(member);
-                    }
-                    "notifyOnTasksInProgressOverflow" => {
-                        slot_14 = ::std::option::Option::Some(member);
-                    }
-                    "notifyWhenEfficiencyDecreases" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "description",
+                    "groupId",
+                    "ownerId",
+                    "templateId",
+                    "plannedCompletionTime",
+                    "distributionType",
+                    "responsibleList",
+                    "taskCreators",
+                    "matchWorkTime",
+                    "responsibleCanChangeDeadline",
+                    "notifyAtHalfTime",
+                    "taskControl",
+                    "notifyOnQueueOverflow",
+                    "notifyOnTasksInProgressOverflow",
+                    "notifyWhenEfficiencyDecreases",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 description: ::b24_core::__private::wire::field_at(
@@ -6002,14 +7008,16 @@ pub mod flow_flow_create {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FlowFlowDelete {
-    /// `flowData` (required): `map<any>`.
+    /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
-    pub flow_data: ::std::collections::BTreeMap<
+    pub flow_data: flow_flow_delete::FlowData,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -6019,16 +7027,49 @@ impl FlowFlowDelete {
     /// A request with the required parameter `flowData`.
     #[must_use]
     pub fn new(
-        flow_data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        flow_data: impl ::std::convert::Into<flow_flow_delete::FlowData>,
     ) -> Self {
         Self {
             flow_data: ::std::convert::Into::into(flow_data),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowFlowDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FlowFlowDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["flowData"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            flow_data: ::b24_core::__private::wire::field_at(slot_0, "flowData")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6081,6 +7122,57 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowDeleteEr
         }
     }
 }
+/// Named types of [`tasks.flow.Flow.delete`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod flow_flow_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `FlowData` of [`tasks.flow.Flow.delete`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FlowData {
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FlowData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FlowData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+}
 /// [`tasks.flow.Flow.get`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-get.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -6089,14 +7181,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FlowFlowGet {
     /// `flowId` (required): `int`.
     #[serde(rename = "flowId")]
     pub flow_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FlowFlowGet {
@@ -6105,7 +7202,45 @@ impl FlowFlowGet {
     pub fn new(flow_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             flow_id: ::std::convert::Into::into(flow_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowFlowGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FlowFlowGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["flowId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            flow_id: ::b24_core::__private::wire::field_at(slot_0, "flowId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6166,20 +7301,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FlowFlowIsExists {
-    /// `flowData` (required): `map<any>`.
+    /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
-    pub flow_data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `name` (required): `string`.
-    #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub flow_data: flow_flow_is_exists::FlowData,
     /// `id`: `int`.
     #[serde(
         rename = "id",
@@ -6187,24 +7315,24 @@ pub struct FlowFlowIsExists {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FlowFlowIsExists {
-    /// A request with the required parameters `flowData`, `name`.
+    /// A request with the required parameter `flowData`.
     #[must_use]
     pub fn new(
-        flow_data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        name: impl ::std::convert::Into<::std::string::String>,
+        flow_data: impl ::std::convert::Into<flow_flow_is_exists::FlowData>,
     ) -> Self {
         Self {
             flow_data: ::std::convert::Into::into(flow_data),
-            name: ::std::convert::Into::into(name),
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -6212,6 +7340,44 @@ impl FlowFlowIsExists {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowFlowIsExists {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FlowFlowIsExists {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["flowData", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            flow_data: ::b24_core::__private::wire::field_at(slot_0, "flowData")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6233,8 +7399,6 @@ impl ::b24_core::__private::Method for FlowFlowIsExists {
         let mut all = ::b24_core::__private::Problems::new("tasks.flow.Flow.isExists");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.flow_data, "flowData", problems);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
         ::b24_core::__private::Check::check(&self.id, "id", problems);
         all.finish()
     }
@@ -6267,6 +7431,58 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowIsExists
         }
     }
 }
+/// Named types of [`tasks.flow.Flow.isExists`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod flow_flow_is_exists {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `FlowData` of [`tasks.flow.Flow.isExists`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FlowData {
+        /// `name`: `string`.
+        #[serde(rename = "name")]
+        pub name: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FlowData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FlowData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
+        }
+    }
+}
 /// [`tasks.flow.Flow.pin`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-pin.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -6275,14 +7491,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowIsExists
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FlowFlowPin {
     /// `flowId` (required): `int`.
     #[serde(rename = "flowId")]
     pub flow_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FlowFlowPin {
@@ -6291,7 +7512,45 @@ impl FlowFlowPin {
     pub fn new(flow_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             flow_id: ::std::convert::Into::into(flow_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowFlowPin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FlowFlowPin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["flowId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            flow_id: ::b24_core::__private::wire::field_at(slot_0, "flowId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6349,14 +7608,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FlowFlowPinError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct FlowFlowUpdate {
     /// `flowData` (required): `FlowData`.
     #[serde(rename = "flowData")]
     pub flow_data: flow_flow_update::FlowData,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl FlowFlowUpdate {
@@ -6367,7 +7631,45 @@ impl FlowFlowUpdate {
     ) -> Self {
         Self {
             flow_data: ::std::convert::Into::into(flow_data),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FlowFlowUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for FlowFlowUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["flowData"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            flow_data: ::b24_core::__private::wire::field_at(slot_0, "flowData")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6481,17 +7783,14 @@ pub mod flow_flow_update {
         /// `responsibleList`: `any[]`.
         #[serde(rename = "responsibleList")]
         pub responsible_list: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        /// `taskCreators`: `map<any>`.
+        /// `taskCreators`: `any`.
         #[serde(
             rename = "taskCreators",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub task_creators: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
         /// `matchWorkTime`: `int`.
         #[serde(
@@ -6555,89 +7854,30 @@ pub mod flow_flow_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "description" => slot_2 = ::std::option::Option::Some(member),
-                    "groupId" => slot_3 = ::std::option::Option::Some(member),
-                    "ownerId" => slot_4 = ::std::option::Option::Some(member),
-                    "templateId" => slot_5 = ::std::option::Option::Some(member),
-                    "plannedCompletionTime" => {
-                        slot_6 = ::std::option::Option::Some(member);
-                    }
-                    "distributionType" => slot_7 = ::std::option::Option::Some(member),
-                    "responsibleList" => slot_8 = ::std::option::Option::Some(member),
-                    "taskCreators" => slot_9 = ::std::option::Option::Some(member),
-                    "matchWorkTime" => slot_10 = ::std::option::Option::Some(member),
-                    "responsibleCanChangeDeadline" => {
-                        slot_11 = ::std::option::Option::Some(member);
-                    }
-                    "notifyAtHalfTime" => slot_12 = ::std::option::Option::Some(member),
-                    "taskControl" => slot_13 = ::std::option::Option::Some(member),
-                    "notifyOnQueueOverflow" => {
-                        slot_14 = ::std::option::Option::Some(member);
-                    }
-                    "notifyOnTasksInProgressOverflow" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    "notifyWhenEfficiencyDecreases" => {
-                        slot_16 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "description",
+                    "groupId",
+                    "ownerId",
+                    "templateId",
+                    "plannedCompletionTime",
+                    "distributionType",
+                    "responsibleList",
+                    "taskCreators",
+                    "matchWorkTime",
+                    "responsibleCanChangeDeadline",
+                    "notifyAtHalfTime",
+                    "taskControl",
+                    "notifyOnQueueOverflow",
+                    "notifyOnTasksInProgressOverflow",
+                    "notifyWhenEfficiencyDecreases",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -6802,22 +8042,25 @@ pub mod flow_flow_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskAccessFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -6828,18 +8071,55 @@ impl TaskAccessFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskAccessFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskAccessFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6873,6 +8153,16 @@ impl ::b24_core::__private::Method for TaskAccessFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskAccessFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6883,6 +8173,21 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskAccessFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6902,19 +8207,30 @@ for TaskAccessFieldGetV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskAccessFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -6924,18 +8240,62 @@ impl TaskAccessFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskAccessFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskAccessFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -6945,7 +8305,11 @@ impl ::b24_core::__private::Method for TaskAccessFieldListV3 {
     const SCOPES: &'static [&'static str] = &["tasks"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
@@ -6959,6 +8323,7 @@ impl ::b24_core::__private::Method for TaskAccessFieldListV3 {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -6967,6 +8332,12 @@ impl ::b24_core::__private::Method for TaskAccessFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskAccessFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6977,6 +8348,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskAccessFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6996,14 +8376,19 @@ for TaskAccessFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskAccessGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskAccessGetV3 {
@@ -7012,7 +8397,45 @@ impl TaskAccessGetV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskAccessGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskAccessGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7042,6 +8465,8 @@ impl ::b24_core::__private::Method for TaskAccessGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskAccessGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -7051,6 +8476,9 @@ pub enum TaskAccessGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAccessGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -7070,14 +8498,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAccessGetV3E
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskAdd {
     /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
     pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -7096,7 +8529,45 @@ impl TaskAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7160,14 +8631,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: task_add_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskAddV3 {
@@ -7176,7 +8652,45 @@ impl TaskAddV3 {
     pub fn new(fields: impl ::std::convert::Into<task_add_v3::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskAddV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskAddV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7206,6 +8720,8 @@ impl ::b24_core::__private::Method for TaskAddV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskAddV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -7215,6 +8731,9 @@ pub enum TaskAddV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -7249,6 +8768,20 @@ pub mod task_add_v3 {
         /// `responsibleId`: `int`.
         #[serde(rename = "responsibleId")]
         pub responsible_id: i64,
+        /// `deadline`: `string`.
+        #[serde(
+            rename = "deadline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::std::string::String>,
+        /// `crmItemIds`: `string[]`.
+        #[serde(
+            rename = "crmItemIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_item_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7262,29 +8795,22 @@ pub mod task_add_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "creatorId" => slot_1 = ::std::option::Option::Some(member),
-                    "responsibleId" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "creatorId", "responsibleId", "deadline", "crmItemIds"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 creator_id: ::b24_core::__private::wire::field_at(slot_1, "creatorId")?,
                 responsible_id: ::b24_core::__private::wire::field_at(
                     slot_2,
                     "responsibleId",
+                )?,
+                deadline: ::b24_core::__private::wire::field_at(slot_3, "deadline")?,
+                crm_item_ids: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "crmItemIds",
                 )?,
             })
         }
@@ -7308,6 +8834,16 @@ pub mod task_add_v3 {
                 &::std::format!("{}.{}", field, "responsibleId"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "deadline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_item_ids,
+                &::std::format!("{}.{}", field, "crmItemIds"),
+                problems,
+            );
         }
     }
 }
@@ -7319,14 +8855,19 @@ pub mod task_add_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskApprove {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskApprove {
@@ -7335,7 +8876,45 @@ impl TaskApprove {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskApprove {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskApprove {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7402,22 +8981,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskApproveError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskChatMessageFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -7428,18 +9010,55 @@ impl TaskChatMessageFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskChatMessageFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskChatMessageFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7473,6 +9092,16 @@ impl ::b24_core::__private::Method for TaskChatMessageFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskChatMessageFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -7483,6 +9112,21 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskChatMessageFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -7502,19 +9146,23 @@ for TaskChatMessageFieldGetV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskChatMessageFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -7524,18 +9172,54 @@ impl TaskChatMessageFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskChatMessageFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskChatMessageFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7567,6 +9251,12 @@ impl ::b24_core::__private::Method for TaskChatMessageFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskChatMessageFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -7577,6 +9267,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskChatMessageFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -7596,14 +9295,19 @@ for TaskChatMessageFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskChatMessageSendV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: task_chat_message_send_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskChatMessageSendV3 {
@@ -7614,7 +9318,45 @@ impl TaskChatMessageSendV3 {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskChatMessageSendV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskChatMessageSendV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7646,6 +9388,12 @@ impl ::b24_core::__private::Method for TaskChatMessageSendV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskChatMessageSendV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION`.
+    BitrixRestV3ExceptionValidationDtovalidationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -7656,6 +9404,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskChatMessageSendV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -7700,19 +9457,11 @@ pub mod task_chat_message_send_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "taskId" => slot_0 = ::std::option::Option::Some(member),
-                    "text" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["taskId", "text"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
                 text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
@@ -7744,14 +9493,19 @@ pub mod task_chat_message_send_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskComplete {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskComplete {
@@ -7760,7 +9514,45 @@ impl TaskComplete {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskComplete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskComplete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7821,8 +9613,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCompleteErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskCountersGet {
@@ -7847,6 +9639,12 @@ pub struct TaskCountersGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskCountersGet {
@@ -7857,6 +9655,7 @@ impl TaskCountersGet {
             user_id: ::std::option::Option::None,
             group_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `userId`.
@@ -7879,6 +9678,45 @@ impl TaskCountersGet {
     ) -> Self {
         self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskCountersGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskCountersGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["userId", "groupId", "type"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+            group_id: ::b24_core::__private::wire::field_at(slot_1, "groupId")?,
+            type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -7959,6 +9797,30 @@ pub mod task_counters_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<i64>,
+        /// `expired`: `map<any>`.
+        #[serde(
+            rename = "expired",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expired: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `new_comments`: `map<any>`.
+        #[serde(
+            rename = "new_comments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub new_comments: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7972,22 +9834,19 @@ pub mod task_counters_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "counter" => slot_0 = ::std::option::Option::Some(member),
-                    "code" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["counter", "code", "expired", "new_comments"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 counter: ::b24_core::__private::wire::field_at(slot_0, "counter")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                expired: ::b24_core::__private::wire::field_at(slot_2, "expired")?,
+                new_comments: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "new_comments",
+                )?,
             })
         }
     }
@@ -8004,6 +9863,16 @@ pub mod task_counters_get {
                 &::std::format!("{}.{}", field, "code"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.expired,
+                &::std::format!("{}.{}", field, "expired"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.new_comments,
+                &::std::format!("{}.{}", field, "new_comments"),
+                problems,
+            );
         }
     }
 }
@@ -8015,14 +9884,19 @@ pub mod task_counters_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDefer {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskDefer {
@@ -8031,7 +9905,45 @@ impl TaskDefer {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDefer {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDefer {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8095,8 +10007,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeferError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDelegate {
@@ -8106,6 +10017,12 @@ pub struct TaskDelegate {
     /// `userId` (required): `int`.
     #[serde(rename = "userId")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskDelegate {
@@ -8118,7 +10035,46 @@ impl TaskDelegate {
         Self {
             task_id: ::std::convert::Into::into(task_id),
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDelegate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDelegate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "userId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8183,14 +10139,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDelete {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskDelete {
@@ -8199,7 +10160,45 @@ impl TaskDelete {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8210,7 +10209,10 @@ impl ::b24_core::__private::Method for TaskDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bool;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8263,14 +10265,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskDeleteV3 {
@@ -8279,7 +10286,45 @@ impl TaskDeleteV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDeleteV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDeleteV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8290,7 +10335,10 @@ impl ::b24_core::__private::Method for TaskDeleteV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bool;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8306,6 +10354,10 @@ impl ::b24_core::__private::Method for TaskDeleteV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskDeleteV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8315,6 +10367,12 @@ pub enum TaskDeleteV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8334,14 +10392,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDeleteV3Erro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDisapprove {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskDisapprove {
@@ -8350,7 +10413,45 @@ impl TaskDisapprove {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskDisapprove {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskDisapprove {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8417,14 +10518,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDisapproveEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFavoriteAdd {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskFavoriteAdd {
@@ -8433,7 +10539,45 @@ impl TaskFavoriteAdd {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFavoriteAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFavoriteAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8497,14 +10641,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFavoriteAddE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFavoriteRemove {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskFavoriteRemove {
@@ -8513,7 +10662,45 @@ impl TaskFavoriteRemove {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFavoriteRemove {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFavoriteRemove {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8577,22 +10764,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFavoriteRemo
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -8603,18 +10793,55 @@ impl TaskFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8646,6 +10873,16 @@ impl ::b24_core::__private::Method for TaskFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8655,6 +10892,21 @@ pub enum TaskFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8674,19 +10926,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldGetV3Er
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -8696,18 +10952,54 @@ impl TaskFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8737,6 +11029,12 @@ impl ::b24_core::__private::Method for TaskFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8746,6 +11044,15 @@ pub enum TaskFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8765,8 +11072,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFieldListV3E
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFileAttachV3 {
@@ -8776,6 +11082,12 @@ pub struct TaskFileAttachV3 {
     /// `fileIds` (required): `int[]`.
     #[serde(rename = "fileIds")]
     pub file_ids: ::std::vec::Vec<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskFileAttachV3 {
@@ -8788,7 +11100,46 @@ impl TaskFileAttachV3 {
         Self {
             task_id: ::std::convert::Into::into(task_id),
             file_ids: ::std::convert::Into::into(file_ids),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFileAttachV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFileAttachV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "fileIds"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            file_ids: ::b24_core::__private::wire::field_at(slot_1, "fileIds")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8799,7 +11150,10 @@ impl ::b24_core::__private::Method for TaskFileAttachV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bool;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8816,6 +11170,8 @@ impl ::b24_core::__private::Method for TaskFileAttachV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskFileAttachV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8825,6 +11181,9 @@ pub enum TaskFileAttachV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFileAttachV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8844,22 +11203,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFileAttachV3
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFileFieldGetV3 {
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -8870,18 +11232,55 @@ impl TaskFileFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFileFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFileFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -8913,6 +11312,16 @@ impl ::b24_core::__private::Method for TaskFileFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskFileFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8922,6 +11331,21 @@ pub enum TaskFileFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFileFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8941,19 +11365,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFileFieldGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFileFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -8963,18 +11391,54 @@ impl TaskFileFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFileFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFileFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9004,6 +11468,12 @@ impl ::b24_core::__private::Method for TaskFileFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskFileFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -9014,6 +11484,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskFileFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -9033,8 +11512,7 @@ for TaskFileFieldListV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskFilesAttach {
@@ -9044,6 +11522,12 @@ pub struct TaskFilesAttach {
     /// `fileId` (required): `int`.
     #[serde(rename = "fileId")]
     pub file_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskFilesAttach {
@@ -9056,7 +11540,46 @@ impl TaskFilesAttach {
         Self {
             task_id: ::std::convert::Into::into(task_id),
             file_id: ::std::convert::Into::into(file_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskFilesAttach {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskFilesAttach {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "fileId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            file_id: ::b24_core::__private::wire::field_at(slot_1, "fileId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9124,8 +11647,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskFilesAttachE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskGet {
@@ -9136,14 +11659,18 @@ pub struct TaskGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub task_id: ::std::option::Option<i64>,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -9154,6 +11681,7 @@ impl TaskGet {
         Self {
             task_id: ::std::option::Option::None,
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `taskId`.
@@ -9166,12 +11694,48 @@ impl TaskGet {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9236,22 +11800,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskGetV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -9262,18 +11829,55 @@ impl TaskGetV3 {
         Self {
             id: ::std::convert::Into::into(id),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9304,6 +11908,12 @@ impl ::b24_core::__private::Method for TaskGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionEntitynotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -9313,6 +11923,15 @@ pub enum TaskGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionEntitynotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -9332,17 +11951,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetV3Error {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct TaskGetFields {}
+pub struct TaskGetFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl TaskGetFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskGetFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskGetFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9399,8 +12061,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetFieldsErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskGetaccess {
@@ -9416,6 +12077,12 @@ pub struct TaskGetaccess {
     pub users: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskGetaccess {
@@ -9425,6 +12092,7 @@ impl TaskGetaccess {
         Self {
             task_id: ::std::convert::Into::into(task_id),
             users: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `users`.
@@ -9437,6 +12105,44 @@ impl TaskGetaccess {
     ) -> Self {
         self.users = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskGetaccess {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskGetaccess {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "users"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -9501,21 +12207,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskGetaccessErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskHistoryList {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<task_history_list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -9528,6 +12238,19 @@ pub struct TaskHistoryList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskHistoryList {
@@ -9538,13 +12261,20 @@ impl TaskHistoryList {
             task_id: ::std::convert::Into::into(task_id),
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<task_history_list::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9563,6 +12293,52 @@ impl TaskHistoryList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskHistoryList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskHistoryList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "filter", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for TaskHistoryList {
@@ -9571,8 +12347,12 @@ impl ::b24_core::__private::Method for TaskHistoryList {
     const SCOPES: &'static [&'static str] = &["task"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = task_history_list::Filter;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
+    type Output = task_history_list::FilterWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9582,6 +12362,7 @@ impl ::b24_core::__private::Method for TaskHistoryList {
         ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -9684,31 +12465,11 @@ pub mod task_history_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "createdDate" => slot_1 = ::std::option::Option::Some(member),
-                    "field" => slot_2 = ::std::option::Option::Some(member),
-                    "value" => slot_3 = ::std::option::Option::Some(member),
-                    "user" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "createdDate", "field", "value", "user"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 created_date: ::b24_core::__private::wire::field_at(
@@ -9747,6 +12508,56 @@ pub mod task_history_list {
             ::b24_core::__private::Check::check(
                 &self.user,
                 &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+        }
+    }
+    /// `FilterWrapper` of [`tasks.task.history.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FilterWrapper {
+        /// `list`: `Filter[]`.
+        #[serde(
+            rename = "list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<::std::vec::Vec<Filter>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FilterWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FilterWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["list"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                list: ::b24_core::__private::wire::field_at(slot_0, "list")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FilterWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "list"),
                 problems,
             );
         }
@@ -9809,31 +12620,11 @@ pub mod task_history_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "name" => slot_1 = ::std::option::Option::Some(member),
-                    "lastName" => slot_2 = ::std::option::Option::Some(member),
-                    "secondName" => slot_3 = ::std::option::Option::Some(member),
-                    "login" => slot_4 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "lastName", "secondName", "login"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
@@ -9885,8 +12676,8 @@ pub mod task_history_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskList {
@@ -9914,15 +12705,13 @@ pub struct TaskList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `params`: `map<any>`.
     #[serde(
         rename = "params",
@@ -9942,6 +12731,12 @@ pub struct TaskList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskList {
@@ -9954,6 +12749,7 @@ impl TaskList {
             select: ::std::option::Option::None,
             params: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
@@ -9988,16 +12784,14 @@ impl TaskList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
@@ -10014,6 +12808,47 @@ impl TaskList {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "select", "params", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            params: ::b24_core::__private::wire::field_at(slot_3, "params")?,
+            start: ::b24_core::__private::wire::field_at(slot_4, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10082,28 +12917,29 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `filter`: `any[]`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
     /// `order`: `map<any>`.
     #[serde(
@@ -10129,6 +12965,12 @@ pub struct TaskListV3 {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskListV3 {
@@ -10140,15 +12982,14 @@ impl TaskListV3 {
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             pagination: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10158,7 +12999,10 @@ impl TaskListV3 {
     pub fn filter(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -10192,6 +13036,46 @@ impl TaskListV3 {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select", "filter", "order", "pagination"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            pagination: ::b24_core::__private::wire::field_at(slot_3, "pagination")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for TaskListV3 {
@@ -10223,6 +13107,14 @@ impl ::b24_core::__private::Method for TaskListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidorderexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidpaginationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10232,6 +13124,18 @@ pub enum TaskListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidorderexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidpaginationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -10251,14 +13155,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListV3Error 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskMute {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskMute {
@@ -10267,7 +13176,45 @@ impl TaskMute {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskMute {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskMute {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10328,14 +13275,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskMuteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskPause {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskPause {
@@ -10344,7 +13296,45 @@ impl TaskPause {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskPause {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskPause {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10408,14 +13398,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskPauseError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskPin {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskPin {
@@ -10424,7 +13419,45 @@ impl TaskPin {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskPin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskPin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10488,14 +13521,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskPinError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskRenew {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskRenew {
@@ -10504,7 +13542,45 @@ impl TaskRenew {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskRenew {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskRenew {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10568,14 +13644,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskRenewError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultAddV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: task_result_add_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultAddV3 {
@@ -10584,7 +13665,45 @@ impl TaskResultAddV3 {
     pub fn new(fields: impl ::std::convert::Into<task_result_add_v3::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskResultAddV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultAddV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10614,6 +13733,12 @@ impl ::b24_core::__private::Method for TaskResultAddV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskResultAddV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationDtovalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10623,6 +13748,15 @@ pub enum TaskResultAddV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -10667,19 +13801,11 @@ pub mod task_result_add_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "taskId" => slot_0 = ::std::option::Option::Some(member),
-                    "text" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["taskId", "text"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
                 text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
@@ -10711,14 +13837,19 @@ pub mod task_result_add_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultAddFromComment {
     /// `commentId` (required): `int`.
     #[serde(rename = "commentId")]
     pub comment_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultAddFromComment {
@@ -10727,7 +13858,45 @@ impl TaskResultAddFromComment {
     pub fn new(comment_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             comment_id: ::std::convert::Into::into(comment_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskResultAddFromComment {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultAddFromComment {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["commentId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            comment_id: ::b24_core::__private::wire::field_at(slot_0, "commentId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10794,14 +13963,19 @@ for TaskResultAddFromCommentError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultAddfromchatmessageV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: task_result_addfromchatmessage_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultAddfromchatmessageV3 {
@@ -10812,7 +13986,46 @@ impl TaskResultAddfromchatmessageV3 {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for TaskResultAddfromchatmessageV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultAddfromchatmessageV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10844,6 +14057,14 @@ impl ::b24_core::__private::Method for TaskResultAddfromchatmessageV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskResultAddfromchatmessageV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationDtovalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10854,6 +14075,18 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for TaskResultAddfromchatmessageV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -10895,15 +14128,11 @@ pub mod task_result_addfromchatmessage_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "messageId" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["messageId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "messageId")?,
             })
@@ -10928,14 +14157,19 @@ pub mod task_result_addfromchatmessage_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultDeleteV3 {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultDeleteV3 {
@@ -10944,7 +14178,45 @@ impl TaskResultDeleteV3 {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskResultDeleteV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultDeleteV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -10971,6 +14243,10 @@ impl ::b24_core::__private::Method for TaskResultDeleteV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskResultDeleteV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10980,6 +14256,12 @@ pub enum TaskResultDeleteV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultDeleteV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11026,15 +14308,11 @@ pub mod task_result_delete_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "result" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
             })
@@ -11059,14 +14337,19 @@ pub mod task_result_delete_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultDeleteFromComment {
     /// `commentId` (required): `int`.
     #[serde(rename = "commentId")]
     pub comment_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultDeleteFromComment {
@@ -11075,7 +14358,46 @@ impl TaskResultDeleteFromComment {
     pub fn new(comment_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             comment_id: ::std::convert::Into::into(comment_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for TaskResultDeleteFromComment {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultDeleteFromComment {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["commentId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            comment_id: ::b24_core::__private::wire::field_at(slot_0, "commentId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11108,6 +14430,8 @@ pub enum TaskResultDeleteFromCommentError {
     E0,
     /// `100`.
     E100,
+    /// `ERROR_CORE`.
+    ErrorCore,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11120,6 +14444,7 @@ for TaskResultDeleteFromCommentError {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
+            "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11139,14 +14464,26 @@ for TaskResultDeleteFromCommentError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultList {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultList {
@@ -11155,7 +14492,53 @@ impl TaskResultList {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskResultList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11165,7 +14548,11 @@ impl ::b24_core::__private::Method for TaskResultList {
     const SCOPES: &'static [&'static str] = &["task"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -11174,7 +14561,15 @@ impl ::b24_core::__private::Method for TaskResultList {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.result.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TaskResultList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`tasks.task.result.list`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list.html): the documented codes, then the system errors.
@@ -11216,8 +14611,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultListEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultListV3 {
@@ -11233,18 +14627,19 @@ pub struct TaskResultListV3 {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
-    /// `filter` (required): `any[]`.
+    /// `filter` (required): `map<any>`.
     #[serde(rename = "filter")]
-    pub filter: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    /// `select`: `any[]`.
+    pub filter: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `pagination`: `map<any>`.
     #[serde(
         rename = "pagination",
@@ -11257,6 +14652,12 @@ pub struct TaskResultListV3 {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultListV3 {
@@ -11264,7 +14665,10 @@ impl TaskResultListV3 {
     #[must_use]
     pub fn new(
         filter: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         Self {
@@ -11272,6 +14676,7 @@ impl TaskResultListV3 {
             filter: ::std::convert::Into::into(filter),
             select: ::std::option::Option::None,
             pagination: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
@@ -11292,9 +14697,7 @@ impl TaskResultListV3 {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11312,6 +14715,46 @@ impl TaskResultListV3 {
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskResultListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "select", "pagination"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            pagination: ::b24_core::__private::wire::field_at(slot_3, "pagination")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11341,6 +14784,22 @@ impl ::b24_core::__private::Method for TaskResultListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskResultListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestfiltervalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidfilterexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknownfilteroperatorexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidpaginationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidorderexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11350,6 +14809,30 @@ pub enum TaskResultListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestfiltervalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidfilterexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknownfilteroperatorexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidpaginationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidorderexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11398,15 +14881,11 @@ pub mod task_result_list_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "items" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
             })
@@ -11431,8 +14910,7 @@ pub mod task_result_list_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskResultUpdateV3 {
@@ -11442,6 +14920,12 @@ pub struct TaskResultUpdateV3 {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: task_result_update_v3::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskResultUpdateV3 {
@@ -11454,7 +14938,46 @@ impl TaskResultUpdateV3 {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskResultUpdateV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskResultUpdateV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11485,6 +15008,14 @@ impl ::b24_core::__private::Method for TaskResultUpdateV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskResultUpdateV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationDtovalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11494,6 +15025,18 @@ pub enum TaskResultUpdateV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskResultUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11535,15 +15078,11 @@ pub mod task_result_update_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "text" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["text"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 text: ::b24_core::__private::wire::field_at(slot_0, "text")?,
             })
@@ -11569,14 +15108,19 @@ pub mod task_result_update_v3 {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskStart {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskStart {
@@ -11585,7 +15129,45 @@ impl TaskStart {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskStart {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskStart {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11646,14 +15228,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskStartError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskStartwatch {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskStartwatch {
@@ -11662,7 +15249,45 @@ impl TaskStartwatch {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskStartwatch {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskStartwatch {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11726,14 +15351,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskStartwatchEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskStopwatch {
     /// `taskId` (required): `int`.
     #[serde(rename = "taskId")]
     pub task_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskStopwatch {
@@ -11742,7 +15372,45 @@ impl TaskStopwatch {
     pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskStopwatch {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskStopwatch {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11806,14 +15474,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskStopwatchErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskUnmute {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskUnmute {
@@ -11822,7 +15495,45 @@ impl TaskUnmute {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskUnmute {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskUnmute {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11883,14 +15594,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUnmuteError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskUnpin {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TaskUnpin {
@@ -11899,7 +15615,45 @@ impl TaskUnpin {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskUnpin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskUnpin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -11960,8 +15714,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUnpinError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskUpdate {
@@ -11971,6 +15724,12 @@ pub struct TaskUpdate {
     /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
     pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -11991,7 +15750,46 @@ impl TaskUpdate {
         Self {
             task_id: ::std::convert::Into::into(task_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["taskId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "taskId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12059,8 +15857,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUpdateError 
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskUpdateV3 {
@@ -12070,6 +15867,12 @@ pub struct TaskUpdateV3 {
     /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
     pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -12090,7 +15893,46 @@ impl TaskUpdateV3 {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TaskUpdateV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TaskUpdateV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12101,7 +15943,10 @@ impl ::b24_core::__private::Method for TaskUpdateV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = bool;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12118,6 +15963,10 @@ impl ::b24_core::__private::Method for TaskUpdateV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum TaskUpdateV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -12127,6 +15976,12 @@ pub enum TaskUpdateV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUpdateV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -12146,14 +16001,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskUpdateV3Erro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateAdd {
     /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
     pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -12172,7 +16032,45 @@ impl TemplateAdd {
     ) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12233,8 +16131,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateAddError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistAdd {
@@ -12244,6 +16141,12 @@ pub struct TemplateChecklistAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: template_checklist_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistAdd {
@@ -12256,7 +16159,46 @@ impl TemplateChecklistAdd {
         Self {
             template_id: ::std::convert::Into::into(template_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12379,35 +16321,18 @@ pub mod template_checklist_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT_INDEX" => slot_2 = ::std::option::Option::Some(member),
-                    "IS_COMPLETE" => slot_3 = ::std::option::Option::Some(member),
-                    "IS_IMPORTANT" => slot_4 = ::std::option::Option::Some(member),
-                    "MEMBERS" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "PARENT_ID",
+                    "SORT_INDEX",
+                    "IS_COMPLETE",
+                    "IS_IMPORTANT",
+                    "MEMBERS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 parent_id: ::b24_core::__private::wire::field_at(slot_1, "PARENT_ID")?,
@@ -12495,15 +16420,11 @@ pub mod template_checklist_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -12531,8 +16452,7 @@ pub mod template_checklist_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistAddAttachmentByContent {
@@ -12545,6 +16465,12 @@ pub struct TemplateChecklistAddAttachmentByContent {
     /// `attachmentParameters` (required): `AttachmentParameters`.
     #[serde(rename = "attachmentParameters")]
     pub attachment_parameters: template_checklist_add_attachment_by_content::AttachmentParameters,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistAddAttachmentByContent {
@@ -12561,7 +16487,54 @@ impl TemplateChecklistAddAttachmentByContent {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
             attachment_parameters: ::std::convert::Into::into(attachment_parameters),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for TemplateChecklistAddAttachmentByContent {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistAddAttachmentByContent {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId", "attachmentParameters"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            attachment_parameters: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "attachmentParameters",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12669,19 +16642,11 @@ pub mod template_checklist_add_attachment_by_content {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "CONTENT" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "CONTENT"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "CONTENT")?,
@@ -12738,15 +16703,11 @@ pub mod template_checklist_add_attachment_by_content {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -12774,8 +16735,7 @@ pub mod template_checklist_add_attachment_by_content {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistAddAttachmentsFromDisk {
@@ -12788,6 +16748,12 @@ pub struct TemplateChecklistAddAttachmentsFromDisk {
     /// `filesIds` (required): `any[]`.
     #[serde(rename = "filesIds")]
     pub files_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistAddAttachmentsFromDisk {
@@ -12804,7 +16770,51 @@ impl TemplateChecklistAddAttachmentsFromDisk {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
             files_ids: ::std::convert::Into::into(files_ids),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for TemplateChecklistAddAttachmentsFromDisk {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistAddAttachmentsFromDisk {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId", "filesIds"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            files_ids: ::b24_core::__private::wire::field_at(slot_2, "filesIds")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -12906,15 +16916,11 @@ pub mod template_checklist_add_attachments_from_disk {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -12942,8 +16948,7 @@ pub mod template_checklist_add_attachments_from_disk {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistComplete {
@@ -12953,6 +16958,12 @@ pub struct TemplateChecklistComplete {
     /// `checkListItemId` (required): `int`.
     #[serde(rename = "checkListItemId")]
     pub check_list_item_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistComplete {
@@ -12965,7 +16976,49 @@ impl TemplateChecklistComplete {
         Self {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistComplete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistComplete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13066,15 +17119,11 @@ pub mod template_checklist_complete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -13102,8 +17151,7 @@ pub mod template_checklist_complete {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistDelete {
@@ -13113,6 +17161,12 @@ pub struct TemplateChecklistDelete {
     /// `checkListItemId` (required): `int`.
     #[serde(rename = "checkListItemId")]
     pub check_list_item_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistDelete {
@@ -13125,7 +17179,49 @@ impl TemplateChecklistDelete {
         Self {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13194,8 +17290,7 @@ for TemplateChecklistDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistGet {
@@ -13205,6 +17300,12 @@ pub struct TemplateChecklistGet {
     /// `checkListItemId` (required): `int`.
     #[serde(rename = "checkListItemId")]
     pub check_list_item_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistGet {
@@ -13217,7 +17318,49 @@ impl TemplateChecklistGet {
         Self {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13318,15 +17461,11 @@ pub mod template_checklist_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -13354,8 +17493,7 @@ pub mod template_checklist_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistList {
@@ -13374,15 +17512,13 @@ pub struct TemplateChecklistList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -13395,6 +17531,19 @@ pub struct TemplateChecklistList {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistList {
@@ -13406,6 +17555,8 @@ impl TemplateChecklistList {
             filter: ::std::option::Option::None,
             select: ::std::option::Option::None,
             order: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `filter`.
@@ -13426,9 +17577,7 @@ impl TemplateChecklistList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -13447,6 +17596,53 @@ impl TemplateChecklistList {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "filter", "select", "order", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_2, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_3, "order")?,
+            start: ::b24_core::__private::wire::field_at(slot_4, "start")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for TemplateChecklistList {
@@ -13455,7 +17651,11 @@ impl ::b24_core::__private::Method for TemplateChecklistList {
     const SCOPES: &'static [&'static str] = &["task"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
     type Output = template_checklist_list::Result;
     #[allow(unused_variables)]
     fn validate(
@@ -13469,6 +17669,7 @@ impl ::b24_core::__private::Method for TemplateChecklistList {
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -13544,15 +17745,11 @@ pub mod template_checklist_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItems" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItems"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_items: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -13580,8 +17777,7 @@ pub mod template_checklist_list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistMoveAfter {
@@ -13594,6 +17790,12 @@ pub struct TemplateChecklistMoveAfter {
     /// `afterItemId` (required): `int`.
     #[serde(rename = "afterItemId")]
     pub after_item_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistMoveAfter {
@@ -13608,7 +17810,50 @@ impl TemplateChecklistMoveAfter {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
             after_item_id: ::std::convert::Into::into(after_item_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistMoveAfter {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistMoveAfter {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId", "afterItemId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            after_item_id: ::b24_core::__private::wire::field_at(slot_2, "afterItemId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13714,15 +17959,11 @@ pub mod template_checklist_move_after {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -13750,8 +17991,7 @@ pub mod template_checklist_move_after {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistMoveBefore {
@@ -13764,6 +18004,12 @@ pub struct TemplateChecklistMoveBefore {
     /// `beforeItemId` (required): `int`.
     #[serde(rename = "beforeItemId")]
     pub before_item_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistMoveBefore {
@@ -13778,7 +18024,54 @@ impl TemplateChecklistMoveBefore {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
             before_item_id: ::std::convert::Into::into(before_item_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for TemplateChecklistMoveBefore {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistMoveBefore {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId", "beforeItemId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            before_item_id: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "beforeItemId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -13884,15 +18177,11 @@ pub mod template_checklist_move_before {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -13920,8 +18209,7 @@ pub mod template_checklist_move_before {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistRemoveAttachments {
@@ -13934,6 +18222,12 @@ pub struct TemplateChecklistRemoveAttachments {
     /// `attachmentsIds` (required): `any[]`.
     #[serde(rename = "attachmentsIds")]
     pub attachments_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistRemoveAttachments {
@@ -13950,7 +18244,54 @@ impl TemplateChecklistRemoveAttachments {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
             attachments_ids: ::std::convert::Into::into(attachments_ids),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for TemplateChecklistRemoveAttachments {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistRemoveAttachments {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId", "attachmentsIds"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            attachments_ids: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "attachmentsIds",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14056,15 +18397,11 @@ pub mod template_checklist_remove_attachments {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -14092,8 +18429,7 @@ pub mod template_checklist_remove_attachments {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistRenew {
@@ -14103,6 +18439,12 @@ pub struct TemplateChecklistRenew {
     /// `checkListItemId` (required): `int`.
     #[serde(rename = "checkListItemId")]
     pub check_list_item_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistRenew {
@@ -14115,7 +18457,49 @@ impl TemplateChecklistRenew {
         Self {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistRenew {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistRenew {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14216,15 +18600,11 @@ pub mod template_checklist_renew {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -14252,8 +18632,7 @@ pub mod template_checklist_renew {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateChecklistUpdate {
@@ -14266,6 +18645,12 @@ pub struct TemplateChecklistUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: template_checklist_update::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateChecklistUpdate {
@@ -14280,7 +18665,50 @@ impl TemplateChecklistUpdate {
             template_id: ::std::convert::Into::into(template_id),
             check_list_item_id: ::std::convert::Into::into(check_list_item_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateChecklistUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateChecklistUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "checkListItemId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            check_list_item_id: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "checkListItemId",
+            )?,
+            fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14417,35 +18845,18 @@ pub mod template_checklist_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TITLE" => slot_0 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "SORT_INDEX" => slot_2 = ::std::option::Option::Some(member),
-                    "IS_COMPLETE" => slot_3 = ::std::option::Option::Some(member),
-                    "IS_IMPORTANT" => slot_4 = ::std::option::Option::Some(member),
-                    "MEMBERS" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TITLE",
+                    "PARENT_ID",
+                    "SORT_INDEX",
+                    "IS_COMPLETE",
+                    "IS_IMPORTANT",
+                    "MEMBERS",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 parent_id: ::b24_core::__private::wire::field_at(slot_1, "PARENT_ID")?,
@@ -14532,15 +18943,11 @@ pub mod template_checklist_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "checkListItem" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["checkListItem"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 check_list_item: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -14568,14 +18975,19 @@ pub mod template_checklist_update {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateDelete {
     /// `templateId` (required): `int`.
     #[serde(rename = "templateId")]
     pub template_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateDelete {
@@ -14584,7 +18996,45 @@ impl TemplateDelete {
     pub fn new(template_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             template_id: ::std::convert::Into::into(template_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14642,17 +19092,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateDeleteEr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct TemplateFields {}
+pub struct TemplateFields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl TemplateFields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateFields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateFields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14713,13 +19206,18 @@ pub mod template_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `title`: `string`.
+        /// `title`: `map<any>`.
         #[serde(
             rename = "title",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub title: ::std::option::Option<::std::string::String>,
+        pub title: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
         /// `type`: `string`.
         #[serde(
             rename = "type",
@@ -14760,6 +19258,378 @@ pub mod template_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub primary: ::std::option::Option<bool>,
+        /// `ID`: `map<any>`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PARENT_ID`: `map<any>`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DESCRIPTION`: `map<any>`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PRIORITY`: `map<any>`.
+        #[serde(
+            rename = "PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub priority: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `GROUP_ID`: `map<any>`.
+        #[serde(
+            rename = "GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `STAGE_ID`: `map<any>`.
+        #[serde(
+            rename = "STAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CREATED_BY`: `map<any>`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESPONSIBLE_ID`: `map<any>`.
+        #[serde(
+            rename = "RESPONSIBLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DEPENDS_ON`: `map<any>`.
+        #[serde(
+            rename = "DEPENDS_ON",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub depends_on: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RESPONSIBLES`: `map<any>`.
+        #[serde(
+            rename = "RESPONSIBLES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsibles: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ACCOMPLICES`: `map<any>`.
+        #[serde(
+            rename = "ACCOMPLICES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub accomplices: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `AUDITORS`: `map<any>`.
+        #[serde(
+            rename = "AUDITORS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auditors: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `STATUS`: `map<any>`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `MULTITASK`: `map<any>`.
+        #[serde(
+            rename = "MULTITASK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multitask: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REPLICATE`: `map<any>`.
+        #[serde(
+            rename = "REPLICATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub replicate: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SITE_ID`: `map<any>`.
+        #[serde(
+            rename = "SITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TASK_CONTROL`: `map<any>`.
+        #[serde(
+            rename = "TASK_CONTROL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_control: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ADD_IN_REPORT`: `map<any>`.
+        #[serde(
+            rename = "ADD_IN_REPORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub add_in_report: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `XML_ID`: `map<any>`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DEADLINE_AFTER`: `map<any>`.
+        #[serde(
+            rename = "DEADLINE_AFTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline_after: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `START_DATE_PLAN_AFTER`: `map<any>`.
+        #[serde(
+            rename = "START_DATE_PLAN_AFTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date_plan_after: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `END_DATE_PLAN_AFTER`: `map<any>`.
+        #[serde(
+            rename = "END_DATE_PLAN_AFTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_date_plan_after: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TPARAM_TYPE`: `map<any>`.
+        #[serde(
+            rename = "TPARAM_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tparam_type: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TPARAM_REPLICATION_COUNT`: `map<any>`.
+        #[serde(
+            rename = "TPARAM_REPLICATION_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tparam_replication_count: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `REPLICATE_PARAMS`: `map<any>`.
+        #[serde(
+            rename = "REPLICATE_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub replicate_params: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `BASE_TEMPLATE_ID`: `map<any>`.
+        #[serde(
+            rename = "BASE_TEMPLATE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub base_template_id: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TEMPLATE_CHILDREN_COUNT`: `map<any>`.
+        #[serde(
+            rename = "TEMPLATE_CHILDREN_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_children_count: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UF_CRM_TASK`: `map<any>`.
+        #[serde(
+            rename = "UF_CRM_TASK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_task: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UF_TASK_WEBDAV_FILES`: `map<any>`.
+        #[serde(
+            rename = "UF_TASK_WEBDAV_FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_task_webdav_files: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UF_AUTO_291715100499`: `map<any>`.
+        #[serde(
+            rename = "UF_AUTO_291715100499",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_auto_291715100499: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `UF_AUTO_152207278904`: `map<any>`.
+        #[serde(
+            rename = "UF_AUTO_152207278904",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_auto_152207278904: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14773,35 +19643,53 @@ pub mod template_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "title" => slot_0 = ::std::option::Option::Some(member),
-                    "type" => slot_1 = ::std::option::Option::Some(member),
-                    "required" => slot_2 = ::std::option::Option::Some(member),
-                    "default" => slot_3 = ::std::option::Option::Some(member),
-                    "values" => slot_4 = ::std::option::Option::Some(member),
-                    "primary" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "type",
+                    "required",
+                    "default",
+                    "values",
+                    "primary",
+                    "ID",
+                    "PARENT_ID",
+                    "DESCRIPTION",
+                    "PRIORITY",
+                    "GROUP_ID",
+                    "STAGE_ID",
+                    "CREATED_BY",
+                    "RESPONSIBLE_ID",
+                    "DEPENDS_ON",
+                    "RESPONSIBLES",
+                    "ACCOMPLICES",
+                    "AUDITORS",
+                    "STATUS",
+                    "MULTITASK",
+                    "REPLICATE",
+                    "SITE_ID",
+                    "TASK_CONTROL",
+                    "ADD_IN_REPORT",
+                    "XML_ID",
+                    "DEADLINE_AFTER",
+                    "START_DATE_PLAN_AFTER",
+                    "END_DATE_PLAN_AFTER",
+                    "TPARAM_TYPE",
+                    "TPARAM_REPLICATION_COUNT",
+                    "REPLICATE_PARAMS",
+                    "BASE_TEMPLATE_ID",
+                    "TEMPLATE_CHILDREN_COUNT",
+                    "UF_CRM_TASK",
+                    "UF_TASK_WEBDAV_FILES",
+                    "UF_AUTO_291715100499",
+                    "UF_AUTO_152207278904",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
@@ -14809,6 +19697,97 @@ pub mod template_fields {
                 default: ::b24_core::__private::wire::field_at(slot_3, "default")?,
                 values: ::b24_core::__private::wire::field_at(slot_4, "values")?,
                 primary: ::b24_core::__private::wire::field_at(slot_5, "primary")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "ID")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_7, "PARENT_ID")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DESCRIPTION",
+                )?,
+                priority: ::b24_core::__private::wire::field_at(slot_9, "PRIORITY")?,
+                group_id: ::b24_core::__private::wire::field_at(slot_10, "GROUP_ID")?,
+                stage_id: ::b24_core::__private::wire::field_at(slot_11, "STAGE_ID")?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "CREATED_BY",
+                )?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "RESPONSIBLE_ID",
+                )?,
+                depends_on: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DEPENDS_ON",
+                )?,
+                responsibles: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "RESPONSIBLES",
+                )?,
+                accomplices: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ACCOMPLICES",
+                )?,
+                auditors: ::b24_core::__private::wire::field_at(slot_17, "AUDITORS")?,
+                status: ::b24_core::__private::wire::field_at(slot_18, "STATUS")?,
+                multitask: ::b24_core::__private::wire::field_at(slot_19, "MULTITASK")?,
+                replicate: ::b24_core::__private::wire::field_at(slot_20, "REPLICATE")?,
+                site_id: ::b24_core::__private::wire::field_at(slot_21, "SITE_ID")?,
+                task_control: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "TASK_CONTROL",
+                )?,
+                add_in_report: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "ADD_IN_REPORT",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_24, "XML_ID")?,
+                deadline_after: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "DEADLINE_AFTER",
+                )?,
+                start_date_plan_after: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "START_DATE_PLAN_AFTER",
+                )?,
+                end_date_plan_after: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "END_DATE_PLAN_AFTER",
+                )?,
+                tparam_type: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "TPARAM_TYPE",
+                )?,
+                tparam_replication_count: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "TPARAM_REPLICATION_COUNT",
+                )?,
+                replicate_params: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "REPLICATE_PARAMS",
+                )?,
+                base_template_id: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "BASE_TEMPLATE_ID",
+                )?,
+                template_children_count: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "TEMPLATE_CHILDREN_COUNT",
+                )?,
+                uf_crm_task: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "UF_CRM_TASK",
+                )?,
+                uf_task_webdav_files: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "UF_TASK_WEBDAV_FILES",
+                )?,
+                uf_auto_291715100499: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "UF_AUTO_291715100499",
+                )?,
+                uf_auto_152207278904: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "UF_AUTO_152207278904",
+                )?,
             })
         }
     }
@@ -14845,6 +19824,161 @@ pub mod template_fields {
                 &::std::format!("{}.{}", field, "primary"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.priority,
+                &::std::format!("{}.{}", field, "PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_id,
+                &::std::format!("{}.{}", field, "GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "STAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.depends_on,
+                &::std::format!("{}.{}", field, "DEPENDS_ON"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsibles,
+                &::std::format!("{}.{}", field, "RESPONSIBLES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.accomplices,
+                &::std::format!("{}.{}", field, "ACCOMPLICES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auditors,
+                &::std::format!("{}.{}", field, "AUDITORS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multitask,
+                &::std::format!("{}.{}", field, "MULTITASK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.replicate,
+                &::std::format!("{}.{}", field, "REPLICATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_id,
+                &::std::format!("{}.{}", field, "SITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.task_control,
+                &::std::format!("{}.{}", field, "TASK_CONTROL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.add_in_report,
+                &::std::format!("{}.{}", field, "ADD_IN_REPORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline_after,
+                &::std::format!("{}.{}", field, "DEADLINE_AFTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_date_plan_after,
+                &::std::format!("{}.{}", field, "START_DATE_PLAN_AFTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_date_plan_after,
+                &::std::format!("{}.{}", field, "END_DATE_PLAN_AFTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tparam_type,
+                &::std::format!("{}.{}", field, "TPARAM_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tparam_replication_count,
+                &::std::format!("{}.{}", field, "TPARAM_REPLICATION_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.replicate_params,
+                &::std::format!("{}.{}", field, "REPLICATE_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.base_template_id,
+                &::std::format!("{}.{}", field, "BASE_TEMPLATE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_children_count,
+                &::std::format!("{}.{}", field, "TEMPLATE_CHILDREN_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_task,
+                &::std::format!("{}.{}", field, "UF_CRM_TASK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_task_webdav_files,
+                &::std::format!("{}.{}", field, "UF_TASK_WEBDAV_FILES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_auto_291715100499,
+                &::std::format!("{}.{}", field, "UF_AUTO_291715100499"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_auto_152207278904,
+                &::std::format!("{}.{}", field, "UF_AUTO_152207278904"),
+                problems,
+            );
         }
     }
 }
@@ -14856,8 +19990,7 @@ pub mod template_fields {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateGet {
@@ -14871,6 +20004,12 @@ pub struct TemplateGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<template_get::Params>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TemplateGet {
@@ -14880,16 +20019,55 @@ impl TemplateGet {
         Self {
             template_id: ::std::convert::Into::into(template_id),
             params: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `params`.
     #[must_use]
-    pub fn params(
+    pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<template_get::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "params"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -14955,15 +20133,13 @@ pub mod template_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
-        /// `select`: `any[]`.
+        /// `select`: `string[]`.
         #[serde(
             rename = "select",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub select: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14977,15 +20153,11 @@ pub mod template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "select" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
             })
@@ -15384,239 +20556,68 @@ pub mod template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_33: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_34: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_35: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_36: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_37: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_38: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_39: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_40: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_41: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_42: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_43: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_44: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_45: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_46: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_47: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_48: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_49: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_1 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_2 = ::std::option::Option::Some(member),
-                    "DESCRIPTION_IN_BBCODE" => {
-                        slot_3 = ::std::option::Option::Some(member);
-                    }
-                    "PRIORITY" => slot_4 = ::std::option::Option::Some(member),
-                    "STATUS" => slot_5 = ::std::option::Option::Some(member),
-                    "STAGE_ID" => slot_6 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_ID" => slot_7 = ::std::option::Option::Some(member),
-                    "DEADLINE_AFTER" => slot_8 = ::std::option::Option::Some(member),
-                    "START_DATE_PLAN_AFTER" => {
-                        slot_9 = ::std::option::Option::Some(member);
-                    }
-                    "END_DATE_PLAN_AFTER" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "REPLICATE" => slot_11 = ::std::option::Option::Some(member),
-                    "CREATED_BY" => slot_12 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "ALLOW_CHANGE_DEADLINE" => {
-                        slot_14 = ::std::option::Option::Some(member);
-                    }
-                    "ALLOW_TIME_TRACKING" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    "TASK_CONTROL" => slot_16 = ::std::option::Option::Some(member),
-                    "ADD_IN_REPORT" => slot_17 = ::std::option::Option::Some(member),
-                    "GROUP_ID" => slot_18 = ::std::option::Option::Some(member),
-                    "PARENT_ID" => slot_19 = ::std::option::Option::Some(member),
-                    "MULTITASK" => slot_20 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_21 = ::std::option::Option::Some(member),
-                    "ACCOMPLICES" => slot_22 = ::std::option::Option::Some(member),
-                    "AUDITORS" => slot_23 = ::std::option::Option::Some(member),
-                    "RESPONSIBLES" => slot_24 = ::std::option::Option::Some(member),
-                    "FILES" => slot_25 = ::std::option::Option::Some(member),
-                    "TAGS" => slot_26 = ::std::option::Option::Some(member),
-                    "DEPENDS_ON" => slot_27 = ::std::option::Option::Some(member),
-                    "MATCH_WORK_TIME" => slot_28 = ::std::option::Option::Some(member),
-                    "TASK_ID" => slot_29 = ::std::option::Option::Some(member),
-                    "TPARAM_TYPE" => slot_30 = ::std::option::Option::Some(member),
-                    "TPARAM_REPLICATION_COUNT" => {
-                        slot_31 = ::std::option::Option::Some(member);
-                    }
-                    "REPLICATE_PARAMS" => slot_32 = ::std::option::Option::Some(member),
-                    "BASE_TEMPLATE_ID" => slot_33 = ::std::option::Option::Some(member),
-                    "TEMPLATE_CHILDREN_COUNT" => {
-                        slot_34 = ::std::option::Option::Some(member);
-                    }
-                    "CREATED_BY_NAME" => slot_35 = ::std::option::Option::Some(member),
-                    "CREATED_BY_LAST_NAME" => {
-                        slot_36 = ::std::option::Option::Some(member);
-                    }
-                    "CREATED_BY_SECOND_NAME" => {
-                        slot_37 = ::std::option::Option::Some(member);
-                    }
-                    "CREATED_BY_LOGIN" => slot_38 = ::std::option::Option::Some(member),
-                    "CREATED_BY_WORK_POSITION" => {
-                        slot_39 = ::std::option::Option::Some(member);
-                    }
-                    "CREATED_BY_PHOTO" => slot_40 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_NAME" => slot_41 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_LAST_NAME" => {
-                        slot_42 = ::std::option::Option::Some(member);
-                    }
-                    "RESPONSIBLE_SECOND_NAME" => {
-                        slot_43 = ::std::option::Option::Some(member);
-                    }
-                    "RESPONSIBLE_LOGIN" => slot_44 = ::std::option::Option::Some(member),
-                    "RESPONSIBLE_WORK_POSITION" => {
-                        slot_45 = ::std::option::Option::Some(member);
-                    }
-                    "RESPONSIBLE_PHOTO" => slot_46 = ::std::option::Option::Some(member),
-                    "SCENARIO" => slot_47 = ::std::option::Option::Some(member),
-                    "UF_CRM_TASK" => slot_48 = ::std::option::Option::Some(member),
-                    "UF_TASK_WEBDAV_FILES" => {
-                        slot_49 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_IN_BBCODE",
+                    "PRIORITY",
+                    "STATUS",
+                    "STAGE_ID",
+                    "RESPONSIBLE_ID",
+                    "DEADLINE_AFTER",
+                    "START_DATE_PLAN_AFTER",
+                    "END_DATE_PLAN_AFTER",
+                    "REPLICATE",
+                    "CREATED_BY",
+                    "XML_ID",
+                    "ALLOW_CHANGE_DEADLINE",
+                    "ALLOW_TIME_TRACKING",
+                    "TASK_CONTROL",
+                    "ADD_IN_REPORT",
+                    "GROUP_ID",
+                    "PARENT_ID",
+                    "MULTITASK",
+                    "SITE_ID",
+                    "ACCOMPLICES",
+                    "AUDITORS",
+                    "RESPONSIBLES",
+                    "FILES",
+                    "TAGS",
+                    "DEPENDS_ON",
+                    "MATCH_WORK_TIME",
+                    "TASK_ID",
+                    "TPARAM_TYPE",
+                    "TPARAM_REPLICATION_COUNT",
+                    "REPLICATE_PARAMS",
+                    "BASE_TEMPLATE_ID",
+                    "TEMPLATE_CHILDREN_COUNT",
+                    "CREATED_BY_NAME",
+                    "CREATED_BY_LAST_NAME",
+                    "CREATED_BY_SECOND_NAME",
+                    "CREATED_BY_LOGIN",
+                    "CREATED_BY_WORK_POSITION",
+                    "CREATED_BY_PHOTO",
+                    "RESPONSIBLE_NAME",
+                    "RESPONSIBLE_LAST_NAME",
+                    "RESPONSIBLE_SECOND_NAME",
+                    "RESPONSIBLE_LOGIN",
+                    "RESPONSIBLE_WORK_POSITION",
+                    "RESPONSIBLE_PHOTO",
+                    "SCENARIO",
+                    "UF_CRM_TASK",
+                    "UF_TASK_WEBDAV_FILES",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
@@ -16037,8 +21038,7 @@ pub mod template_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateUpdate {
@@ -16048,6 +21048,12 @@ pub struct TemplateUpdate {
     /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
     pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
@@ -16068,7 +21074,46 @@ impl TemplateUpdate {
         Self {
             template_id: ::std::convert::Into::into(template_id),
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TemplateUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["templateId", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            template_id: ::b24_core::__private::wire::field_at(slot_0, "templateId")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

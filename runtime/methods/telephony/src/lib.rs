@@ -16,17 +16,16 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CallAttachTranscription {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
     pub call_id: ::std::string::String,
-    /// `MESSAGES` (required): `any[]`.
+    /// `MESSAGES` (required): `Messages[]`.
     #[serde(rename = "MESSAGES")]
-    pub messages: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub messages: ::std::vec::Vec<call_attach_transcription::Messages>,
     /// `COST`: `float`.
     #[serde(
         rename = "COST",
@@ -41,6 +40,12 @@ pub struct CallAttachTranscription {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub cost_currency: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CallAttachTranscription {
@@ -49,7 +54,7 @@ impl CallAttachTranscription {
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         messages: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<call_attach_transcription::Messages>,
         >,
     ) -> Self {
         Self {
@@ -57,6 +62,7 @@ impl CallAttachTranscription {
             messages: ::std::convert::Into::into(messages),
             cost: ::std::option::Option::None,
             cost_currency: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `COST`.
@@ -75,6 +81,49 @@ impl CallAttachTranscription {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CallAttachTranscription {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CallAttachTranscription {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CALL_ID", "MESSAGES", "COST", "COST_CURRENCY"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
+            messages: ::b24_core::__private::wire::field_at(slot_1, "MESSAGES")?,
+            cost: ::b24_core::__private::wire::field_at(slot_2, "COST")?,
+            cost_currency: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "COST_CURRENCY",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -138,6 +187,87 @@ for CallAttachTranscriptionError {
         }
     }
 }
+/// Named types of [`telephony.call.attachTranscription`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod call_attach_transcription {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Messages` of [`telephony.call.attachTranscription`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `SIDE`: `string`.
+        #[serde(rename = "SIDE")]
+        pub side: ::std::string::String,
+        /// `START_TIME`: `int`.
+        #[serde(rename = "START_TIME")]
+        pub start_time: i64,
+        /// `STOP_TIME`: `int`.
+        #[serde(rename = "STOP_TIME")]
+        pub stop_time: i64,
+        /// `MESSAGE`: `string`.
+        #[serde(rename = "MESSAGE")]
+        pub message: ::std::string::String,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIDE", "START_TIME", "STOP_TIME", "MESSAGE"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                side: ::b24_core::__private::wire::field_at(slot_0, "SIDE")?,
+                start_time: ::b24_core::__private::wire::field_at(slot_1, "START_TIME")?,
+                stop_time: ::b24_core::__private::wire::field_at(slot_2, "STOP_TIME")?,
+                message: ::b24_core::__private::wire::field_at(slot_3, "MESSAGE")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.side,
+                &::std::format!("{}.{}", field, "SIDE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "SIDE"), &self.side);
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "START_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stop_time,
+                &::std::format!("{}.{}", field, "STOP_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "MESSAGE"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "MESSAGE"), &self.message);
+        }
+    }
+}
 /// [`telephony.externalCall.attachRecord`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html) (REST v2)
 ///
 /// Scope: `telephony`.
@@ -146,8 +276,7 @@ for CallAttachTranscriptionError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalCallAttachRecord {
@@ -175,6 +304,12 @@ pub struct ExternalCallAttachRecord {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub file_content: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalCallAttachRecord {
@@ -186,6 +321,7 @@ impl ExternalCallAttachRecord {
             record_url: ::std::option::Option::None,
             filename: ::std::option::Option::None,
             file_content: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `RECORD_URL`.
@@ -216,6 +352,46 @@ impl ExternalCallAttachRecord {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalCallAttachRecord {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalCallAttachRecord {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CALL_ID", "RECORD_URL", "FILENAME", "FILE_CONTENT"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
+            record_url: ::b24_core::__private::wire::field_at(slot_1, "RECORD_URL")?,
+            filename: ::b24_core::__private::wire::field_at(slot_2, "FILENAME")?,
+            file_content: ::b24_core::__private::wire::field_at(slot_3, "FILE_CONTENT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -287,35 +463,263 @@ for ExternalCallAttachRecordError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalCallFinish {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
     pub call_id: ::std::string::String,
-    /// `USER_ID` (required): `int`.
-    #[serde(rename = "USER_ID")]
-    pub user_id: i64,
-    /// `USER_PHONE_INNER` (required): `string`.
-    #[serde(rename = "USER_PHONE_INNER")]
-    pub user_phone_inner: ::std::string::String,
+    /// `USER_ID`: `int`.
+    #[serde(
+        rename = "USER_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// `USER_PHONE_INNER`: `string`.
+    #[serde(
+        rename = "USER_PHONE_INNER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub user_phone_inner: ::std::option::Option<::std::string::String>,
+    /// `DURATION`: `int`. Server default: `0`.
+    #[serde(
+        rename = "DURATION",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub duration: ::std::option::Option<i64>,
+    /// `COST`: `float`. Server default: `0`.
+    #[serde(
+        rename = "COST",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cost: ::std::option::Option<f64>,
+    /// `COST_CURRENCY`: `string`.
+    #[serde(
+        rename = "COST_CURRENCY",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cost_currency: ::std::option::Option<::std::string::String>,
+    /// `STATUS_CODE`: `string`. Server default: `200`. Documented values: `200`, `304`, `603`, `603-S`, `403`, `404`, `486`, `484`, `503`, `480`, `402`, `423`, `OTHER`.
+    #[serde(
+        rename = "STATUS_CODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub status_code: ::std::option::Option<::std::string::String>,
+    /// `FAILED_REASON`: `string`.
+    #[serde(
+        rename = "FAILED_REASON",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub failed_reason: ::std::option::Option<::std::string::String>,
+    /// `RECORD_URL`: `string`.
+    #[serde(
+        rename = "RECORD_URL",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub record_url: ::std::option::Option<::std::string::String>,
+    /// `VOTE`: `int`. Documented values: `1`.
+    #[serde(
+        rename = "VOTE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub vote: ::std::option::Option<i64>,
+    /// `ADD_TO_CHAT`: `int`. Server default: `1`. Documented values: `0`, `1`.
+    #[serde(
+        rename = "ADD_TO_CHAT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub add_to_chat: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalCallFinish {
-    /// A request with the required parameters `CALL_ID`, `USER_ID`, `USER_PHONE_INNER`.
+    /// A request with the required parameter `CALL_ID`.
     #[must_use]
-    pub fn new(
-        call_id: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<i64>,
-        user_phone_inner: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(call_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             call_id: ::std::convert::Into::into(call_id),
-            user_id: ::std::convert::Into::into(user_id),
-            user_phone_inner: ::std::convert::Into::into(user_phone_inner),
+            user_id: ::std::option::Option::None,
+            user_phone_inner: ::std::option::Option::None,
+            duration: ::std::option::Option::None,
+            cost: ::std::option::Option::None,
+            cost_currency: ::std::option::Option::None,
+            status_code: ::std::option::Option::None,
+            failed_reason: ::std::option::Option::None,
+            record_url: ::std::option::Option::None,
+            vote: ::std::option::Option::None,
+            add_to_chat: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `USER_ID`.
+    #[must_use]
+    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `USER_PHONE_INNER`.
+    #[must_use]
+    pub fn user_phone_inner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_phone_inner = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `DURATION`.
+    #[must_use]
+    pub fn duration(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.duration = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `COST`.
+    #[must_use]
+    pub fn cost(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.cost = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `COST_CURRENCY`.
+    #[must_use]
+    pub fn cost_currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cost_currency = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `STATUS_CODE`.
+    #[must_use]
+    pub fn status_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_code = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `FAILED_REASON`.
+    #[must_use]
+    pub fn failed_reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.failed_reason = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `RECORD_URL`.
+    #[must_use]
+    pub fn record_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.record_url = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `VOTE`.
+    #[must_use]
+    pub fn vote(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.vote = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ADD_TO_CHAT`.
+    #[must_use]
+    pub fn add_to_chat(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.add_to_chat = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalCallFinish {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalCallFinish {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "CALL_ID",
+                "USER_ID",
+                "USER_PHONE_INNER",
+                "DURATION",
+                "COST",
+                "COST_CURRENCY",
+                "STATUS_CODE",
+                "FAILED_REASON",
+                "RECORD_URL",
+                "VOTE",
+                "ADD_TO_CHAT",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            user_phone_inner: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "USER_PHONE_INNER",
+            )?,
+            duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
+            cost: ::b24_core::__private::wire::field_at(slot_4, "COST")?,
+            cost_currency: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "COST_CURRENCY",
+            )?,
+            status_code: ::b24_core::__private::wire::field_at(slot_6, "STATUS_CODE")?,
+            failed_reason: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "FAILED_REASON",
+            )?,
+            record_url: ::b24_core::__private::wire::field_at(slot_8, "RECORD_URL")?,
+            vote: ::b24_core::__private::wire::field_at(slot_9, "VOTE")?,
+            add_to_chat: ::b24_core::__private::wire::field_at(slot_10, "ADD_TO_CHAT")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -346,7 +750,30 @@ impl ::b24_core::__private::Method for ExternalCallFinish {
             "USER_PHONE_INNER",
             problems,
         );
-        problems.non_empty("USER_PHONE_INNER", &self.user_phone_inner);
+        ::b24_core::__private::Check::check(&self.duration, "DURATION", problems);
+        ::b24_core::__private::Check::check(&self.cost, "COST", problems);
+        ::b24_core::__private::Check::check(
+            &self.cost_currency,
+            "COST_CURRENCY",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.status_code, "STATUS_CODE", problems);
+        ::b24_core::__private::Check::check(
+            &self.failed_reason,
+            "FAILED_REASON",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.record_url, "RECORD_URL", problems);
+        ::b24_core::__private::Check::check(&self.vote, "VOTE", problems);
+        ::b24_core::__private::Check::check(&self.add_to_chat, "ADD_TO_CHAT", problems);
+        problems
+            .at_least_one(
+                &["USER_ID", "USER_PHONE_INNER"],
+                &[
+                    ("USER_ID", self.user_id.is_some()),
+                    ("USER_PHONE_INNER", self.user_phone_inner.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -392,8 +819,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalCallFini
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalCallHide {
@@ -407,6 +833,12 @@ pub struct ExternalCallHide {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalCallHide {
@@ -416,6 +848,7 @@ impl ExternalCallHide {
         Self {
             call_id: ::std::convert::Into::into(call_id),
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -426,6 +859,44 @@ impl ExternalCallHide {
     ) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalCallHide {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalCallHide {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CALL_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -484,30 +955,322 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalCallHide
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalCallRegister {
-    /// `USER_ID` (required): `int`.
-    #[serde(rename = "USER_ID")]
-    pub user_id: i64,
-    /// `USER_PHONE_INNER` (required): `string`.
-    #[serde(rename = "USER_PHONE_INNER")]
-    pub user_phone_inner: ::std::string::String,
+    /// `USER_ID`: `int`.
+    #[serde(
+        rename = "USER_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// `USER_PHONE_INNER`: `string`.
+    #[serde(
+        rename = "USER_PHONE_INNER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub user_phone_inner: ::std::option::Option<::std::string::String>,
+    /// `PHONE_NUMBER` (required): `string`.
+    #[serde(rename = "PHONE_NUMBER")]
+    pub phone_number: ::std::string::String,
+    /// `TYPE` (required): `int`. Documented values: `1`, `2`, `3`, `4`, `5`.
+    #[serde(rename = "TYPE")]
+    pub type_: i64,
+    /// `CALL_START_DATE`: `string`.
+    #[serde(
+        rename = "CALL_START_DATE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub call_start_date: ::std::option::Option<::std::string::String>,
+    /// `CRM_CREATE`: `int`. Server default: `0`. Documented values: `0`, `1`.
+    #[serde(
+        rename = "CRM_CREATE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub crm_create: ::std::option::Option<i64>,
+    /// `CRM_SOURCE`: `string`.
+    #[serde(
+        rename = "CRM_SOURCE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub crm_source: ::std::option::Option<::std::string::String>,
+    /// `CRM_ENTITY_TYPE`: `string`. Documented values: `CONTACT`, `COMPANY`, `LEAD`.
+    #[serde(
+        rename = "CRM_ENTITY_TYPE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub crm_entity_type: ::std::option::Option<::std::string::String>,
+    /// `CRM_ENTITY_ID`: `int`.
+    #[serde(
+        rename = "CRM_ENTITY_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub crm_entity_id: ::std::option::Option<i64>,
+    /// `SHOW`: `int`. Server default: `1`. Documented values: `0`, `1`.
+    #[serde(
+        rename = "SHOW",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub show: ::std::option::Option<i64>,
+    /// `ADD_TO_CHAT`: `int`. Server default: `1`. Documented values: `0`, `1`.
+    #[serde(
+        rename = "ADD_TO_CHAT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub add_to_chat: ::std::option::Option<i64>,
+    /// `CALL_LIST_ID`: `int`.
+    #[serde(
+        rename = "CALL_LIST_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub call_list_id: ::std::option::Option<i64>,
+    /// `LINE_NUMBER`: `string`.
+    #[serde(
+        rename = "LINE_NUMBER",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub line_number: ::std::option::Option<::std::string::String>,
+    /// `EXTERNAL_CALL_ID`: `string`.
+    #[serde(
+        rename = "EXTERNAL_CALL_ID",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub external_call_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalCallRegister {
-    /// A request with the required parameters `USER_ID`, `USER_PHONE_INNER`.
+    /// A request with the required parameters `PHONE_NUMBER`, `TYPE`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<i64>,
-        user_phone_inner: impl ::std::convert::Into<::std::string::String>,
+        phone_number: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
-            user_id: ::std::convert::Into::into(user_id),
-            user_phone_inner: ::std::convert::Into::into(user_phone_inner),
+            user_id: ::std::option::Option::None,
+            user_phone_inner: ::std::option::Option::None,
+            phone_number: ::std::convert::Into::into(phone_number),
+            type_: ::std::convert::Into::into(type_),
+            call_start_date: ::std::option::Option::None,
+            crm_create: ::std::option::Option::None,
+            crm_source: ::std::option::Option::None,
+            crm_entity_type: ::std::option::Option::None,
+            crm_entity_id: ::std::option::Option::None,
+            show: ::std::option::Option::None,
+            add_to_chat: ::std::option::Option::None,
+            call_list_id: ::std::option::Option::None,
+            line_number: ::std::option::Option::None,
+            external_call_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `USER_ID`.
+    #[must_use]
+    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `USER_PHONE_INNER`.
+    #[must_use]
+    pub fn user_phone_inner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_phone_inner = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `CALL_START_DATE`.
+    #[must_use]
+    pub fn call_start_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_start_date = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `CRM_CREATE`.
+    #[must_use]
+    pub fn crm_create(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.crm_create = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `CRM_SOURCE`.
+    #[must_use]
+    pub fn crm_source(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crm_source = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `CRM_ENTITY_TYPE`.
+    #[must_use]
+    pub fn crm_entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crm_entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `CRM_ENTITY_ID`.
+    #[must_use]
+    pub fn crm_entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.crm_entity_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `SHOW`.
+    #[must_use]
+    pub fn show(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.show = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ADD_TO_CHAT`.
+    #[must_use]
+    pub fn add_to_chat(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.add_to_chat = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `CALL_LIST_ID`.
+    #[must_use]
+    pub fn call_list_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.call_list_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `LINE_NUMBER`.
+    #[must_use]
+    pub fn line_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.line_number = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `EXTERNAL_CALL_ID`.
+    #[must_use]
+    pub fn external_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_call_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalCallRegister {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalCallRegister {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "USER_ID",
+                "USER_PHONE_INNER",
+                "PHONE_NUMBER",
+                "TYPE",
+                "CALL_START_DATE",
+                "CRM_CREATE",
+                "CRM_SOURCE",
+                "CRM_ENTITY_TYPE",
+                "CRM_ENTITY_ID",
+                "SHOW",
+                "ADD_TO_CHAT",
+                "CALL_LIST_ID",
+                "LINE_NUMBER",
+                "EXTERNAL_CALL_ID",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            user_phone_inner: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "USER_PHONE_INNER",
+            )?,
+            phone_number: ::b24_core::__private::wire::field_at(slot_2, "PHONE_NUMBER")?,
+            type_: ::b24_core::__private::wire::field_at(slot_3, "TYPE")?,
+            call_start_date: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "CALL_START_DATE",
+            )?,
+            crm_create: ::b24_core::__private::wire::field_at(slot_5, "CRM_CREATE")?,
+            crm_source: ::b24_core::__private::wire::field_at(slot_6, "CRM_SOURCE")?,
+            crm_entity_type: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "CRM_ENTITY_TYPE",
+            )?,
+            crm_entity_id: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "CRM_ENTITY_ID",
+            )?,
+            show: ::b24_core::__private::wire::field_at(slot_9, "SHOW")?,
+            add_to_chat: ::b24_core::__private::wire::field_at(slot_10, "ADD_TO_CHAT")?,
+            call_list_id: ::b24_core::__private::wire::field_at(
+                slot_11,
+                "CALL_LIST_ID",
+            )?,
+            line_number: ::b24_core::__private::wire::field_at(slot_12, "LINE_NUMBER")?,
+            external_call_id: ::b24_core::__private::wire::field_at(
+                slot_13,
+                "EXTERNAL_CALL_ID",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -536,7 +1299,51 @@ impl ::b24_core::__private::Method for ExternalCallRegister {
             "USER_PHONE_INNER",
             problems,
         );
-        problems.non_empty("USER_PHONE_INNER", &self.user_phone_inner);
+        ::b24_core::__private::Check::check(
+            &self.phone_number,
+            "PHONE_NUMBER",
+            problems,
+        );
+        problems.non_empty("PHONE_NUMBER", &self.phone_number);
+        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        ::b24_core::__private::Check::check(
+            &self.call_start_date,
+            "CALL_START_DATE",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.crm_create, "CRM_CREATE", problems);
+        ::b24_core::__private::Check::check(&self.crm_source, "CRM_SOURCE", problems);
+        ::b24_core::__private::Check::check(
+            &self.crm_entity_type,
+            "CRM_ENTITY_TYPE",
+            problems,
+        );
+        ::b24_core::__private::Check::check(
+            &self.crm_entity_id,
+            "CRM_ENTITY_ID",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.show, "SHOW", problems);
+        ::b24_core::__private::Check::check(&self.add_to_chat, "ADD_TO_CHAT", problems);
+        ::b24_core::__private::Check::check(
+            &self.call_list_id,
+            "CALL_LIST_ID",
+            problems,
+        );
+        ::b24_core::__private::Check::check(&self.line_number, "LINE_NUMBER", problems);
+        ::b24_core::__private::Check::check(
+            &self.external_call_id,
+            "EXTERNAL_CALL_ID",
+            problems,
+        );
+        problems
+            .at_least_one(
+                &["USER_ID", "USER_PHONE_INNER"],
+                &[
+                    ("USER_ID", self.user_id.is_some()),
+                    ("USER_PHONE_INNER", self.user_phone_inner.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -580,14 +1387,19 @@ for ExternalCallRegisterError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalCallSearchCrmEntities {
     /// `PHONE_NUMBER` (required): `string`.
     #[serde(rename = "PHONE_NUMBER")]
     pub phone_number: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalCallSearchCrmEntities {
@@ -596,7 +1408,46 @@ impl ExternalCallSearchCrmEntities {
     pub fn new(phone_number: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             phone_number: ::std::convert::Into::into(phone_number),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for ExternalCallSearchCrmEntities {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalCallSearchCrmEntities {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["PHONE_NUMBER"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            phone_number: ::b24_core::__private::wire::field_at(slot_0, "PHONE_NUMBER")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -662,8 +1513,7 @@ for ExternalCallSearchCrmEntitiesError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalCallShow {
@@ -677,6 +1527,12 @@ pub struct ExternalCallShow {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalCallShow {
@@ -686,6 +1542,7 @@ impl ExternalCallShow {
         Self {
             call_id: ::std::convert::Into::into(call_id),
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -696,6 +1553,44 @@ impl ExternalCallShow {
     ) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalCallShow {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalCallShow {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CALL_ID", "USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -754,8 +1649,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalCallShow
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalLineAdd {
@@ -776,6 +1670,12 @@ pub struct ExternalLineAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub crm_auto_create: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalLineAdd {
@@ -786,6 +1686,7 @@ impl ExternalLineAdd {
             number: ::std::convert::Into::into(number),
             name: ::std::option::Option::None,
             crm_auto_create: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -807,6 +1708,48 @@ impl ExternalLineAdd {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalLineAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalLineAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["NUMBER", "NAME", "CRM_AUTO_CREATE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            number: ::b24_core::__private::wire::field_at(slot_0, "NUMBER")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            crm_auto_create: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "CRM_AUTO_CREATE",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -877,14 +1820,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalLineAddE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalLineDelete {
     /// `NUMBER` (required): `string`.
     #[serde(rename = "NUMBER")]
     pub number: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalLineDelete {
@@ -893,7 +1841,45 @@ impl ExternalLineDelete {
     pub fn new(number: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             number: ::std::convert::Into::into(number),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalLineDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalLineDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["NUMBER"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            number: ::b24_core::__private::wire::field_at(slot_0, "NUMBER")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -957,17 +1943,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalLineDele
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct ExternalLineGet {}
+pub struct ExternalLineGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl ExternalLineGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalLineGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalLineGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1024,8 +2053,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalLineGetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ExternalLineUpdate {
@@ -1046,6 +2074,12 @@ pub struct ExternalLineUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub crm_auto_create: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ExternalLineUpdate {
@@ -1056,6 +2090,7 @@ impl ExternalLineUpdate {
             number: ::std::convert::Into::into(number),
             name: ::std::option::Option::None,
             crm_auto_create: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -1077,6 +2112,48 @@ impl ExternalLineUpdate {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalLineUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ExternalLineUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["NUMBER", "NAME", "CRM_AUTO_CREATE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            number: ::b24_core::__private::wire::field_at(slot_0, "NUMBER")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            crm_auto_create: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "CRM_AUTO_CREATE",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

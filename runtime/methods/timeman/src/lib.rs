@@ -16,8 +16,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Close {
@@ -56,6 +56,12 @@ pub struct Close {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lon: ::std::option::Option<f64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Close {
@@ -68,6 +74,7 @@ impl Close {
             report: ::std::option::Option::None,
             lat: ::std::option::Option::None,
             lon: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -105,6 +112,47 @@ impl Close {
     pub fn lon(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.lon = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Close {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Close {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID", "TIME", "REPORT", "LAT", "LON"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            time: ::b24_core::__private::wire::field_at(slot_1, "TIME")?,
+            report: ::b24_core::__private::wire::field_at(slot_2, "REPORT")?,
+            lat: ::b24_core::__private::wire::field_at(slot_3, "LAT")?,
+            lon: ::b24_core::__private::wire::field_at(slot_4, "LON")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -169,8 +217,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CloseError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NetworkrangeCheck {
@@ -181,6 +229,12 @@ pub struct NetworkrangeCheck {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ip: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NetworkrangeCheck {
@@ -189,6 +243,7 @@ impl NetworkrangeCheck {
     pub fn new() -> Self {
         Self {
             ip: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `IP`.
@@ -199,6 +254,43 @@ impl NetworkrangeCheck {
     ) -> Self {
         self.ip = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NetworkrangeCheck {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NetworkrangeCheck {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["IP"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            ip: ::b24_core::__private::wire::field_at(slot_0, "IP")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -259,17 +351,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeChec
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct NetworkrangeGet {}
+pub struct NetworkrangeGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl NetworkrangeGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NetworkrangeGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NetworkrangeGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -280,7 +415,7 @@ impl ::b24_core::__private::Method for NetworkrangeGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<networkrange_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -318,6 +453,75 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeGetE
         }
     }
 }
+/// Named types of [`timeman.networkrange.get`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod networkrange_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.networkrange.get`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ip_range`: `string`.
+        #[serde(
+            rename = "ip_range",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_range: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ip_range", "name"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                ip_range: ::b24_core::__private::wire::field_at(slot_0, "ip_range")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ip_range,
+                &::std::format!("{}.{}", field, "ip_range"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+}
 /// [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html) (REST v2)
 ///
 /// Scope: `timeman`.
@@ -326,23 +530,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeGetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NetworkrangeSet {
-    /// `RANGES` (required): `string`.
+    /// `RANGES` (required): `any[]`.
     #[serde(rename = "RANGES")]
-    pub ranges: ::std::string::String,
+    pub ranges: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl NetworkrangeSet {
     /// A request with the required parameter `RANGES`.
     #[must_use]
-    pub fn new(ranges: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        ranges: impl ::std::convert::Into<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+    ) -> Self {
         Self {
             ranges: ::std::convert::Into::into(ranges),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NetworkrangeSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for NetworkrangeSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["RANGES"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            ranges: ::b24_core::__private::wire::field_at(slot_0, "RANGES")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -361,7 +612,6 @@ impl ::b24_core::__private::Method for NetworkrangeSet {
         let mut all = ::b24_core::__private::Problems::new("timeman.networkrange.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.ranges, "RANGES", problems);
-        problems.non_empty("RANGES", &self.ranges);
         all.finish()
     }
 }
@@ -404,8 +654,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeSetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Open {
@@ -444,6 +694,12 @@ pub struct Open {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lon: ::std::option::Option<f64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Open {
@@ -456,6 +712,7 @@ impl Open {
             report: ::std::option::Option::None,
             lat: ::std::option::Option::None,
             lon: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -493,6 +750,47 @@ impl Open {
     pub fn lon(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.lon = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Open {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Open {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID", "TIME", "REPORT", "LAT", "LON"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            time: ::b24_core::__private::wire::field_at(slot_1, "TIME")?,
+            report: ::b24_core::__private::wire::field_at(slot_2, "REPORT")?,
+            lat: ::b24_core::__private::wire::field_at(slot_3, "LAT")?,
+            lon: ::b24_core::__private::wire::field_at(slot_4, "LON")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -560,8 +858,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OpenError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Pause {
@@ -572,6 +870,12 @@ pub struct Pause {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Pause {
@@ -580,6 +884,7 @@ impl Pause {
     pub fn new() -> Self {
         Self {
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -587,6 +892,43 @@ impl Pause {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pause {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Pause {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -644,22 +986,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PauseError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecordFieldGetV3 {
     /// `name` (required): `string`. Documented values: `id`, `userId`, `startTime`, `endTime`, `duration`, `breakLength`, `state`, `isApproved`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -670,18 +1015,55 @@ impl RecordFieldGetV3 {
         Self {
             name: ::std::convert::Into::into(name),
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecordFieldGetV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecordFieldGetV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["name", "select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -713,6 +1095,16 @@ impl ::b24_core::__private::Method for RecordFieldGetV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum RecordFieldGetV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
+    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -722,6 +1114,21 @@ pub enum RecordFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
+                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -741,19 +1148,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldGetV3
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecordFieldListV3 {
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -763,18 +1174,54 @@ impl RecordFieldListV3 {
     pub fn new() -> Self {
         Self {
             select: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecordFieldListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecordFieldListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["select"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -804,6 +1251,12 @@ impl ::b24_core::__private::Method for RecordFieldListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum RecordFieldListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidselectexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -813,6 +1266,15 @@ pub enum RecordFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
+                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidselectexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -832,23 +1294,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecordListV3 {
-    /// `filter` (required): `any[]`.
+    /// `filter` (required): `map<any>`.
     #[serde(rename = "filter")]
-    pub filter: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    /// `select`: `any[]`.
+    pub filter: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -873,6 +1335,12 @@ pub struct RecordListV3 {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl RecordListV3 {
@@ -880,7 +1348,10 @@ impl RecordListV3 {
     #[must_use]
     pub fn new(
         filter: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         Self {
@@ -888,15 +1359,14 @@ impl RecordListV3 {
             select: ::std::option::Option::None,
             order: ::std::option::Option::None,
             pagination: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -929,6 +1399,46 @@ impl RecordListV3 {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecordListV3 {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for RecordListV3 {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["filter", "select", "order", "pagination"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            pagination: ::b24_core::__private::wire::field_at(slot_3, "pagination")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for RecordListV3 {
@@ -960,6 +1470,14 @@ impl ::b24_core::__private::Method for RecordListV3 {
 #[non_exhaustive]
 #[allow(dead_code)]
 pub enum RecordListV3Error {
+    /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionAccessdeniedexception,
+    /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidfilterexception,
+    /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
+    BitrixRestV3ExceptionInvalidpaginationexception,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -969,6 +1487,18 @@ pub enum RecordListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
+                Self::BitrixRestV3ExceptionAccessdeniedexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidfilterexception
+            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
+                Self::BitrixRestV3ExceptionInvalidpaginationexception
+            }
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -988,8 +1518,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordListV3Erro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ScheduleGet {
@@ -1000,6 +1530,12 @@ pub struct ScheduleGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ScheduleGet {
@@ -1008,6 +1544,7 @@ impl ScheduleGet {
     pub fn new() -> Self {
         Self {
             id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1015,6 +1552,43 @@ impl ScheduleGet {
     pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ScheduleGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ScheduleGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1072,8 +1646,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ScheduleGetError
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Settings {
@@ -1084,6 +1658,12 @@ pub struct Settings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Settings {
@@ -1092,6 +1672,7 @@ impl Settings {
     pub fn new() -> Self {
         Self {
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -1099,6 +1680,43 @@ impl Settings {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Settings {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1156,8 +1774,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Status {
@@ -1168,6 +1786,12 @@ pub struct Status {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Status {
@@ -1176,6 +1800,7 @@ impl Status {
     pub fn new() -> Self {
         Self {
             user_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -1183,6 +1808,43 @@ impl Status {
     pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Status {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Status {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1240,14 +1902,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimecontrolReportAdd {
-    /// `REPORT_ID` (required): `any`.
+    /// `REPORT_ID` (required): `int`.
     #[serde(rename = "REPORT_ID")]
-    pub report_id: ::b24_core::__private::serde_json::Value,
+    pub report_id: i64,
     /// `USER_ID`: `int`.
     #[serde(
         rename = "USER_ID",
@@ -1272,13 +1933,19 @@ pub struct TimecontrolReportAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub calendar: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimecontrolReportAdd {
     /// A request with the required parameters `REPORT_ID`, `TEXT`.
     #[must_use]
     pub fn new(
-        report_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        report_id: impl ::std::convert::Into<i64>,
         text: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -1287,6 +1954,7 @@ impl TimecontrolReportAdd {
             text: ::std::convert::Into::into(text),
             type_: ::std::option::Option::None,
             calendar: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -1312,6 +1980,47 @@ impl TimecontrolReportAdd {
     ) -> Self {
         self.calendar = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimecontrolReportAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimecontrolReportAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["REPORT_ID", "USER_ID", "TEXT", "TYPE", "CALENDAR"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            report_id: ::b24_core::__private::wire::field_at(slot_0, "REPORT_ID")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_1, "USER_ID")?,
+            text: ::b24_core::__private::wire::field_at(slot_2, "TEXT")?,
+            type_: ::b24_core::__private::wire::field_at(slot_3, "TYPE")?,
+            calendar: ::b24_core::__private::wire::field_at(slot_4, "CALENDAR")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1380,8 +2089,7 @@ for TimecontrolReportAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimecontrolReportsGet {
@@ -1408,6 +2116,12 @@ pub struct TimecontrolReportsGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub workday_hours: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimecontrolReportsGet {
@@ -1424,6 +2138,7 @@ impl TimecontrolReportsGet {
             year: ::std::convert::Into::into(year),
             idle_minutes: ::std::option::Option::None,
             workday_hours: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `IDLE_MINUTES`.
@@ -1441,6 +2156,50 @@ impl TimecontrolReportsGet {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimecontrolReportsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimecontrolReportsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID", "MONTH", "YEAR", "IDLE_MINUTES", "WORKDAY_HOURS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            month: ::b24_core::__private::wire::field_at(slot_1, "MONTH")?,
+            year: ::b24_core::__private::wire::field_at(slot_2, "YEAR")?,
+            idle_minutes: ::b24_core::__private::wire::field_at(slot_3, "IDLE_MINUTES")?,
+            workday_hours: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "WORKDAY_HOURS",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1519,17 +2278,61 @@ for TimecontrolReportsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct TimecontrolReportsSettingsGet {}
+pub struct TimecontrolReportsSettingsGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl TimecontrolReportsSettingsGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+for TimecontrolReportsSettingsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimecontrolReportsSettingsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1589,8 +2392,8 @@ for TimecontrolReportsSettingsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimecontrolReportsUsersGet {
@@ -1601,6 +2404,12 @@ pub struct TimecontrolReportsUsersGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub department_id: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimecontrolReportsUsersGet {
@@ -1609,6 +2418,7 @@ impl TimecontrolReportsUsersGet {
     pub fn new() -> Self {
         Self {
             department_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `DEPARTMENT_ID`.
@@ -1618,6 +2428,46 @@ impl TimecontrolReportsUsersGet {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimecontrolReportsUsersGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimecontrolReportsUsersGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["DEPARTMENT_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            department_id: ::b24_core::__private::wire::field_at(
+                slot_0,
+                "DEPARTMENT_ID",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1679,17 +2529,60 @@ for TimecontrolReportsUsersGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct TimecontrolSettingsGet {}
+pub struct TimecontrolSettingsGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl TimecontrolSettingsGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimecontrolSettingsGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimecontrolSettingsGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1752,8 +2645,8 @@ for TimecontrolSettingsGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimecontrolSettingsSet {
@@ -1840,6 +2733,12 @@ pub struct TimecontrolSettingsSet {
     pub report_full_users: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl TimecontrolSettingsSet {
@@ -1858,6 +2757,7 @@ impl TimecontrolSettingsSet {
             report_simple_users: ::std::option::Option::None,
             report_full_type: ::std::option::Option::None,
             report_full_users: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTIVE`.
@@ -1984,6 +2884,96 @@ impl TimecontrolSettingsSet {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimecontrolSettingsSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TimecontrolSettingsSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ACTIVE",
+                "MINIMUM_IDLE_FOR_REPORT",
+                "REGISTER_OFFLINE",
+                "REGISTER_IDLE",
+                "REGISTER_DESKTOP",
+                "REPORT_REQUEST_TYPE",
+                "REPORT_REQUEST_USERS",
+                "REPORT_SIMPLE_TYPE",
+                "REPORT_SIMPLE_USERS",
+                "REPORT_FULL_TYPE",
+                "REPORT_FULL_USERS",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
+            minimum_idle_for_report: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "MINIMUM_IDLE_FOR_REPORT",
+            )?,
+            register_offline: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "REGISTER_OFFLINE",
+            )?,
+            register_idle: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "REGISTER_IDLE",
+            )?,
+            register_desktop: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "REGISTER_DESKTOP",
+            )?,
+            report_request_type: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "REPORT_REQUEST_TYPE",
+            )?,
+            report_request_users: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "REPORT_REQUEST_USERS",
+            )?,
+            report_simple_type: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "REPORT_SIMPLE_TYPE",
+            )?,
+            report_simple_users: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "REPORT_SIMPLE_USERS",
+            )?,
+            report_full_type: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "REPORT_FULL_TYPE",
+            )?,
+            report_full_users: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "REPORT_FULL_USERS",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]

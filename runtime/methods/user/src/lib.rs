@@ -16,14 +16,19 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Access {
     /// `ACCESS` (required): `any[]`.
     #[serde(rename = "ACCESS")]
     pub access: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Access {
@@ -36,7 +41,45 @@ impl Access {
     ) -> Self {
         Self {
             access: ::std::convert::Into::into(access),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Access {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["ACCESS"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -91,8 +134,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AccessError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Add {
@@ -369,13 +411,13 @@ pub struct Add {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub uf_zoom: ::std::option::Option<::std::string::String>,
-    /// `UF_DEPARTMENT`: `string`.
+    /// `UF_DEPARTMENT`: `int[]`.
     #[serde(
         rename = "UF_DEPARTMENT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub uf_department: ::std::option::Option<::std::string::String>,
+    pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `UF_INTERESTS`: `string`.
     #[serde(
         rename = "UF_INTERESTS",
@@ -446,6 +488,12 @@ pub struct Add {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub uf_phone_inner: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Add {
@@ -503,6 +551,7 @@ impl Add {
             uf_skype: ::std::option::Option::None,
             uf_district: ::std::option::Option::None,
             uf_phone_inner: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `NAME`.
@@ -907,7 +956,7 @@ impl Add {
     #[must_use]
     pub fn uf_department(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.uf_department = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1015,6 +1064,226 @@ impl Add {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Add {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Add {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16, slot_17,
+        slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24, slot_25, slot_26,
+        slot_27, slot_28, slot_29, slot_30, slot_31, slot_32, slot_33, slot_34, slot_35,
+        slot_36, slot_37, slot_38, slot_39, slot_40, slot_41, slot_42, slot_43, slot_44,
+        slot_45, slot_46, slot_47, slot_48, slot_49] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "EMAIL",
+                "NAME",
+                "LAST_NAME",
+                "SECOND_NAME",
+                "PERSONAL_GENDER",
+                "PERSONAL_PROFESSION",
+                "PERSONAL_WWW",
+                "PERSONAL_BIRTHDAY",
+                "PERSONAL_PHOTO",
+                "PERSONAL_ICQ",
+                "PERSONAL_PHONE",
+                "PERSONAL_FAX",
+                "PERSONAL_MOBILE",
+                "PERSONAL_PAGER",
+                "PERSONAL_STREET",
+                "PERSONAL_CITY",
+                "PERSONAL_STATE",
+                "PERSONAL_ZIP",
+                "PERSONAL_COUNTRY",
+                "PERSONAL_MAILBOX",
+                "PERSONAL_NOTES",
+                "WORK_PHONE",
+                "WORK_COMPANY",
+                "WORK_POSITION",
+                "WORK_DEPARTMENT",
+                "WORK_WWW",
+                "WORK_FAX",
+                "WORK_PAGER",
+                "WORK_STREET",
+                "WORK_MAILBOX",
+                "WORK_CITY",
+                "WORK_STATE",
+                "WORK_ZIP",
+                "WORK_COUNTRY",
+                "WORK_PROFILE",
+                "WORK_LOGO",
+                "WORK_NOTES",
+                "UF_SKYPE_LINK",
+                "UF_ZOOM",
+                "UF_DEPARTMENT",
+                "UF_INTERESTS",
+                "UF_SKILLS",
+                "UF_WEB_SITES",
+                "UF_XING",
+                "UF_LINKEDIN",
+                "UF_FACEBOOK",
+                "UF_TWITTER",
+                "UF_SKYPE",
+                "UF_DISTRICT",
+                "UF_PHONE_INNER",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            email: ::b24_core::__private::wire::field_at(slot_0, "EMAIL")?,
+            name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+            last_name: ::b24_core::__private::wire::field_at(slot_2, "LAST_NAME")?,
+            second_name: ::b24_core::__private::wire::field_at(slot_3, "SECOND_NAME")?,
+            personal_gender: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "PERSONAL_GENDER",
+            )?,
+            personal_profession: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "PERSONAL_PROFESSION",
+            )?,
+            personal_www: ::b24_core::__private::wire::field_at(slot_6, "PERSONAL_WWW")?,
+            personal_birthday: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "PERSONAL_BIRTHDAY",
+            )?,
+            personal_photo: ::b24_core::__private::wire::field_at(
+                slot_8,
+                "PERSONAL_PHOTO",
+            )?,
+            personal_icq: ::b24_core::__private::wire::field_at(slot_9, "PERSONAL_ICQ")?,
+            personal_phone: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "PERSONAL_PHONE",
+            )?,
+            personal_fax: ::b24_core::__private::wire::field_at(
+                slot_11,
+                "PERSONAL_FAX",
+            )?,
+            personal_mobile: ::b24_core::__private::wire::field_at(
+                slot_12,
+                "PERSONAL_MOBILE",
+            )?,
+            personal_pager: ::b24_core::__private::wire::field_at(
+                slot_13,
+                "PERSONAL_PAGER",
+            )?,
+            personal_street: ::b24_core::__private::wire::field_at(
+                slot_14,
+                "PERSONAL_STREET",
+            )?,
+            personal_city: ::b24_core::__private::wire::field_at(
+                slot_15,
+                "PERSONAL_CITY",
+            )?,
+            personal_state: ::b24_core::__private::wire::field_at(
+                slot_16,
+                "PERSONAL_STATE",
+            )?,
+            personal_zip: ::b24_core::__private::wire::field_at(
+                slot_17,
+                "PERSONAL_ZIP",
+            )?,
+            personal_country: ::b24_core::__private::wire::field_at(
+                slot_18,
+                "PERSONAL_COUNTRY",
+            )?,
+            personal_mailbox: ::b24_core::__private::wire::field_at(
+                slot_19,
+                "PERSONAL_MAILBOX",
+            )?,
+            personal_notes: ::b24_core::__private::wire::field_at(
+                slot_20,
+                "PERSONAL_NOTES",
+            )?,
+            work_phone: ::b24_core::__private::wire::field_at(slot_21, "WORK_PHONE")?,
+            work_company: ::b24_core::__private::wire::field_at(
+                slot_22,
+                "WORK_COMPANY",
+            )?,
+            work_position: ::b24_core::__private::wire::field_at(
+                slot_23,
+                "WORK_POSITION",
+            )?,
+            work_department: ::b24_core::__private::wire::field_at(
+                slot_24,
+                "WORK_DEPARTMENT",
+            )?,
+            work_www: ::b24_core::__private::wire::field_at(slot_25, "WORK_WWW")?,
+            work_fax: ::b24_core::__private::wire::field_at(slot_26, "WORK_FAX")?,
+            work_pager: ::b24_core::__private::wire::field_at(slot_27, "WORK_PAGER")?,
+            work_street: ::b24_core::__private::wire::field_at(slot_28, "WORK_STREET")?,
+            work_mailbox: ::b24_core::__private::wire::field_at(
+                slot_29,
+                "WORK_MAILBOX",
+            )?,
+            work_city: ::b24_core::__private::wire::field_at(slot_30, "WORK_CITY")?,
+            work_state: ::b24_core::__private::wire::field_at(slot_31, "WORK_STATE")?,
+            work_zip: ::b24_core::__private::wire::field_at(slot_32, "WORK_ZIP")?,
+            work_country: ::b24_core::__private::wire::field_at(
+                slot_33,
+                "WORK_COUNTRY",
+            )?,
+            work_profile: ::b24_core::__private::wire::field_at(
+                slot_34,
+                "WORK_PROFILE",
+            )?,
+            work_logo: ::b24_core::__private::wire::field_at(slot_35, "WORK_LOGO")?,
+            work_notes: ::b24_core::__private::wire::field_at(slot_36, "WORK_NOTES")?,
+            uf_skype_link: ::b24_core::__private::wire::field_at(
+                slot_37,
+                "UF_SKYPE_LINK",
+            )?,
+            uf_zoom: ::b24_core::__private::wire::field_at(slot_38, "UF_ZOOM")?,
+            uf_department: ::b24_core::__private::wire::field_at(
+                slot_39,
+                "UF_DEPARTMENT",
+            )?,
+            uf_interests: ::b24_core::__private::wire::field_at(
+                slot_40,
+                "UF_INTERESTS",
+            )?,
+            uf_skills: ::b24_core::__private::wire::field_at(slot_41, "UF_SKILLS")?,
+            uf_web_sites: ::b24_core::__private::wire::field_at(
+                slot_42,
+                "UF_WEB_SITES",
+            )?,
+            uf_xing: ::b24_core::__private::wire::field_at(slot_43, "UF_XING")?,
+            uf_linkedin: ::b24_core::__private::wire::field_at(slot_44, "UF_LINKEDIN")?,
+            uf_facebook: ::b24_core::__private::wire::field_at(slot_45, "UF_FACEBOOK")?,
+            uf_twitter: ::b24_core::__private::wire::field_at(slot_46, "UF_TWITTER")?,
+            uf_skype: ::b24_core::__private::wire::field_at(slot_47, "UF_SKYPE")?,
+            uf_district: ::b24_core::__private::wire::field_at(slot_48, "UF_DISTRICT")?,
+            uf_phone_inner: ::b24_core::__private::wire::field_at(
+                slot_49,
+                "UF_PHONE_INNER",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1243,17 +1512,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct Admin {}
+pub struct Admin {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl Admin {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Admin {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Admin {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1307,17 +1619,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AdminError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct Current {}
+pub struct Current {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl Current {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Current {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Current {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1374,17 +1729,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrentError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct Fields {}
+pub struct Fields {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl Fields {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Fields {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1441,8 +1839,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Get {
@@ -1460,13 +1858,13 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<::std::string::String>,
-    /// `FILTER`: `string`. Documented values: `UF_DEPARTMENT`, `UF_PHONE_INNER`, `IS_ONLINE`.
+    /// `FILTER`: `any`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::std::string::String>,
+    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `ADMIN_MODE`: `yn`.
     #[serde(
         rename = "ADMIN_MODE",
@@ -1474,15 +1872,13 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub admin_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `select`: `any[]`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `IMAGE_RESIZE`: `string`. Documented values: `small`, `medium`, `large`.
     #[serde(
         rename = "IMAGE_RESIZE",
@@ -1497,6 +1893,19 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// `UF_DEPARTMENT`: `int`.
+    #[serde(
+        rename = "UF_DEPARTMENT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub uf_department: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Get {
@@ -1511,6 +1920,8 @@ impl Get {
             select: ::std::option::Option::None,
             image_resize: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            uf_department: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `sort`.
@@ -1535,7 +1946,7 @@ impl Get {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1553,9 +1964,7 @@ impl Get {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1577,6 +1986,70 @@ impl Get {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `UF_DEPARTMENT`.
+    #[must_use]
+    pub fn uf_department(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uf_department = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Get {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Get {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "sort",
+                "order",
+                "FILTER",
+                "ADMIN_MODE",
+                "select",
+                "IMAGE_RESIZE",
+                "start",
+                "UF_DEPARTMENT",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            sort: ::b24_core::__private::wire::field_at(slot_0, "sort")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "FILTER")?,
+            admin_mode: ::b24_core::__private::wire::field_at(slot_3, "ADMIN_MODE")?,
+            select: ::b24_core::__private::wire::field_at(slot_4, "select")?,
+            image_resize: ::b24_core::__private::wire::field_at(slot_5, "IMAGE_RESIZE")?,
+            start: ::b24_core::__private::wire::field_at(slot_6, "start")?,
+            uf_department: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "UF_DEPARTMENT",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Get {
@@ -1590,10 +2063,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1611,6 +2081,11 @@ impl ::b24_core::__private::Method for Get {
             problems,
         );
         ::b24_core::__private::Check::check(&self.start, "start", problems);
+        ::b24_core::__private::Check::check(
+            &self.uf_department,
+            "UF_DEPARTMENT",
+            problems,
+        );
         all.finish()
     }
 }
@@ -1647,8 +2122,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OptionGet {
@@ -1659,6 +2134,12 @@ pub struct OptionGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub option: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OptionGet {
@@ -1667,6 +2148,7 @@ impl OptionGet {
     pub fn new() -> Self {
         Self {
             option: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `option`.
@@ -1678,6 +2160,43 @@ impl OptionGet {
         self.option = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OptionGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OptionGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["option"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            option: ::b24_core::__private::wire::field_at(slot_0, "option")?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for OptionGet {
@@ -1687,10 +2206,7 @@ impl ::b24_core::__private::Method for OptionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/settings/user-option-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1737,14 +2253,22 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct OptionSet {
-    /// `options` (required): `any[]`.
+    /// `options` (required): `map<any>`.
     #[serde(rename = "options")]
-    pub options: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub options: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl OptionSet {
@@ -1752,12 +2276,53 @@ impl OptionSet {
     #[must_use]
     pub fn new(
         options: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         Self {
             options: ::std::convert::Into::into(options),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OptionSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for OptionSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["options"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            options: ::b24_core::__private::wire::field_at(slot_0, "options")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1818,8 +2383,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionSetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Search {
@@ -1830,6 +2395,54 @@ pub struct Search {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::std::string::String>,
+    /// `sort`: `string`.
+    #[serde(
+        rename = "sort",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `order`: `string`. Documented values: `ASC`, `DESC`.
+    #[serde(
+        rename = "order",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub order: ::std::option::Option<::std::string::String>,
+    /// `ADMIN_MODE`: `yn`.
+    #[serde(
+        rename = "ADMIN_MODE",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub admin_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
+    /// `select`: `string[]`.
+    #[serde(
+        rename = "select",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// `UF_DEPARTMENT`: `int`.
+    #[serde(
+        rename = "UF_DEPARTMENT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub uf_department: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Search {
@@ -1838,6 +2451,13 @@ impl Search {
     pub fn new() -> Self {
         Self {
             filter: ::std::option::Option::None,
+            sort: ::std::option::Option::None,
+            order: ::std::option::Option::None,
+            admin_mode: ::std::option::Option::None,
+            select: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            uf_department: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `FILTER`.
@@ -1849,6 +2469,110 @@ impl Search {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `order`.
+    #[must_use]
+    pub fn order(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `ADMIN_MODE`.
+    #[must_use]
+    pub fn admin_mode(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+    ) -> Self {
+        self.admin_mode = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `select`.
+    #[must_use]
+    pub fn select(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `UF_DEPARTMENT`.
+    #[must_use]
+    pub fn uf_department(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uf_department = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Search {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Search {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "FILTER",
+                "sort",
+                "order",
+                "ADMIN_MODE",
+                "select",
+                "start",
+                "UF_DEPARTMENT",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
+            sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            admin_mode: ::b24_core::__private::wire::field_at(slot_3, "ADMIN_MODE")?,
+            select: ::b24_core::__private::wire::field_at(slot_4, "select")?,
+            start: ::b24_core::__private::wire::field_at(slot_5, "start")?,
+            uf_department: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "UF_DEPARTMENT",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Search {
@@ -1857,11 +2581,12 @@ impl ::b24_core::__private::Method for Search {
     const SCOPES: &'static [&'static str] = &["user", "user_brief", "user_basic"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-search.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1869,6 +2594,16 @@ impl ::b24_core::__private::Method for Search {
         let mut all = ::b24_core::__private::Problems::new("user.search");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
+        ::b24_core::__private::Check::check(&self.sort, "sort", problems);
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.admin_mode, "ADMIN_MODE", problems);
+        ::b24_core::__private::Check::check(&self.select, "select", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        ::b24_core::__private::Check::check(
+            &self.uf_department,
+            "UF_DEPARTMENT",
+            problems,
+        );
         all.finish()
     }
 }
@@ -1905,8 +2640,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Update {
@@ -2274,6 +3008,12 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub uf_phone_inner: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Update {
@@ -2333,6 +3073,7 @@ impl Update {
             uf_skype: ::std::option::Option::None,
             uf_district: ::std::option::Option::None,
             uf_phone_inner: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ACTIVE`.
@@ -2864,6 +3605,233 @@ impl Update {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Update {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+        slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16, slot_17,
+        slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24, slot_25, slot_26,
+        slot_27, slot_28, slot_29, slot_30, slot_31, slot_32, slot_33, slot_34, slot_35,
+        slot_36, slot_37, slot_38, slot_39, slot_40, slot_41, slot_42, slot_43, slot_44,
+        slot_45, slot_46, slot_47, slot_48, slot_49, slot_50, slot_51] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "ID",
+                "ACTIVE",
+                "EMAIL",
+                "NAME",
+                "LAST_NAME",
+                "SECOND_NAME",
+                "PERSONAL_GENDER",
+                "PERSONAL_PROFESSION",
+                "PERSONAL_WWW",
+                "PERSONAL_BIRTHDAY",
+                "PERSONAL_PHOTO",
+                "PERSONAL_ICQ",
+                "PERSONAL_PHONE",
+                "PERSONAL_FAX",
+                "PERSONAL_MOBILE",
+                "PERSONAL_PAGER",
+                "PERSONAL_STREET",
+                "PERSONAL_CITY",
+                "PERSONAL_STATE",
+                "PERSONAL_ZIP",
+                "PERSONAL_COUNTRY",
+                "PERSONAL_MAILBOX",
+                "PERSONAL_NOTES",
+                "WORK_PHONE",
+                "WORK_COMPANY",
+                "WORK_POSITION",
+                "WORK_DEPARTMENT",
+                "WORK_WWW",
+                "WORK_FAX",
+                "WORK_PAGER",
+                "WORK_STREET",
+                "WORK_MAILBOX",
+                "WORK_CITY",
+                "WORK_STATE",
+                "WORK_ZIP",
+                "WORK_COUNTRY",
+                "WORK_PROFILE",
+                "WORK_LOGO",
+                "WORK_NOTES",
+                "UF_SKYPE_LINK",
+                "UF_ZOOM",
+                "UF_DEPARTMENT",
+                "UF_INTERESTS",
+                "UF_SKILLS",
+                "UF_WEB_SITES",
+                "UF_XING",
+                "UF_LINKEDIN",
+                "UF_FACEBOOK",
+                "UF_TWITTER",
+                "UF_SKYPE",
+                "UF_DISTRICT",
+                "UF_PHONE_INNER",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+            active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+            email: ::b24_core::__private::wire::field_at(slot_2, "EMAIL")?,
+            name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+            last_name: ::b24_core::__private::wire::field_at(slot_4, "LAST_NAME")?,
+            second_name: ::b24_core::__private::wire::field_at(slot_5, "SECOND_NAME")?,
+            personal_gender: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "PERSONAL_GENDER",
+            )?,
+            personal_profession: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "PERSONAL_PROFESSION",
+            )?,
+            personal_www: ::b24_core::__private::wire::field_at(slot_8, "PERSONAL_WWW")?,
+            personal_birthday: ::b24_core::__private::wire::field_at(
+                slot_9,
+                "PERSONAL_BIRTHDAY",
+            )?,
+            personal_photo: ::b24_core::__private::wire::field_at(
+                slot_10,
+                "PERSONAL_PHOTO",
+            )?,
+            personal_icq: ::b24_core::__private::wire::field_at(
+                slot_11,
+                "PERSONAL_ICQ",
+            )?,
+            personal_phone: ::b24_core::__private::wire::field_at(
+                slot_12,
+                "PERSONAL_PHONE",
+            )?,
+            personal_fax: ::b24_core::__private::wire::field_at(
+                slot_13,
+                "PERSONAL_FAX",
+            )?,
+            personal_mobile: ::b24_core::__private::wire::field_at(
+                slot_14,
+                "PERSONAL_MOBILE",
+            )?,
+            personal_pager: ::b24_core::__private::wire::field_at(
+                slot_15,
+                "PERSONAL_PAGER",
+            )?,
+            personal_street: ::b24_core::__private::wire::field_at(
+                slot_16,
+                "PERSONAL_STREET",
+            )?,
+            personal_city: ::b24_core::__private::wire::field_at(
+                slot_17,
+                "PERSONAL_CITY",
+            )?,
+            personal_state: ::b24_core::__private::wire::field_at(
+                slot_18,
+                "PERSONAL_STATE",
+            )?,
+            personal_zip: ::b24_core::__private::wire::field_at(
+                slot_19,
+                "PERSONAL_ZIP",
+            )?,
+            personal_country: ::b24_core::__private::wire::field_at(
+                slot_20,
+                "PERSONAL_COUNTRY",
+            )?,
+            personal_mailbox: ::b24_core::__private::wire::field_at(
+                slot_21,
+                "PERSONAL_MAILBOX",
+            )?,
+            personal_notes: ::b24_core::__private::wire::field_at(
+                slot_22,
+                "PERSONAL_NOTES",
+            )?,
+            work_phone: ::b24_core::__private::wire::field_at(slot_23, "WORK_PHONE")?,
+            work_company: ::b24_core::__private::wire::field_at(
+                slot_24,
+                "WORK_COMPANY",
+            )?,
+            work_position: ::b24_core::__private::wire::field_at(
+                slot_25,
+                "WORK_POSITION",
+            )?,
+            work_department: ::b24_core::__private::wire::field_at(
+                slot_26,
+                "WORK_DEPARTMENT",
+            )?,
+            work_www: ::b24_core::__private::wire::field_at(slot_27, "WORK_WWW")?,
+            work_fax: ::b24_core::__private::wire::field_at(slot_28, "WORK_FAX")?,
+            work_pager: ::b24_core::__private::wire::field_at(slot_29, "WORK_PAGER")?,
+            work_street: ::b24_core::__private::wire::field_at(slot_30, "WORK_STREET")?,
+            work_mailbox: ::b24_core::__private::wire::field_at(
+                slot_31,
+                "WORK_MAILBOX",
+            )?,
+            work_city: ::b24_core::__private::wire::field_at(slot_32, "WORK_CITY")?,
+            work_state: ::b24_core::__private::wire::field_at(slot_33, "WORK_STATE")?,
+            work_zip: ::b24_core::__private::wire::field_at(slot_34, "WORK_ZIP")?,
+            work_country: ::b24_core::__private::wire::field_at(
+                slot_35,
+                "WORK_COUNTRY",
+            )?,
+            work_profile: ::b24_core::__private::wire::field_at(
+                slot_36,
+                "WORK_PROFILE",
+            )?,
+            work_logo: ::b24_core::__private::wire::field_at(slot_37, "WORK_LOGO")?,
+            work_notes: ::b24_core::__private::wire::field_at(slot_38, "WORK_NOTES")?,
+            uf_skype_link: ::b24_core::__private::wire::field_at(
+                slot_39,
+                "UF_SKYPE_LINK",
+            )?,
+            uf_zoom: ::b24_core::__private::wire::field_at(slot_40, "UF_ZOOM")?,
+            uf_department: ::b24_core::__private::wire::field_at(
+                slot_41,
+                "UF_DEPARTMENT",
+            )?,
+            uf_interests: ::b24_core::__private::wire::field_at(
+                slot_42,
+                "UF_INTERESTS",
+            )?,
+            uf_skills: ::b24_core::__private::wire::field_at(slot_43, "UF_SKILLS")?,
+            uf_web_sites: ::b24_core::__private::wire::field_at(
+                slot_44,
+                "UF_WEB_SITES",
+            )?,
+            uf_xing: ::b24_core::__private::wire::field_at(slot_45, "UF_XING")?,
+            uf_linkedin: ::b24_core::__private::wire::field_at(slot_46, "UF_LINKEDIN")?,
+            uf_facebook: ::b24_core::__private::wire::field_at(slot_47, "UF_FACEBOOK")?,
+            uf_twitter: ::b24_core::__private::wire::field_at(slot_48, "UF_TWITTER")?,
+            uf_skype: ::b24_core::__private::wire::field_at(slot_49, "UF_SKYPE")?,
+            uf_district: ::b24_core::__private::wire::field_at(slot_50, "UF_DISTRICT")?,
+            uf_phone_inner: ::b24_core::__private::wire::field_at(
+                slot_51,
+                "UF_PHONE_INNER",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for Update {
@@ -3083,14 +4051,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserfieldAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: userfield_add::Fields,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserfieldAdd {
@@ -3099,7 +4072,45 @@ impl UserfieldAdd {
     pub fn new(fields: impl ::std::convert::Into<userfield_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserfieldAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserfieldAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3214,20 +4225,6 @@ pub mod userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EDIT_IN_LIST`: `yn`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_SEARCHABLE`: `yn`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
@@ -3235,13 +4232,15 @@ pub mod userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
-        /// `EDIT_FORM_LABEL`: `string`.
+        /// `EDIT_FORM_LABEL`: `any`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `LIST_COLUMN_LABEL`: `string`.
         #[serde(
             rename = "LIST_COLUMN_LABEL",
@@ -3277,6 +4276,13 @@ pub mod userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub label: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3290,79 +4296,29 @@ pub mod userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "FIELD_NAME" => slot_0 = ::std::option::Option::Some(member),
-                    "USER_TYPE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "SORT" => slot_3 = ::std::option::Option::Some(member),
-                    "MULTIPLE" => slot_4 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_5 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_6 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_7 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_8 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_9 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_10 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_11 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_12 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_13 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_14 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_15 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_16 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LABEL",
+                    "EDIT_IN_LIST",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 field_name: ::b24_core::__private::wire::field_at(slot_0, "FIELD_NAME")?,
                 user_type_id: ::b24_core::__private::wire::field_at(
@@ -3381,36 +4337,32 @@ pub mod userfield_add {
                     slot_7,
                     "SHOW_IN_LIST",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_10, "SETTINGS")?,
+                settings: ::b24_core::__private::wire::field_at(slot_8, "SETTINGS")?,
                 edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                    slot_9,
                     "EDIT_FORM_LABEL",
                 )?,
                 list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                    slot_10,
                     "LIST_COLUMN_LABEL",
                 )?,
                 list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
+                    slot_11,
                     "LIST_FILTER_LABEL",
                 )?,
                 error_message: ::b24_core::__private::wire::field_at(
-                    slot_14,
+                    slot_12,
                     "ERROR_MESSAGE",
                 )?,
                 help_message: ::b24_core::__private::wire::field_at(
-                    slot_15,
+                    slot_13,
                     "HELP_MESSAGE",
                 )?,
-                label: ::b24_core::__private::wire::field_at(slot_16, "LABEL")?,
+                label: ::b24_core::__private::wire::field_at(slot_14, "LABEL")?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "EDIT_IN_LIST",
+                )?,
             })
         }
     }
@@ -3468,16 +4420,6 @@ pub mod userfield_add {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "SETTINGS"),
                 problems,
@@ -3512,6 +4454,11 @@ pub mod userfield_add {
                 &::std::format!("{}.{}", field, "LABEL"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
         }
     }
     /// `Settings` of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html).
@@ -3524,13 +4471,15 @@ pub mod userfield_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -3538,6 +4487,83 @@ pub mod userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3551,25 +4577,55 @@ pub mod userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -3586,6 +4642,61 @@ pub mod userfield_add {
                 &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
         }
     }
 }
@@ -3597,14 +4708,19 @@ pub mod userfield_add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserfieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserfieldDelete {
@@ -3613,7 +4729,45 @@ impl UserfieldDelete {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserfieldDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserfieldDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3668,17 +4822,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldDeleteE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct UserfieldFileGet {}
+pub struct UserfieldFileGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl UserfieldFileGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserfieldFileGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserfieldFileGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3732,26 +4929,42 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldFileGet
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserfieldList {
-    /// `order`: `string`.
+    /// `order`: `any`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::std::string::String>,
-    /// `filter`: `any[]`.
+    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
     >,
 }
 #[allow(deprecated, clippy::all)]
@@ -3762,13 +4975,15 @@ impl UserfieldList {
         Self {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3778,11 +4993,59 @@ impl UserfieldList {
     pub fn filter(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserfieldList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserfieldList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["order", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            order: ::b24_core::__private::wire::field_at(slot_0, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3792,11 +5055,12 @@ impl ::b24_core::__private::Method for UserfieldList {
     const SCOPES: &'static [&'static str] = &["user.userfield"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::Some("ID"),
+    };
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3805,6 +5069,7 @@ impl ::b24_core::__private::Method for UserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
     }
 }
@@ -3841,8 +5106,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldListErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserfieldUpdate {
@@ -3856,6 +5120,12 @@ pub struct UserfieldUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<userfield_update::Fields>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserfieldUpdate {
@@ -3865,6 +5135,7 @@ impl UserfieldUpdate {
         Self {
             id: ::std::convert::Into::into(id),
             fields: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `fields`.
@@ -3875,6 +5146,44 @@ impl UserfieldUpdate {
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserfieldUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserfieldUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "fields"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3972,20 +5281,6 @@ pub mod userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `EDIT_IN_LIST`: `yn`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_SEARCHABLE`: `yn`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
@@ -4048,67 +5343,25 @@ pub mod userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "XML_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "SORT" => slot_1 = ::std::option::Option::Some(member),
-                    "MANDATORY" => slot_2 = ::std::option::Option::Some(member),
-                    "SHOW_FILTER" => slot_3 = ::std::option::Option::Some(member),
-                    "SHOW_IN_LIST" => slot_4 = ::std::option::Option::Some(member),
-                    "EDIT_IN_LIST" => slot_5 = ::std::option::Option::Some(member),
-                    "IS_SEARCHABLE" => slot_6 = ::std::option::Option::Some(member),
-                    "SETTINGS" => slot_7 = ::std::option::Option::Some(member),
-                    "EDIT_FORM_LABEL" => slot_8 = ::std::option::Option::Some(member),
-                    "LIST_COLUMN_LABEL" => slot_9 = ::std::option::Option::Some(member),
-                    "LIST_FILTER_LABEL" => slot_10 = ::std::option::Option::Some(member),
-                    "ERROR_MESSAGE" => slot_11 = ::std::option::Option::Some(member),
-                    "HELP_MESSAGE" => slot_12 = ::std::option::Option::Some(member),
-                    "LABEL" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "XML_ID",
+                    "SORT",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LABEL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
                 sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
@@ -4121,36 +5374,28 @@ pub mod userfield_update {
                     slot_4,
                     "SHOW_IN_LIST",
                 )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_7, "SETTINGS")?,
+                settings: ::b24_core::__private::wire::field_at(slot_5, "SETTINGS")?,
                 edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_8,
+                    slot_6,
                     "EDIT_FORM_LABEL",
                 )?,
                 list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_9,
+                    slot_7,
                     "LIST_COLUMN_LABEL",
                 )?,
                 list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_10,
+                    slot_8,
                     "LIST_FILTER_LABEL",
                 )?,
                 error_message: ::b24_core::__private::wire::field_at(
-                    slot_11,
+                    slot_9,
                     "ERROR_MESSAGE",
                 )?,
                 help_message: ::b24_core::__private::wire::field_at(
-                    slot_12,
+                    slot_10,
                     "HELP_MESSAGE",
                 )?,
-                label: ::b24_core::__private::wire::field_at(slot_13, "LABEL")?,
+                label: ::b24_core::__private::wire::field_at(slot_11, "LABEL")?,
             })
         }
     }
@@ -4180,16 +5425,6 @@ pub mod userfield_update {
             ::b24_core::__private::Check::check(
                 &self.show_in_list,
                 &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -4239,13 +5474,15 @@ pub mod userfield_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -4253,6 +5490,83 @@ pub mod userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4266,25 +5580,55 @@ pub mod userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "DEFAULT_VALUE",
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
             })
         }
     }
@@ -4299,6 +5643,61 @@ pub mod userfield_update {
             ::b24_core::__private::Check::check(
                 &self.rows,
                 &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
                 problems,
             );
         }

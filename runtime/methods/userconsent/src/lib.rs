@@ -16,17 +16,77 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct AgreementList {}
+pub struct AgreementList {
+    /// `start`: `int`.
+    #[serde(
+        rename = "start",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl AgreementList {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `start`.
+    #[must_use]
+    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AgreementList {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AgreementList {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -36,7 +96,11 @@ impl ::b24_core::__private::Method for AgreementList {
     const SCOPES: &'static [&'static str] = &["userconsent"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
+        param: "start",
+        page_size: 50u32,
+        fast_key: ::std::option::Option::None,
+    };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
     fn validate(
@@ -44,7 +108,15 @@ impl ::b24_core::__private::Method for AgreementList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userconsent.agreement.list");
         let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for AgreementList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`userconsent.agreement.list`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html): the documented codes, then the system errors.
@@ -80,14 +152,26 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AgreementListErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AgreementText {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// `replace`: `Replace`.
+    #[serde(
+        rename = "replace",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub replace: ::std::option::Option<agreement_text::Replace>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AgreementText {
@@ -96,7 +180,56 @@ impl AgreementText {
     pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
+            replace: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `replace`.
+    #[must_use]
+    pub fn replace(
+        mut self,
+        value: impl ::std::convert::Into<agreement_text::Replace>,
+    ) -> Self {
+        self.replace = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AgreementText {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AgreementText {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id", "replace"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            replace: ::b24_core::__private::wire::field_at(slot_1, "replace")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -107,7 +240,10 @@ impl ::b24_core::__private::Method for AgreementText {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -115,6 +251,7 @@ impl ::b24_core::__private::Method for AgreementText {
         let mut all = ::b24_core::__private::Problems::new("userconsent.agreement.text");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
+        ::b24_core::__private::Check::check(&self.replace, "replace", problems);
         all.finish()
     }
 }
@@ -125,6 +262,8 @@ impl ::b24_core::__private::Method for AgreementText {
 pub enum AgreementTextError {
     /// `ERROR_ARGUMENT` (HTTP 400).
     ErrorArgument,
+    /// `400`.
+    E400,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -135,6 +274,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AgreementTextErr
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
+            "400" => Self::E400,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -146,6 +286,165 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AgreementTextErr
         }
     }
 }
+/// Named types of [`userconsent.agreement.text`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod agreement_text {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Replace` of [`userconsent.agreement.text`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Replace {
+        /// `COMPANY_NAME`: `text`.
+        #[serde(
+            rename = "COMPANY_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        /// `COMPANY_ADDRESS`: `text`.
+        #[serde(
+            rename = "COMPANY_ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_address: ::std::option::Option<::std::string::String>,
+        /// `PURPOSES`: `text`.
+        #[serde(
+            rename = "PURPOSES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub purposes: ::std::option::Option<::std::string::String>,
+        /// `THIRD_PARTIES`: `text`.
+        #[serde(
+            rename = "THIRD_PARTIES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub third_parties: ::std::option::Option<::std::string::String>,
+        /// `EMAIL`: `string`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `button_caption`: `string`.
+        #[serde(
+            rename = "button_caption",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub button_caption: ::std::option::Option<::std::string::String>,
+        /// `fields`: `map<any>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Replace {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Replace {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "COMPANY_NAME",
+                    "COMPANY_ADDRESS",
+                    "PURPOSES",
+                    "THIRD_PARTIES",
+                    "EMAIL",
+                    "button_caption",
+                    "fields",
+                ],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                company_name: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "COMPANY_NAME",
+                )?,
+                company_address: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "COMPANY_ADDRESS",
+                )?,
+                purposes: ::b24_core::__private::wire::field_at(slot_2, "PURPOSES")?,
+                third_parties: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THIRD_PARTIES",
+                )?,
+                email: ::b24_core::__private::wire::field_at(slot_4, "EMAIL")?,
+                button_caption: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "button_caption",
+                )?,
+                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Replace {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.company_name,
+                &::std::format!("{}.{}", field, "COMPANY_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_address,
+                &::std::format!("{}.{}", field, "COMPANY_ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.purposes,
+                &::std::format!("{}.{}", field, "PURPOSES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.third_parties,
+                &::std::format!("{}.{}", field, "THIRD_PARTIES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.button_caption,
+                &::std::format!("{}.{}", field, "button_caption"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+}
 /// [`userconsent.consent.add`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-consent-add.html) (REST v2)
 ///
 /// Scope: `userconsent`.
@@ -154,8 +453,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AgreementTextErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ConsentAdd {
@@ -193,6 +491,12 @@ pub struct ConsentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub originator_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl ConsentAdd {
@@ -209,6 +513,7 @@ impl ConsentAdd {
             url: ::std::option::Option::None,
             origin_id: ::std::option::Option::None,
             originator_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `USER_ID`.
@@ -245,6 +550,51 @@ impl ConsentAdd {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConsentAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for ConsentAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &["AGREEMENT_ID", "IP", "USER_ID", "URL", "ORIGIN_ID", "ORIGINATOR_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            agreement_id: ::b24_core::__private::wire::field_at(slot_0, "AGREEMENT_ID")?,
+            ip: ::b24_core::__private::wire::field_at(slot_1, "IP")?,
+            user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+            url: ::b24_core::__private::wire::field_at(slot_3, "URL")?,
+            origin_id: ::b24_core::__private::wire::field_at(slot_4, "ORIGIN_ID")?,
+            originator_id: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "ORIGINATOR_ID",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -287,6 +637,8 @@ impl ::b24_core::__private::Method for ConsentAdd {
 pub enum ConsentAddError {
     /// `ERROR_ARGUMENT` (HTTP 400).
     ErrorArgument,
+    /// `400`.
+    E400,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -297,6 +649,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConsentAddError 
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
+            "400" => Self::E400,
             _ => {
                 match &e.code {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {

@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Add {
@@ -27,6 +26,12 @@ pub struct Add {
     /// `field` (required): `Field`.
     #[serde(rename = "field")]
     pub field: add::Field,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Add {
@@ -39,7 +44,46 @@ impl Add {
         Self {
             module_id: ::std::convert::Into::into(module_id),
             field: ::std::convert::Into::into(field),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Add {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Add {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["moduleId", "field"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+            field: ::b24_core::__private::wire::field_at(slot_1, "field")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -167,20 +211,24 @@ pub mod add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
-        /// `editFormLabel`: `string`.
+        /// `editFormLabel`: `any`.
         #[serde(
             rename = "editFormLabel",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `helpMessage`: `string`.
+        pub edit_form_label: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `helpMessage`: `any`.
         #[serde(
             rename = "helpMessage",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub help_message: ::std::option::Option<::std::string::String>,
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `enum`: `any[]`.
         #[serde(
             rename = "enum",
@@ -203,67 +251,27 @@ pub mod add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "entityId" => slot_0 = ::std::option::Option::Some(member),
-                    "fieldName" => slot_1 = ::std::option::Option::Some(member),
-                    "userTypeId" => slot_2 = ::std::option::Option::Some(member),
-                    "xmlId" => slot_3 = ::std::option::Option::Some(member),
-                    "sort" => slot_4 = ::std::option::Option::Some(member),
-                    "multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "mandatory" => slot_6 = ::std::option::Option::Some(member),
-                    "showFilter" => slot_7 = ::std::option::Option::Some(member),
-                    "editInList" => slot_8 = ::std::option::Option::Some(member),
-                    "isSearchable" => slot_9 = ::std::option::Option::Some(member),
-                    "settings" => slot_10 = ::std::option::Option::Some(member),
-                    "editFormLabel" => slot_11 = ::std::option::Option::Some(member),
-                    "helpMessage" => slot_12 = ::std::option::Option::Some(member),
-                    "enum" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "entityId",
+                    "fieldName",
+                    "userTypeId",
+                    "xmlId",
+                    "sort",
+                    "multiple",
+                    "mandatory",
+                    "showFilter",
+                    "editInList",
+                    "isSearchable",
+                    "settings",
+                    "editFormLabel",
+                    "helpMessage",
+                    "enum",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "entityId")?,
                 field_name: ::b24_core::__private::wire::field_at(slot_1, "fieldName")?,
@@ -422,15 +430,11 @@ pub mod add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "field" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["field"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
             })
@@ -456,13 +460,15 @@ pub mod add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -498,6 +504,209 @@ pub mod add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub max_length: ::std::option::Option<i64>,
+        /// `MIN_VALUE`: `any`.
+        #[serde(
+            rename = "MIN_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MAX_VALUE`: `any`.
+        #[serde(
+            rename = "MAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LABEL`: `string`.
+        #[serde(
+            rename = "LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label: ::std::option::Option<::std::string::String>,
+        /// `LABEL_CHECKBOX`: `string`.
+        #[serde(
+            rename = "LABEL_CHECKBOX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label_checkbox: ::std::option::Option<::std::string::String>,
+        /// `USE_SECOND`: `yn`.
+        #[serde(
+            rename = "USE_SECOND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_second: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `USE_TIMEZONE`: `yn`.
+        #[serde(
+            rename = "USE_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_timezone: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `POPUP`: `yn`.
+        #[serde(
+            rename = "POPUP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub popup: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SHOW_MAP`: `yn`.
+        #[serde(
+            rename = "SHOW_MAP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_map: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `string[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `TARGET_BLANK`: `yn`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `yn`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IBLOCK_ID`: `int`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<i64>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `QUOTE`: `yn`.
+        #[serde(
+            rename = "QUOTE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ORDER`: `yn`.
+        #[serde(
+            rename = "ORDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SMART_INVOICE`: `yn`.
+        #[serde(
+            rename = "SMART_INVOICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smart_invoice: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DYNAMIC_`: `yn`.
+        #[serde(
+            rename = "DYNAMIC_",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -511,35 +720,51 @@ pub mod add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
-                    "REGEXP" => slot_3 = ::std::option::Option::Some(member),
-                    "MIN_LENGTH" => slot_4 = ::std::option::Option::Some(member),
-                    "MAX_LENGTH" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "SIZE",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                    "MIN_VALUE",
+                    "MAX_VALUE",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LABEL",
+                    "LABEL_CHECKBOX",
+                    "USE_SECOND",
+                    "USE_TIMEZONE",
+                    "POPUP",
+                    "SHOW_MAP",
+                    "LIST_WIDTH",
+                    "LIST_HEIGHT",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                    "QUOTE",
+                    "ORDER",
+                    "SMART_INVOICE",
+                    "DYNAMIC_",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -550,6 +775,77 @@ pub mod add {
                 regexp: ::b24_core::__private::wire::field_at(slot_3, "REGEXP")?,
                 min_length: ::b24_core::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
                 max_length: ::b24_core::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
+                min_value: ::b24_core::__private::wire::field_at(slot_6, "MIN_VALUE")?,
+                max_value: ::b24_core::__private::wire::field_at(slot_7, "MAX_VALUE")?,
+                precision: ::b24_core::__private::wire::field_at(slot_8, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_9, "DISPLAY")?,
+                label: ::b24_core::__private::wire::field_at(slot_10, "LABEL")?,
+                label_checkbox: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LABEL_CHECKBOX",
+                )?,
+                use_second: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "USE_SECOND",
+                )?,
+                use_timezone: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "USE_TIMEZONE",
+                )?,
+                popup: ::b24_core::__private::wire::field_at(slot_14, "POPUP")?,
+                show_map: ::b24_core::__private::wire::field_at(slot_15, "SHOW_MAP")?,
+                list_width: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "LIST_WIDTH",
+                )?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "LIST_HEIGHT",
+                )?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "EXTENSIONS",
+                )?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "TARGET_BLANK",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "SHOW_NO_VALUE",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_24, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_27, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_28, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_29, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_30, "DEAL")?,
+                quote: ::b24_core::__private::wire::field_at(slot_31, "QUOTE")?,
+                order: ::b24_core::__private::wire::field_at(slot_32, "ORDER")?,
+                smart_invoice: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "SMART_INVOICE",
+                )?,
+                dynamic: ::b24_core::__private::wire::field_at(slot_34, "DYNAMIC_")?,
             })
         }
     }
@@ -586,6 +882,151 @@ pub mod add {
                 &::std::format!("{}.{}", field, "MAX_LENGTH"),
                 problems,
             );
+            ::b24_core::__private::Check::check(
+                &self.min_value,
+                &::std::format!("{}.{}", field, "MIN_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_value,
+                &::std::format!("{}.{}", field, "MAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label,
+                &::std::format!("{}.{}", field, "LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label_checkbox,
+                &::std::format!("{}.{}", field, "LABEL_CHECKBOX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_second,
+                &::std::format!("{}.{}", field, "USE_SECOND"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_timezone,
+                &::std::format!("{}.{}", field, "USE_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.popup,
+                &::std::format!("{}.{}", field, "POPUP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_map,
+                &::std::format!("{}.{}", field, "SHOW_MAP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote,
+                &::std::format!("{}.{}", field, "QUOTE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "ORDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smart_invoice,
+                &::std::format!("{}.{}", field, "SMART_INVOICE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic,
+                &::std::format!("{}.{}", field, "DYNAMIC_"),
+                problems,
+            );
         }
     }
 }
@@ -597,8 +1038,7 @@ pub mod add {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Delete {
@@ -608,6 +1048,12 @@ pub struct Delete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Delete {
@@ -620,7 +1066,46 @@ impl Delete {
         Self {
             module_id: ::std::convert::Into::into(module_id),
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Delete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Delete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["moduleId", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -677,8 +1162,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Get {
@@ -688,6 +1172,12 @@ pub struct Get {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Get {
@@ -700,7 +1190,46 @@ impl Get {
         Self {
             module_id: ::std::convert::Into::into(module_id),
             id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Get {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Get {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+            obj,
+            &["moduleId", "id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -789,15 +1318,11 @@ pub mod get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "field" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["field"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
             })
@@ -822,14 +1347,19 @@ pub mod get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct GetTypes {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]
     pub module_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl GetTypes {
@@ -838,7 +1368,45 @@ impl GetTypes {
     pub fn new(module_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             module_id: ::std::convert::Into::into(module_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for GetTypes {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for GetTypes {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["moduleId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -926,15 +1494,11 @@ pub mod get_types {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "types" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["types"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 types: ::b24_core::__private::wire::field_at(slot_0, "types")?,
             })
@@ -959,21 +1523,20 @@ pub mod get_types {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct List {
     /// `moduleId` (required): `string`.
     #[serde(rename = "moduleId")]
     pub module_id: ::std::string::String,
-    /// `select`: `Select`.
+    /// `select`: `any`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<list::Select>,
+    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `order`: `map<any>`.
     #[serde(
         rename = "order",
@@ -986,13 +1549,18 @@ pub struct List {
             ::b24_core::__private::serde_json::Value,
         >,
     >,
-    /// `filter`: `Filter`.
+    /// `filter`: `map<any>`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<list::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1000,6 +1568,12 @@ pub struct List {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl List {
@@ -1012,11 +1586,15 @@ impl List {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
     #[must_use]
-    pub fn select(mut self, value: impl ::std::convert::Into<list::Select>) -> Self {
+    pub fn select(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -1036,7 +1614,15 @@ impl List {
     }
     /// Sets `filter`.
     #[must_use]
-    pub fn filter(mut self, value: impl ::std::convert::Into<list::Filter>) -> Self {
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -1045,6 +1631,47 @@ impl List {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for List {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["moduleId", "select", "order", "filter", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+            select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            filter: ::b24_core::__private::wire::field_at(slot_3, "filter")?,
+            start: ::b24_core::__private::wire::field_at(slot_4, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1105,245 +1732,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
 pub mod list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `fieldName`: `string`.
-        #[serde(
-            rename = "fieldName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `userTypeId`: `string`.
-        #[serde(
-            rename = "userTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `multiple`: `yn`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `mandatory`: `yn`.
-        #[serde(
-            rename = "mandatory",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `showFilter`: `char`.
-        #[serde(
-            rename = "showFilter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `showInList`: `yn`.
-        #[serde(
-            rename = "showInList",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `editInList`: `yn`.
-        #[serde(
-            rename = "editInList",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isSearchable`: `yn`.
-        #[serde(
-            rename = "isSearchable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "fieldName" => slot_1 = ::std::option::Option::Some(member),
-                    "userTypeId" => slot_2 = ::std::option::Option::Some(member),
-                    "xmlId" => slot_3 = ::std::option::Option::Some(member),
-                    "sort" => slot_4 = ::std::option::Option::Some(member),
-                    "multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "mandatory" => slot_6 = ::std::option::Option::Some(member),
-                    "showFilter" => slot_7 = ::std::option::Option::Some(member),
-                    "showInList" => slot_8 = ::std::option::Option::Some(member),
-                    "editInList" => slot_9 = ::std::option::Option::Some(member),
-                    "isSearchable" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_1, "fieldName")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "userTypeId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_3, "xmlId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_4, "sort")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "multiple")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_6, "mandatory")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "showFilter",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "showInList",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "editInList",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isSearchable",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "fieldName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "userTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "mandatory"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "showFilter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "showInList"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "editInList"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "isSearchable"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1381,15 +1769,11 @@ pub mod list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "fields" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
             })
@@ -1405,316 +1789,6 @@ pub mod list {
             );
         }
     }
-    /// `Select` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Select {
-        /// `language`: `string`.
-        #[serde(
-            rename = "language",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language: ::std::option::Option<::std::string::String>,
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `entityId`: `string`.
-        #[serde(
-            rename = "entityId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `fieldName`: `string`.
-        #[serde(
-            rename = "fieldName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `userTypeId`: `string`.
-        #[serde(
-            rename = "userTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `multiple`: `string`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `mandatory`: `string`.
-        #[serde(
-            rename = "mandatory",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::std::string::String>,
-        /// `showFilter`: `string`.
-        #[serde(
-            rename = "showFilter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `showInList`: `string`.
-        #[serde(
-            rename = "showInList",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `editInList`: `string`.
-        #[serde(
-            rename = "editInList",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `isSearchable`: `string`.
-        #[serde(
-            rename = "isSearchable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `settings`: `string`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<::std::string::String>,
-        /// `languageId`: `string`.
-        #[serde(
-            rename = "languageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language_id: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Select {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "language" => slot_0 = ::std::option::Option::Some(member),
-                    "id" => slot_1 = ::std::option::Option::Some(member),
-                    "entityId" => slot_2 = ::std::option::Option::Some(member),
-                    "fieldName" => slot_3 = ::std::option::Option::Some(member),
-                    "userTypeId" => slot_4 = ::std::option::Option::Some(member),
-                    "xmlId" => slot_5 = ::std::option::Option::Some(member),
-                    "sort" => slot_6 = ::std::option::Option::Some(member),
-                    "multiple" => slot_7 = ::std::option::Option::Some(member),
-                    "mandatory" => slot_8 = ::std::option::Option::Some(member),
-                    "showFilter" => slot_9 = ::std::option::Option::Some(member),
-                    "showInList" => slot_10 = ::std::option::Option::Some(member),
-                    "editInList" => slot_11 = ::std::option::Option::Some(member),
-                    "isSearchable" => slot_12 = ::std::option::Option::Some(member),
-                    "settings" => slot_13 = ::std::option::Option::Some(member),
-                    "languageId" => slot_14 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                language: ::b24_core::__private::wire::field_at(slot_0, "language")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_3, "fieldName")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "userTypeId",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                sort: ::b24_core::__private::wire::field_at(slot_6, "sort")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_7, "multiple")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_8, "mandatory")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "showFilter",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "showInList",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "editInList",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isSearchable",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_13, "settings")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "languageId",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Select {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.language,
-                &::std::format!("{}.{}", field, "language"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entityId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "fieldName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "userTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "mandatory"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "showFilter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "showInList"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "editInList"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "isSearchable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language_id,
-                &::std::format!("{}.{}", field, "languageId"),
-                problems,
-            );
-        }
-    }
 }
 /// [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html) (REST v2)
 ///
@@ -1724,8 +1798,7 @@ pub mod list {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Update {
@@ -1742,6 +1815,12 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub field: ::std::option::Option<update::Field>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl Update {
@@ -1755,6 +1834,7 @@ impl Update {
             module_id: ::std::convert::Into::into(module_id),
             id: ::std::convert::Into::into(id),
             field: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `field`.
@@ -1762,6 +1842,45 @@ impl Update {
     pub fn field(mut self, value: impl ::std::convert::Into<update::Field>) -> Self {
         self.field = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for Update {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["moduleId", "id", "field"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+            id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+            field: ::b24_core::__private::wire::field_at(slot_2, "field")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1915,51 +2034,23 @@ pub mod update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "xmlId" => slot_0 = ::std::option::Option::Some(member),
-                    "sort" => slot_1 = ::std::option::Option::Some(member),
-                    "mandatory" => slot_2 = ::std::option::Option::Some(member),
-                    "showFilter" => slot_3 = ::std::option::Option::Some(member),
-                    "isSearchable" => slot_4 = ::std::option::Option::Some(member),
-                    "editFormLabel" => slot_5 = ::std::option::Option::Some(member),
-                    "helpMessage" => slot_6 = ::std::option::Option::Some(member),
-                    "settings" => slot_7 = ::std::option::Option::Some(member),
-                    "enum" => slot_8 = ::std::option::Option::Some(member),
-                    "userTypeId" => slot_9 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "xmlId",
+                    "sort",
+                    "mandatory",
+                    "showFilter",
+                    "isSearchable",
+                    "editFormLabel",
+                    "helpMessage",
+                    "settings",
+                    "enum",
+                    "userTypeId",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 xml_id: ::b24_core::__private::wire::field_at(slot_0, "xmlId")?,
                 sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
@@ -2079,15 +2170,11 @@ pub mod update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "field" => slot_0 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["field"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
             })
@@ -2113,13 +2200,15 @@ pub mod update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Settings {
-        /// `DEFAULT_VALUE`: `string`.
+        /// `DEFAULT_VALUE`: `any`.
         #[serde(
             rename = "DEFAULT_VALUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<::std::string::String>,
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `ROWS`: `int`.
         #[serde(
             rename = "ROWS",
@@ -2155,6 +2244,209 @@ pub mod update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub max_length: ::std::option::Option<i64>,
+        /// `MIN_VALUE`: `any`.
+        #[serde(
+            rename = "MIN_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MAX_VALUE`: `any`.
+        #[serde(
+            rename = "MAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LABEL`: `string`.
+        #[serde(
+            rename = "LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label: ::std::option::Option<::std::string::String>,
+        /// `LABEL_CHECKBOX`: `string`.
+        #[serde(
+            rename = "LABEL_CHECKBOX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label_checkbox: ::std::option::Option<::std::string::String>,
+        /// `USE_SECOND`: `yn`.
+        #[serde(
+            rename = "USE_SECOND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_second: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `USE_TIMEZONE`: `yn`.
+        #[serde(
+            rename = "USE_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_timezone: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `POPUP`: `yn`.
+        #[serde(
+            rename = "POPUP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub popup: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SHOW_MAP`: `yn`.
+        #[serde(
+            rename = "SHOW_MAP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_map: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `string[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `TARGET_BLANK`: `yn`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `yn`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IBLOCK_ID`: `int`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<i64>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `QUOTE`: `yn`.
+        #[serde(
+            rename = "QUOTE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ORDER`: `yn`.
+        #[serde(
+            rename = "ORDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SMART_INVOICE`: `yn`.
+        #[serde(
+            rename = "SMART_INVOICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smart_invoice: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DYNAMIC_`: `yn`.
+        #[serde(
+            rename = "DYNAMIC_",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2168,35 +2460,51 @@ pub mod update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
-                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
-                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
-                    "REGEXP" => slot_3 = ::std::option::Option::Some(member),
-                    "MIN_LENGTH" => slot_4 = ::std::option::Option::Some(member),
-                    "MAX_LENGTH" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "SIZE",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                    "MIN_VALUE",
+                    "MAX_VALUE",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LABEL",
+                    "LABEL_CHECKBOX",
+                    "USE_SECOND",
+                    "USE_TIMEZONE",
+                    "POPUP",
+                    "SHOW_MAP",
+                    "LIST_WIDTH",
+                    "LIST_HEIGHT",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                    "QUOTE",
+                    "ORDER",
+                    "SMART_INVOICE",
+                    "DYNAMIC_",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
                     slot_0,
@@ -2207,6 +2515,77 @@ pub mod update {
                 regexp: ::b24_core::__private::wire::field_at(slot_3, "REGEXP")?,
                 min_length: ::b24_core::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
                 max_length: ::b24_core::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
+                min_value: ::b24_core::__private::wire::field_at(slot_6, "MIN_VALUE")?,
+                max_value: ::b24_core::__private::wire::field_at(slot_7, "MAX_VALUE")?,
+                precision: ::b24_core::__private::wire::field_at(slot_8, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_9, "DISPLAY")?,
+                label: ::b24_core::__private::wire::field_at(slot_10, "LABEL")?,
+                label_checkbox: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LABEL_CHECKBOX",
+                )?,
+                use_second: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "USE_SECOND",
+                )?,
+                use_timezone: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "USE_TIMEZONE",
+                )?,
+                popup: ::b24_core::__private::wire::field_at(slot_14, "POPUP")?,
+                show_map: ::b24_core::__private::wire::field_at(slot_15, "SHOW_MAP")?,
+                list_width: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "LIST_WIDTH",
+                )?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "LIST_HEIGHT",
+                )?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "EXTENSIONS",
+                )?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "TARGET_BLANK",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "SHOW_NO_VALUE",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_24, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_27, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_28, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_29, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_30, "DEAL")?,
+                quote: ::b24_core::__private::wire::field_at(slot_31, "QUOTE")?,
+                order: ::b24_core::__private::wire::field_at(slot_32, "ORDER")?,
+                smart_invoice: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "SMART_INVOICE",
+                )?,
+                dynamic: ::b24_core::__private::wire::field_at(slot_34, "DYNAMIC_")?,
             })
         }
     }
@@ -2241,6 +2620,151 @@ pub mod update {
             ::b24_core::__private::Check::check(
                 &self.max_length,
                 &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_value,
+                &::std::format!("{}.{}", field, "MIN_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_value,
+                &::std::format!("{}.{}", field, "MAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label,
+                &::std::format!("{}.{}", field, "LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label_checkbox,
+                &::std::format!("{}.{}", field, "LABEL_CHECKBOX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_second,
+                &::std::format!("{}.{}", field, "USE_SECOND"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_timezone,
+                &::std::format!("{}.{}", field, "USE_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.popup,
+                &::std::format!("{}.{}", field, "POPUP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_map,
+                &::std::format!("{}.{}", field, "SHOW_MAP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote,
+                &::std::format!("{}.{}", field, "QUOTE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "ORDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smart_invoice,
+                &::std::format!("{}.{}", field, "SMART_INVOICE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic,
+                &::std::format!("{}.{}", field, "DYNAMIC_"),
                 problems,
             );
         }

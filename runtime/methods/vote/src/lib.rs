@@ -16,8 +16,8 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteDownload {
@@ -56,6 +56,12 @@ pub struct AttachedVoteDownload {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteDownload {
@@ -68,6 +74,7 @@ impl AttachedVoteDownload {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -112,6 +119,50 @@ impl AttachedVoteDownload {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteDownload {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteDownload {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["attachId", "moduleId", "entityType", "entityId", "signedAttachId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_2, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_3, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "signedAttachId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -196,8 +247,8 @@ for AttachedVoteDownloadError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteGet {
@@ -236,6 +287,12 @@ pub struct AttachedVoteGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteGet {
@@ -248,6 +305,7 @@ impl AttachedVoteGet {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -292,6 +350,50 @@ impl AttachedVoteGet {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["attachId", "moduleId", "entityType", "entityId", "signedAttachId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_2, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_3, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "signedAttachId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -511,75 +613,29 @@ pub mod attached_vote_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "VOTE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "COUNTER" => slot_2 = ::std::option::Option::Some(member),
-                    "QUESTIONS" => slot_3 = ::std::option::Option::Some(member),
-                    "ANONYMITY" => slot_4 = ::std::option::Option::Some(member),
-                    "OPTIONS" => slot_5 = ::std::option::Option::Some(member),
-                    "userAnswerMap" => slot_6 = ::std::option::Option::Some(member),
-                    "canEdit" => slot_7 = ::std::option::Option::Some(member),
-                    "canVote" => slot_8 = ::std::option::Option::Some(member),
-                    "canRevote" => slot_9 = ::std::option::Option::Some(member),
-                    "isVoted" => slot_10 = ::std::option::Option::Some(member),
-                    "signedAttachId" => slot_11 = ::std::option::Option::Some(member),
-                    "resultUrl" => slot_12 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_13 = ::std::option::Option::Some(member),
-                    "entityId" => slot_14 = ::std::option::Option::Some(member),
-                    "isFinished" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "VOTE_ID",
+                    "COUNTER",
+                    "QUESTIONS",
+                    "ANONYMITY",
+                    "OPTIONS",
+                    "userAnswerMap",
+                    "canEdit",
+                    "canVote",
+                    "canRevote",
+                    "isVoted",
+                    "signedAttachId",
+                    "resultUrl",
+                    "downloadUrl",
+                    "entityId",
+                    "isFinished",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
@@ -706,8 +762,7 @@ pub mod attached_vote_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteGetAnswerVoted {
@@ -768,6 +823,12 @@ pub struct AttachedVoteGetAnswerVoted {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteGetAnswerVoted {
@@ -783,6 +844,7 @@ impl AttachedVoteGetAnswerVoted {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -855,6 +917,68 @@ impl AttachedVoteGetAnswerVoted {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteGetAnswerVoted {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteGetAnswerVoted {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "attachId",
+                "answerId",
+                "pageNavigation",
+                "userForMobileFormat",
+                "moduleId",
+                "entityType",
+                "entityId",
+                "signedAttachId",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            answer_id: ::b24_core::__private::wire::field_at(slot_1, "answerId")?,
+            page_navigation: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "pageNavigation",
+            )?,
+            user_for_mobile_format: ::b24_core::__private::wire::field_at(
+                slot_3,
+                "userForMobileFormat",
+            )?,
+            module_id: ::b24_core::__private::wire::field_at(slot_4, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_5, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_6, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_7,
+                "signedAttachId",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for AttachedVoteGetAnswerVoted {
@@ -864,7 +988,7 @@ impl ::b24_core::__private::Method for AttachedVoteGetAnswerVoted {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = attached_vote_get_answer_voted::Result;
+    type Output = attached_vote_get_answer_voted::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1002,27 +1126,11 @@ pub mod attached_vote_get_answer_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "IMAGE" => slot_2 = ::std::option::Option::Some(member),
-                    "WORK_POSITION" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "IMAGE", "WORK_POSITION"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -1059,6 +1167,56 @@ pub mod attached_vote_get_answer_voted {
             );
         }
     }
+    /// `ResultWrapper` of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `items`: `Result[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
 }
 /// [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html) (REST v2)
 ///
@@ -1068,8 +1226,7 @@ pub mod attached_vote_get_answer_voted {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteGetMany {
@@ -1079,24 +1236,70 @@ pub struct AttachedVoteGetMany {
     /// `entityType` (required): `string`.
     #[serde(rename = "entityType")]
     pub entity_type: ::std::string::String,
-    /// `entityId` (required): `int`.
-    #[serde(rename = "entityId")]
-    pub entity_id: i64,
+    /// `entityIds` (required): `int[]`.
+    #[serde(rename = "entityIds")]
+    pub entity_ids: ::std::vec::Vec<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteGetMany {
-    /// A request with the required parameters `moduleId`, `entityType`, `entityId`.
+    /// A request with the required parameters `moduleId`, `entityType`, `entityIds`.
     #[must_use]
     pub fn new(
         module_id: impl ::std::convert::Into<::std::string::String>,
         entity_type: impl ::std::convert::Into<::std::string::String>,
-        entity_id: impl ::std::convert::Into<i64>,
+        entity_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             module_id: ::std::convert::Into::into(module_id),
             entity_type: ::std::convert::Into::into(entity_type),
-            entity_id: ::std::convert::Into::into(entity_id),
+            entity_ids: ::std::convert::Into::into(entity_ids),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteGetMany {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteGetMany {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["moduleId", "entityType", "entityIds"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_1, "entityType")?,
+            entity_ids: ::b24_core::__private::wire::field_at(slot_2, "entityIds")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1107,7 +1310,7 @@ impl ::b24_core::__private::Method for AttachedVoteGetMany {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = attached_vote_get_many::Result;
+    type Output = attached_vote_get_many::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1118,7 +1321,7 @@ impl ::b24_core::__private::Method for AttachedVoteGetMany {
         problems.non_empty("moduleId", &self.module_id);
         ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
         problems.non_empty("entityType", &self.entity_type);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        ::b24_core::__private::Check::check(&self.entity_ids, "entityIds", problems);
         all.finish()
     }
 }
@@ -1184,14 +1387,17 @@ pub mod attached_vote_get_many {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub counter: ::std::option::Option<i64>,
-        /// `QUESTIONS`: `any[]`.
+        /// `QUESTIONS`: `map<any>`.
         #[serde(
             rename = "QUESTIONS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub questions: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `ANONYMITY`: `int`.
         #[serde(
@@ -1207,14 +1413,17 @@ pub mod attached_vote_get_many {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub options: ::std::option::Option<i64>,
-        /// `userAnswerMap`: `any[]`.
+        /// `userAnswerMap`: `map<any>`.
         #[serde(
             rename = "userAnswerMap",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_answer_map: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `canEdit`: `bool`.
         #[serde(
@@ -1292,75 +1501,29 @@ pub mod attached_vote_get_many {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "VOTE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "COUNTER" => slot_2 = ::std::option::Option::Some(member),
-                    "QUESTIONS" => slot_3 = ::std::option::Option::Some(member),
-                    "ANONYMITY" => slot_4 = ::std::option::Option::Some(member),
-                    "OPTIONS" => slot_5 = ::std::option::Option::Some(member),
-                    "userAnswerMap" => slot_6 = ::std::option::Option::Some(member),
-                    "canEdit" => slot_7 = ::std::option::Option::Some(member),
-                    "canVote" => slot_8 = ::std::option::Option::Some(member),
-                    "canRevote" => slot_9 = ::std::option::Option::Some(member),
-                    "isVoted" => slot_10 = ::std::option::Option::Some(member),
-                    "signedAttachId" => slot_11 = ::std::option::Option::Some(member),
-                    "resultUrl" => slot_12 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_13 = ::std::option::Option::Some(member),
-                    "entityId" => slot_14 = ::std::option::Option::Some(member),
-                    "isFinished" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "VOTE_ID",
+                    "COUNTER",
+                    "QUESTIONS",
+                    "ANONYMITY",
+                    "OPTIONS",
+                    "userAnswerMap",
+                    "canEdit",
+                    "canVote",
+                    "canRevote",
+                    "isVoted",
+                    "signedAttachId",
+                    "resultUrl",
+                    "downloadUrl",
+                    "entityId",
+                    "isFinished",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
@@ -1478,6 +1641,56 @@ pub mod attached_vote_get_many {
             );
         }
     }
+    /// `ResultWrapper` of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `items`: `Result[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Result>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
 }
 /// [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html) (REST v2)
 ///
@@ -1487,8 +1700,8 @@ pub mod attached_vote_get_many {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteGetWithVoted {
@@ -1541,6 +1754,12 @@ pub struct AttachedVoteGetWithVoted {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteGetWithVoted {
@@ -1555,6 +1774,7 @@ impl AttachedVoteGetWithVoted {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -1616,6 +1836,63 @@ impl AttachedVoteGetWithVoted {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteGetWithVoted {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteGetWithVoted {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "attachId",
+                "pageSize",
+                "userForMobileFormat",
+                "moduleId",
+                "entityType",
+                "entityId",
+                "signedAttachId",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            page_size: ::b24_core::__private::wire::field_at(slot_1, "pageSize")?,
+            user_for_mobile_format: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "userForMobileFormat",
+            )?,
+            module_id: ::b24_core::__private::wire::field_at(slot_3, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_4, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_5, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_6,
+                "signedAttachId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1738,14 +2015,17 @@ pub mod attached_vote_get_with_voted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub counter: ::std::option::Option<i64>,
-        /// `QUESTIONS`: `any[]`.
+        /// `QUESTIONS`: `map<any>`.
         #[serde(
             rename = "QUESTIONS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub questions: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `ANONYMITY`: `int`.
         #[serde(
@@ -1761,14 +2041,17 @@ pub mod attached_vote_get_with_voted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub options: ::std::option::Option<i64>,
-        /// `userAnswerMap`: `any[]`.
+        /// `userAnswerMap`: `map<any>`.
         #[serde(
             rename = "userAnswerMap",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_answer_map: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `canEdit`: `yn`.
         #[serde(
@@ -1846,75 +2129,29 @@ pub mod attached_vote_get_with_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "VOTE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "COUNTER" => slot_2 = ::std::option::Option::Some(member),
-                    "QUESTIONS" => slot_3 = ::std::option::Option::Some(member),
-                    "ANONYMITY" => slot_4 = ::std::option::Option::Some(member),
-                    "OPTIONS" => slot_5 = ::std::option::Option::Some(member),
-                    "userAnswerMap" => slot_6 = ::std::option::Option::Some(member),
-                    "canEdit" => slot_7 = ::std::option::Option::Some(member),
-                    "canVote" => slot_8 = ::std::option::Option::Some(member),
-                    "canRevote" => slot_9 = ::std::option::Option::Some(member),
-                    "isVoted" => slot_10 = ::std::option::Option::Some(member),
-                    "signedAttachId" => slot_11 = ::std::option::Option::Some(member),
-                    "resultUrl" => slot_12 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_13 = ::std::option::Option::Some(member),
-                    "entityId" => slot_14 = ::std::option::Option::Some(member),
-                    "isFinished" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "VOTE_ID",
+                    "COUNTER",
+                    "QUESTIONS",
+                    "ANONYMITY",
+                    "OPTIONS",
+                    "userAnswerMap",
+                    "canEdit",
+                    "canVote",
+                    "canRevote",
+                    "isVoted",
+                    "signedAttachId",
+                    "resultUrl",
+                    "downloadUrl",
+                    "entityId",
+                    "isFinished",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
@@ -2049,13 +2286,15 @@ pub mod attached_vote_get_with_voted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub attach: ::std::option::Option<Attach>,
-        /// `voted`: `Voted`.
+        /// `voted`: `map<Voted[]>`.
         #[serde(
             rename = "voted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub voted: ::std::option::Option<Voted>,
+        pub voted: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<Voted>>,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2069,19 +2308,11 @@ pub mod attached_vote_get_with_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "attach" => slot_0 = ::std::option::Option::Some(member),
-                    "voted" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["attach", "voted"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
                 voted: ::b24_core::__private::wire::field_at(slot_1, "voted")?,
@@ -2154,27 +2385,11 @@ pub mod attached_vote_get_with_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "IMAGE" => slot_2 = ::std::option::Option::Some(member),
-                    "WORK_POSITION" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "IMAGE", "WORK_POSITION"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
@@ -2220,8 +2435,8 @@ pub mod attached_vote_get_with_voted {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteRecall {
@@ -2260,6 +2475,12 @@ pub struct AttachedVoteRecall {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteRecall {
@@ -2272,6 +2493,7 @@ impl AttachedVoteRecall {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -2317,6 +2539,50 @@ impl AttachedVoteRecall {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteRecall {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteRecall {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["attachId", "moduleId", "entityType", "entityId", "signedAttachId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_2, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_3, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "signedAttachId",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for AttachedVoteRecall {
@@ -2326,7 +2592,7 @@ impl ::b24_core::__private::Method for AttachedVoteRecall {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = attached_vote_recall::Result;
+    type Output = attached_vote_recall::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2427,14 +2693,17 @@ pub mod attached_vote_recall {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub counter: ::std::option::Option<i64>,
-        /// `QUESTIONS`: `any[]`.
+        /// `QUESTIONS`: `map<any>`.
         #[serde(
             rename = "QUESTIONS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub questions: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `ANONYMITY`: `int`.
         #[serde(
@@ -2535,75 +2804,29 @@ pub mod attached_vote_recall {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "VOTE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "COUNTER" => slot_2 = ::std::option::Option::Some(member),
-                    "QUESTIONS" => slot_3 = ::std::option::Option::Some(member),
-                    "ANONYMITY" => slot_4 = ::std::option::Option::Some(member),
-                    "OPTIONS" => slot_5 = ::std::option::Option::Some(member),
-                    "userAnswerMap" => slot_6 = ::std::option::Option::Some(member),
-                    "canEdit" => slot_7 = ::std::option::Option::Some(member),
-                    "canVote" => slot_8 = ::std::option::Option::Some(member),
-                    "canRevote" => slot_9 = ::std::option::Option::Some(member),
-                    "isVoted" => slot_10 = ::std::option::Option::Some(member),
-                    "signedAttachId" => slot_11 = ::std::option::Option::Some(member),
-                    "resultUrl" => slot_12 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_13 = ::std::option::Option::Some(member),
-                    "entityId" => slot_14 = ::std::option::Option::Some(member),
-                    "isFinished" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "VOTE_ID",
+                    "COUNTER",
+                    "QUESTIONS",
+                    "ANONYMITY",
+                    "OPTIONS",
+                    "userAnswerMap",
+                    "canEdit",
+                    "canVote",
+                    "canRevote",
+                    "isVoted",
+                    "signedAttachId",
+                    "resultUrl",
+                    "downloadUrl",
+                    "entityId",
+                    "isFinished",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
@@ -2721,6 +2944,56 @@ pub mod attached_vote_recall {
             );
         }
     }
+    /// `ResultWrapper` of [`vote.AttachedVote.recall`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `attach`: `Result`.
+        #[serde(
+            rename = "attach",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attach: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["attach"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attach,
+                &::std::format!("{}.{}", field, "attach"),
+                problems,
+            );
+        }
+    }
 }
 /// [`vote.AttachedVote.resume`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html) (REST v2)
 ///
@@ -2730,8 +3003,8 @@ pub mod attached_vote_recall {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteResume {
@@ -2770,6 +3043,12 @@ pub struct AttachedVoteResume {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteResume {
@@ -2782,6 +3061,7 @@ impl AttachedVoteResume {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -2826,6 +3106,50 @@ impl AttachedVoteResume {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteResume {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteResume {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["attachId", "moduleId", "entityType", "entityId", "signedAttachId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_2, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_3, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "signedAttachId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2909,8 +3233,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteResu
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteStop {
@@ -2949,6 +3273,12 @@ pub struct AttachedVoteStop {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteStop {
@@ -2961,6 +3291,7 @@ impl AttachedVoteStop {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -3005,6 +3336,50 @@ impl AttachedVoteStop {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteStop {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteStop {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["attachId", "moduleId", "entityType", "entityId", "signedAttachId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_2, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_3, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_4,
+                "signedAttachId",
+            )?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3088,8 +3463,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteStop
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AttachedVoteVote {
@@ -3134,6 +3508,12 @@ pub struct AttachedVoteVote {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteVote {
@@ -3154,6 +3534,7 @@ impl AttachedVoteVote {
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `attachId`.
@@ -3199,6 +3580,58 @@ impl AttachedVoteVote {
         );
         self
     }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVoteVote {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for AttachedVoteVote {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+            obj,
+            &[
+                "attachId",
+                "ballot",
+                "moduleId",
+                "entityType",
+                "entityId",
+                "signedAttachId",
+            ],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+            ballot: ::b24_core::__private::wire::field_at(slot_1, "ballot")?,
+            module_id: ::b24_core::__private::wire::field_at(slot_2, "moduleId")?,
+            entity_type: ::b24_core::__private::wire::field_at(slot_3, "entityType")?,
+            entity_id: ::b24_core::__private::wire::field_at(slot_4, "entityId")?,
+            signed_attach_id: ::b24_core::__private::wire::field_at(
+                slot_5,
+                "signedAttachId",
+            )?,
+            extra,
+        })
+    }
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::Method for AttachedVoteVote {
@@ -3208,7 +3641,7 @@ impl ::b24_core::__private::Method for AttachedVoteVote {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = attached_vote_vote::Result;
+    type Output = attached_vote_vote::ResultWrapper;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3314,14 +3747,17 @@ pub mod attached_vote_vote {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub counter: ::std::option::Option<i64>,
-        /// `QUESTIONS`: `any[]`.
+        /// `QUESTIONS`: `map<any>`.
         #[serde(
             rename = "QUESTIONS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub questions: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `ANONYMITY`: `int`.
         #[serde(
@@ -3337,14 +3773,17 @@ pub mod attached_vote_vote {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub options: ::std::option::Option<i64>,
-        /// `userAnswerMap`: `any[]`.
+        /// `userAnswerMap`: `map<any>`.
         #[serde(
             rename = "userAnswerMap",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_answer_map: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
         /// `canEdit`: `bool`.
         #[serde(
@@ -3422,75 +3861,29 @@ pub mod attached_vote_vote {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "VOTE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "COUNTER" => slot_2 = ::std::option::Option::Some(member),
-                    "QUESTIONS" => slot_3 = ::std::option::Option::Some(member),
-                    "ANONYMITY" => slot_4 = ::std::option::Option::Some(member),
-                    "OPTIONS" => slot_5 = ::std::option::Option::Some(member),
-                    "userAnswerMap" => slot_6 = ::std::option::Option::Some(member),
-                    "canEdit" => slot_7 = ::std::option::Option::Some(member),
-                    "canVote" => slot_8 = ::std::option::Option::Some(member),
-                    "canRevote" => slot_9 = ::std::option::Option::Some(member),
-                    "isVoted" => slot_10 = ::std::option::Option::Some(member),
-                    "signedAttachId" => slot_11 = ::std::option::Option::Some(member),
-                    "resultUrl" => slot_12 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_13 = ::std::option::Option::Some(member),
-                    "entityId" => slot_14 = ::std::option::Option::Some(member),
-                    "isFinished" => slot_15 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "VOTE_ID",
+                    "COUNTER",
+                    "QUESTIONS",
+                    "ANONYMITY",
+                    "OPTIONS",
+                    "userAnswerMap",
+                    "canEdit",
+                    "canVote",
+                    "canRevote",
+                    "isVoted",
+                    "signedAttachId",
+                    "resultUrl",
+                    "downloadUrl",
+                    "entityId",
+                    "isFinished",
+                ],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
@@ -3608,6 +4001,56 @@ pub mod attached_vote_vote {
             );
         }
     }
+    /// `ResultWrapper` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `attach`: `Result`.
+        #[serde(
+            rename = "attach",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attach: ::std::option::Option<Result>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["attach"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attach,
+                &::std::format!("{}.{}", field, "attach"),
+                problems,
+            );
+        }
+    }
 }
 /// [`vote.Integration.Im.send`](https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html) (REST v2)
 ///
@@ -3617,8 +4060,7 @@ pub mod attached_vote_vote {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct IntegrationImSend {
@@ -3635,6 +4077,12 @@ pub struct IntegrationImSend {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl IntegrationImSend {
@@ -3650,6 +4098,7 @@ impl IntegrationImSend {
             chat_id: ::std::convert::Into::into(chat_id),
             im_message_vote_data: ::std::convert::Into::into(im_message_vote_data),
             template_id: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `templateId`.
@@ -3662,6 +4111,48 @@ impl IntegrationImSend {
             ::std::convert::Into::into(value),
         );
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for IntegrationImSend {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for IntegrationImSend {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["chatId", "IM_MESSAGE_VOTE_DATA", "templateId"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
+            im_message_vote_data: ::b24_core::__private::wire::field_at(
+                slot_1,
+                "IM_MESSAGE_VOTE_DATA",
+            )?,
+            template_id: ::b24_core::__private::wire::field_at(slot_2, "templateId")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -3725,6 +4216,56 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for IntegrationImSen
 pub mod integration_im_send {
     #[allow(unused_imports)]
     use super::*;
+    /// `Answers` of [`vote.Integration.Im.send`](https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Answers {
+        /// `MESSAGE`: `string`.
+        #[serde(
+            rename = "MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Answers {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Answers {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["MESSAGE"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Answers {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "MESSAGE"),
+                problems,
+            );
+        }
+    }
     /// `ImMessageVoteData` of [`vote.Integration.Im.send`](https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3734,9 +4275,9 @@ pub mod integration_im_send {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ImMessageVoteData {
-        /// `QUESTIONS`: `any[]`.
+        /// `QUESTIONS`: `Questions[]`.
         #[serde(rename = "QUESTIONS")]
-        pub questions: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        pub questions: ::std::vec::Vec<Questions>,
         /// `ANONYMITY`: `int`.
         #[serde(
             rename = "ANONYMITY",
@@ -3764,23 +4305,11 @@ pub mod integration_im_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "QUESTIONS" => slot_0 = ::std::option::Option::Some(member),
-                    "ANONYMITY" => slot_1 = ::std::option::Option::Some(member),
-                    "OPTIONS" => slot_2 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["QUESTIONS", "ANONYMITY", "OPTIONS"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 questions: ::b24_core::__private::wire::field_at(slot_0, "QUESTIONS")?,
                 anonymity: ::b24_core::__private::wire::field_at(slot_1, "ANONYMITY")?,
@@ -3804,6 +4333,82 @@ pub mod integration_im_send {
             ::b24_core::__private::Check::check(
                 &self.options,
                 &::std::format!("{}.{}", field, "OPTIONS"),
+                problems,
+            );
+        }
+    }
+    /// `Questions` of [`vote.Integration.Im.send`](https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Questions {
+        /// `QUESTION`: `string`.
+        #[serde(
+            rename = "QUESTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub question: ::std::option::Option<::std::string::String>,
+        /// `FIELD_TYPE`: `int`.
+        #[serde(
+            rename = "FIELD_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_type: ::std::option::Option<i64>,
+        /// `ANSWERS`: `Answers[]`.
+        #[serde(
+            rename = "ANSWERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub answers: ::std::option::Option<::std::vec::Vec<Answers>>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Questions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Questions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["QUESTION", "FIELD_TYPE", "ANSWERS"],
+                ::std::option::Option::None,
+            );
+            ::std::result::Result::Ok(Self {
+                question: ::b24_core::__private::wire::field_at(slot_0, "QUESTION")?,
+                field_type: ::b24_core::__private::wire::field_at(slot_1, "FIELD_TYPE")?,
+                answers: ::b24_core::__private::wire::field_at(slot_2, "ANSWERS")?,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Questions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.question,
+                &::std::format!("{}.{}", field, "QUESTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_type,
+                &::std::format!("{}.{}", field, "FIELD_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.answers,
+                &::std::format!("{}.{}", field, "ANSWERS"),
                 problems,
             );
         }
@@ -3845,19 +4450,11 @@ pub mod integration_im_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "messageId" => slot_0 = ::std::option::Option::Some(member),
-                    "voteId" => slot_1 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["messageId", "voteId"],
+                ::std::option::Option::None,
+            );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "messageId")?,
                 vote_id: ::b24_core::__private::wire::field_at(slot_1, "voteId")?,

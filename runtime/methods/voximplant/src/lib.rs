@@ -16,8 +16,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CallbackStart {
@@ -37,6 +36,12 @@ pub struct CallbackStart {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub voice: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl CallbackStart {
@@ -52,6 +57,7 @@ impl CallbackStart {
             to_number: ::std::convert::Into::into(to_number),
             text_to_pronounce: ::std::convert::Into::into(text_to_pronounce),
             voice: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `VOICE`.
@@ -62,6 +68,49 @@ impl CallbackStart {
     ) -> Self {
         self.voice = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CallbackStart {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CallbackStart {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FROM_LINE", "TO_NUMBER", "TEXT_TO_PRONOUNCE", "VOICE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            from_line: ::b24_core::__private::wire::field_at(slot_0, "FROM_LINE")?,
+            to_number: ::b24_core::__private::wire::field_at(slot_1, "TO_NUMBER")?,
+            text_to_pronounce: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "TEXT_TO_PRONOUNCE",
+            )?,
+            voice: ::b24_core::__private::wire::field_at(slot_3, "VOICE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -135,8 +184,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CallbackStartErr
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InfocallStartwithsound {
@@ -149,6 +197,12 @@ pub struct InfocallStartwithsound {
     /// `URL` (required): `string`.
     #[serde(rename = "URL")]
     pub url: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InfocallStartwithsound {
@@ -163,7 +217,47 @@ impl InfocallStartwithsound {
             from_line: ::std::convert::Into::into(from_line),
             to_number: ::std::convert::Into::into(to_number),
             url: ::std::convert::Into::into(url),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InfocallStartwithsound {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InfocallStartwithsound {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FROM_LINE", "TO_NUMBER", "URL"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            from_line: ::b24_core::__private::wire::field_at(slot_0, "FROM_LINE")?,
+            to_number: ::b24_core::__private::wire::field_at(slot_1, "TO_NUMBER")?,
+            url: ::b24_core::__private::wire::field_at(slot_2, "URL")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -235,8 +329,7 @@ for InfocallStartwithsoundError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InfocallStartwithtext {
@@ -256,6 +349,12 @@ pub struct InfocallStartwithtext {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub voice: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl InfocallStartwithtext {
@@ -271,6 +370,7 @@ impl InfocallStartwithtext {
             to_number: ::std::convert::Into::into(to_number),
             text_to_pronounce: ::std::convert::Into::into(text_to_pronounce),
             voice: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `VOICE`.
@@ -281,6 +381,49 @@ impl InfocallStartwithtext {
     ) -> Self {
         self.voice = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InfocallStartwithtext {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for InfocallStartwithtext {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FROM_LINE", "TO_NUMBER", "TEXT_TO_PRONOUNCE", "VOICE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            from_line: ::b24_core::__private::wire::field_at(slot_0, "FROM_LINE")?,
+            to_number: ::b24_core::__private::wire::field_at(slot_1, "TO_NUMBER")?,
+            text_to_pronounce: ::b24_core::__private::wire::field_at(
+                slot_2,
+                "TEXT_TO_PRONOUNCE",
+            )?,
+            voice: ::b24_core::__private::wire::field_at(slot_3, "VOICE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -357,17 +500,60 @@ for InfocallStartwithtextError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct LineGet {}
+pub struct LineGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl LineGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LineGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LineGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -427,17 +613,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct LineOutgoingGet {}
+pub struct LineOutgoingGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl LineOutgoingGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LineOutgoingGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LineOutgoingGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -496,14 +725,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingGetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LineOutgoingSet {
     /// `LINE_ID` (required): `string`.
     #[serde(rename = "LINE_ID")]
     pub line_id: ::std::string::String,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LineOutgoingSet {
@@ -512,7 +746,45 @@ impl LineOutgoingSet {
     pub fn new(line_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             line_id: ::std::convert::Into::into(line_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LineOutgoingSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LineOutgoingSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["LINE_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            line_id: ::b24_core::__private::wire::field_at(slot_0, "LINE_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -573,14 +845,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingSetE
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LineOutgoingSipSet {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
     pub config_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl LineOutgoingSipSet {
@@ -589,7 +866,45 @@ impl LineOutgoingSipSet {
     pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             config_id: ::std::convert::Into::into(config_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LineOutgoingSipSet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for LineOutgoingSipSet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONFIG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            config_id: ::b24_core::__private::wire::field_at(slot_0, "CONFIG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -652,8 +967,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineOutgoingSipS
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SipAdd {
@@ -684,6 +998,12 @@ pub struct SipAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub title: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SipAdd {
@@ -699,6 +1019,7 @@ impl SipAdd {
             password: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             title: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `PASSWORD`.
@@ -727,6 +1048,47 @@ impl SipAdd {
     ) -> Self {
         self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SipAdd {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SipAdd {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["SERVER", "LOGIN", "PASSWORD", "TYPE", "TITLE"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            server: ::b24_core::__private::wire::field_at(slot_0, "SERVER")?,
+            login: ::b24_core::__private::wire::field_at(slot_1, "LOGIN")?,
+            password: ::b24_core::__private::wire::field_at(slot_2, "PASSWORD")?,
+            type_: ::b24_core::__private::wire::field_at(slot_3, "TYPE")?,
+            title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -802,17 +1164,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipAddError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct SipConnectorStatus {}
+pub struct SipConnectorStatus {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl SipConnectorStatus {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SipConnectorStatus {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SipConnectorStatus {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -874,14 +1279,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipConnectorStat
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SipDelete {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
     pub config_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SipDelete {
@@ -890,7 +1300,45 @@ impl SipDelete {
     pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             config_id: ::std::convert::Into::into(config_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SipDelete {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SipDelete {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONFIG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            config_id: ::b24_core::__private::wire::field_at(slot_0, "CONFIG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -954,18 +1402,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipDeleteError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SipGet {
-    /// `FILTER`: `Filter`.
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<sip_get::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `SORT`: `string`.
     #[serde(
         rename = "SORT",
@@ -987,6 +1440,12 @@ pub struct SipGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SipGet {
@@ -998,11 +1457,20 @@ impl SipGet {
             sort: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `FILTER`.
     #[must_use]
-    pub fn filter(mut self, value: impl ::std::convert::Into<sip_get::Filter>) -> Self {
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+    ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -1029,6 +1497,46 @@ impl SipGet {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SipGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SipGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FILTER", "SORT", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
+            sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1092,385 +1600,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipGetError {
         }
     }
 }
-/// Named types of [`voximplant.sip.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod sip_get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`voximplant.sip.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TYPE`: `string`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `CONFIG_ID`: `int`.
-        #[serde(
-            rename = "CONFIG_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub config_id: ::std::option::Option<i64>,
-        /// `REG_ID`: `int`.
-        #[serde(
-            rename = "REG_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_id: ::std::option::Option<i64>,
-        /// `APP_ID`: `string`.
-        #[serde(
-            rename = "APP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub app_id: ::std::option::Option<::std::string::String>,
-        /// `SERVER`: `string`.
-        #[serde(
-            rename = "SERVER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub server: ::std::option::Option<::std::string::String>,
-        /// `LOGIN`: `string`.
-        #[serde(
-            rename = "LOGIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub login: ::std::option::Option<::std::string::String>,
-        /// `PASSWORD`: `string`.
-        #[serde(
-            rename = "PASSWORD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub password: ::std::option::Option<::std::string::String>,
-        /// `INCOMING_SERVER`: `string`.
-        #[serde(
-            rename = "INCOMING_SERVER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub incoming_server: ::std::option::Option<::std::string::String>,
-        /// `INCOMING_LOGIN`: `string`.
-        #[serde(
-            rename = "INCOMING_LOGIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub incoming_login: ::std::option::Option<::std::string::String>,
-        /// `INCOMING_PASSWORD`: `string`.
-        #[serde(
-            rename = "INCOMING_PASSWORD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub incoming_password: ::std::option::Option<::std::string::String>,
-        /// `AUTH_USER`: `string`.
-        #[serde(
-            rename = "AUTH_USER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auth_user: ::std::option::Option<::std::string::String>,
-        /// `OUTBOUND_PROXY`: `string`.
-        #[serde(
-            rename = "OUTBOUND_PROXY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub outbound_proxy: ::std::option::Option<::std::string::String>,
-        /// `DETECT_LINE_NUMBER`: `yn`.
-        #[serde(
-            rename = "DETECT_LINE_NUMBER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detect_line_number: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LINE_DETECT_HEADER_ORDER`: `string`.
-        #[serde(
-            rename = "LINE_DETECT_HEADER_ORDER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub line_detect_header_order: ::std::option::Option<::std::string::String>,
-        /// `REGISTRATION_STATUS_CODE`: `int`.
-        #[serde(
-            rename = "REGISTRATION_STATUS_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub registration_status_code: ::std::option::Option<i64>,
-        /// `REGISTRATION_ERROR_MESSAGE`: `string`.
-        #[serde(
-            rename = "REGISTRATION_ERROR_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub registration_error_message: ::std::option::Option<::std::string::String>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "TYPE" => slot_1 = ::std::option::Option::Some(member),
-                    "TITLE" => slot_2 = ::std::option::Option::Some(member),
-                    "CONFIG_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "REG_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "APP_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "SERVER" => slot_6 = ::std::option::Option::Some(member),
-                    "LOGIN" => slot_7 = ::std::option::Option::Some(member),
-                    "PASSWORD" => slot_8 = ::std::option::Option::Some(member),
-                    "INCOMING_SERVER" => slot_9 = ::std::option::Option::Some(member),
-                    "INCOMING_LOGIN" => slot_10 = ::std::option::Option::Some(member),
-                    "INCOMING_PASSWORD" => slot_11 = ::std::option::Option::Some(member),
-                    "AUTH_USER" => slot_12 = ::std::option::Option::Some(member),
-                    "OUTBOUND_PROXY" => slot_13 = ::std::option::Option::Some(member),
-                    "DETECT_LINE_NUMBER" => slot_14 = ::std::option::Option::Some(member),
-                    "LINE_DETECT_HEADER_ORDER" => {
-                        slot_15 = ::std::option::Option::Some(member);
-                    }
-                    "REGISTRATION_STATUS_CODE" => {
-                        slot_16 = ::std::option::Option::Some(member);
-                    }
-                    "REGISTRATION_ERROR_MESSAGE" => {
-                        slot_17 = ::std::option::Option::Some(member);
-                    }
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                config_id: ::b24_core::__private::wire::field_at(slot_3, "CONFIG_ID")?,
-                reg_id: ::b24_core::__private::wire::field_at(slot_4, "REG_ID")?,
-                app_id: ::b24_core::__private::wire::field_at(slot_5, "APP_ID")?,
-                server: ::b24_core::__private::wire::field_at(slot_6, "SERVER")?,
-                login: ::b24_core::__private::wire::field_at(slot_7, "LOGIN")?,
-                password: ::b24_core::__private::wire::field_at(slot_8, "PASSWORD")?,
-                incoming_server: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "INCOMING_SERVER",
-                )?,
-                incoming_login: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "INCOMING_LOGIN",
-                )?,
-                incoming_password: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "INCOMING_PASSWORD",
-                )?,
-                auth_user: ::b24_core::__private::wire::field_at(slot_12, "AUTH_USER")?,
-                outbound_proxy: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "OUTBOUND_PROXY",
-                )?,
-                detect_line_number: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "DETECT_LINE_NUMBER",
-                )?,
-                line_detect_header_order: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LINE_DETECT_HEADER_ORDER",
-                )?,
-                registration_status_code: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "REGISTRATION_STATUS_CODE",
-                )?,
-                registration_error_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "REGISTRATION_ERROR_MESSAGE",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.config_id,
-                &::std::format!("{}.{}", field, "CONFIG_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_id,
-                &::std::format!("{}.{}", field, "REG_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.app_id,
-                &::std::format!("{}.{}", field, "APP_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.server,
-                &::std::format!("{}.{}", field, "SERVER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.login,
-                &::std::format!("{}.{}", field, "LOGIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.password,
-                &::std::format!("{}.{}", field, "PASSWORD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.incoming_server,
-                &::std::format!("{}.{}", field, "INCOMING_SERVER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.incoming_login,
-                &::std::format!("{}.{}", field, "INCOMING_LOGIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.incoming_password,
-                &::std::format!("{}.{}", field, "INCOMING_PASSWORD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auth_user,
-                &::std::format!("{}.{}", field, "AUTH_USER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.outbound_proxy,
-                &::std::format!("{}.{}", field, "OUTBOUND_PROXY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detect_line_number,
-                &::std::format!("{}.{}", field, "DETECT_LINE_NUMBER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.line_detect_header_order,
-                &::std::format!("{}.{}", field, "LINE_DETECT_HEADER_ORDER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.registration_status_code,
-                &::std::format!("{}.{}", field, "REGISTRATION_STATUS_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.registration_error_message,
-                &::std::format!("{}.{}", field, "REGISTRATION_ERROR_MESSAGE"),
-                problems,
-            );
-        }
-    }
-}
 /// [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html) (REST v2)
 ///
 /// Scope: `telephony`.
@@ -1479,14 +1608,19 @@ pub mod sip_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SipStatus {
     /// `REG_ID` (required): `int`.
     #[serde(rename = "REG_ID")]
     pub reg_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SipStatus {
@@ -1495,7 +1629,45 @@ impl SipStatus {
     pub fn new(reg_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             reg_id: ::std::convert::Into::into(reg_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SipStatus {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SipStatus {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["REG_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            reg_id: ::b24_core::__private::wire::field_at(slot_0, "REG_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1559,8 +1731,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipStatusError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SipUpdate {
@@ -1595,6 +1766,12 @@ pub struct SipUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub password: ::std::option::Option<::std::string::String>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl SipUpdate {
@@ -1607,6 +1784,7 @@ impl SipUpdate {
             server: ::std::option::Option::None,
             login: ::std::option::Option::None,
             password: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TITLE`.
@@ -1644,6 +1822,47 @@ impl SipUpdate {
     ) -> Self {
         self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SipUpdate {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for SipUpdate {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            obj,
+            &["CONFIG_ID", "TITLE", "SERVER", "LOGIN", "PASSWORD"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            config_id: ::b24_core::__private::wire::field_at(slot_0, "CONFIG_ID")?,
+            title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+            server: ::b24_core::__private::wire::field_at(slot_2, "SERVER")?,
+            login: ::b24_core::__private::wire::field_at(slot_3, "LOGIN")?,
+            password: ::b24_core::__private::wire::field_at(slot_4, "PASSWORD")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1714,18 +1933,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipUpdateError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StatisticGet {
-    /// `FILTER`: `Filter`.
+    /// `FILTER`: `map<any>`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<statistic_get::Filter>,
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `SORT`: `string`.
     #[serde(
         rename = "SORT",
@@ -1747,6 +1971,12 @@ pub struct StatisticGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl StatisticGet {
@@ -1758,13 +1988,19 @@ impl StatisticGet {
             sort: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `FILTER`.
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<statistic_get::Filter>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1792,6 +2028,46 @@ impl StatisticGet {
     pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StatisticGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for StatisticGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            obj,
+            &["FILTER", "SORT", "ORDER", "start"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
+            sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1855,588 +2131,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatisticGetErro
         }
     }
 }
-/// Named types of [`voximplant.statistic.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod statistic_get {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Filter` of [`voximplant.statistic.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `CALL_ID`: `string`.
-        #[serde(
-            rename = "CALL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_id: ::std::option::Option<::std::string::String>,
-        /// `EXTERNAL_CALL_ID`: `string`.
-        #[serde(
-            rename = "EXTERNAL_CALL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_call_id: ::std::option::Option<::std::string::String>,
-        /// `CALL_CATEGORY`: `string`.
-        #[serde(
-            rename = "CALL_CATEGORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_category: ::std::option::Option<::std::string::String>,
-        /// `PORTAL_USER_ID`: `int`.
-        #[serde(
-            rename = "PORTAL_USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub portal_user_id: ::std::option::Option<i64>,
-        /// `PORTAL_NUMBER`: `string`.
-        #[serde(
-            rename = "PORTAL_NUMBER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub portal_number: ::std::option::Option<::std::string::String>,
-        /// `PHONE_NUMBER`: `string`.
-        #[serde(
-            rename = "PHONE_NUMBER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone_number: ::std::option::Option<::std::string::String>,
-        /// `CALL_TYPE`: `int`.
-        #[serde(
-            rename = "CALL_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_type: ::std::option::Option<i64>,
-        /// `CALL_DURATION`: `int`.
-        #[serde(
-            rename = "CALL_DURATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_duration: ::std::option::Option<i64>,
-        /// `CALL_START_DATE`: `datetime`.
-        #[serde(
-            rename = "CALL_START_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_start_date: ::std::option::Option<::std::string::String>,
-        /// `CALL_LOG`: `string`.
-        #[serde(
-            rename = "CALL_LOG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_log: ::std::option::Option<::std::string::String>,
-        /// `CALL_RECORD_URL`: `string`.
-        #[serde(
-            rename = "CALL_RECORD_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_record_url: ::std::option::Option<::std::string::String>,
-        /// `CALL_VOTE`: `int`.
-        #[serde(
-            rename = "CALL_VOTE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_vote: ::std::option::Option<i64>,
-        /// `COST`: `float`.
-        #[serde(
-            rename = "COST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cost: ::std::option::Option<f64>,
-        /// `COST_CURRENCY`: `string`.
-        #[serde(
-            rename = "COST_CURRENCY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cost_currency: ::std::option::Option<::std::string::String>,
-        /// `CALL_FAILED_CODE`: `string`.
-        #[serde(
-            rename = "CALL_FAILED_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_failed_code: ::std::option::Option<::std::string::String>,
-        /// `CALL_FAILED_REASON`: `string`.
-        #[serde(
-            rename = "CALL_FAILED_REASON",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_failed_reason: ::std::option::Option<::std::string::String>,
-        /// `CRM_ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "CRM_ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_entity_type: ::std::option::Option<::std::string::String>,
-        /// `CRM_ENTITY_ID`: `int`.
-        #[serde(
-            rename = "CRM_ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_entity_id: ::std::option::Option<i64>,
-        /// `CRM_ACTIVITY_ID`: `int`.
-        #[serde(
-            rename = "CRM_ACTIVITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_activity_id: ::std::option::Option<i64>,
-        /// `REST_APP_ID`: `int`.
-        #[serde(
-            rename = "REST_APP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rest_app_id: ::std::option::Option<i64>,
-        /// `REST_APP_NAME`: `string`.
-        #[serde(
-            rename = "REST_APP_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rest_app_name: ::std::option::Option<::std::string::String>,
-        /// `TRANSCRIPT_ID`: `int`.
-        #[serde(
-            rename = "TRANSCRIPT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transcript_id: ::std::option::Option<i64>,
-        /// `TRANSCRIPT_PENDING`: `yn`.
-        #[serde(
-            rename = "TRANSCRIPT_PENDING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transcript_pending: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SESSION_ID`: `int`.
-        #[serde(
-            rename = "SESSION_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub session_id: ::std::option::Option<i64>,
-        /// `REDIAL_ATTEMPT`: `int`.
-        #[serde(
-            rename = "REDIAL_ATTEMPT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub redial_attempt: ::std::option::Option<i64>,
-        /// `COMMENT`: `string`.
-        #[serde(
-            rename = "COMMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment: ::std::option::Option<::std::string::String>,
-        /// `RECORD_DURATION`: `int`.
-        #[serde(
-            rename = "RECORD_DURATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub record_duration: ::std::option::Option<i64>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Filter {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &::b24_core::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "CALL_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "EXTERNAL_CALL_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "CALL_CATEGORY" => slot_3 = ::std::option::Option::Some(member),
-                    "PORTAL_USER_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "PORTAL_NUMBER" => slot_5 = ::std::option::Option::Some(member),
-                    "PHONE_NUMBER" => slot_6 = ::std::option::Option::Some(member),
-                    "CALL_TYPE" => slot_7 = ::std::option::Option::Some(member),
-                    "CALL_DURATION" => slot_8 = ::std::option::Option::Some(member),
-                    "CALL_START_DATE" => slot_9 = ::std::option::Option::Some(member),
-                    "CALL_LOG" => slot_10 = ::std::option::Option::Some(member),
-                    "CALL_RECORD_URL" => slot_11 = ::std::option::Option::Some(member),
-                    "CALL_VOTE" => slot_12 = ::std::option::Option::Some(member),
-                    "COST" => slot_13 = ::std::option::Option::Some(member),
-                    "COST_CURRENCY" => slot_14 = ::std::option::Option::Some(member),
-                    "CALL_FAILED_CODE" => slot_15 = ::std::option::Option::Some(member),
-                    "CALL_FAILED_REASON" => slot_16 = ::std::option::Option::Some(member),
-                    "CRM_ENTITY_TYPE" => slot_17 = ::std::option::Option::Some(member),
-                    "CRM_ENTITY_ID" => slot_18 = ::std::option::Option::Some(member),
-                    "CRM_ACTIVITY_ID" => slot_19 = ::std::option::Option::Some(member),
-                    "REST_APP_ID" => slot_20 = ::std::option::Option::Some(member),
-                    "REST_APP_NAME" => slot_21 = ::std::option::Option::Some(member),
-                    "TRANSCRIPT_ID" => slot_22 = ::std::option::Option::Some(member),
-                    "TRANSCRIPT_PENDING" => slot_23 = ::std::option::Option::Some(member),
-                    "SESSION_ID" => slot_24 = ::std::option::Option::Some(member),
-                    "REDIAL_ATTEMPT" => slot_25 = ::std::option::Option::Some(member),
-                    "COMMENT" => slot_26 = ::std::option::Option::Some(member),
-                    "RECORD_DURATION" => slot_27 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
-                external_call_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "EXTERNAL_CALL_ID",
-                )?,
-                call_category: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CALL_CATEGORY",
-                )?,
-                portal_user_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PORTAL_USER_ID",
-                )?,
-                portal_number: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PORTAL_NUMBER",
-                )?,
-                phone_number: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PHONE_NUMBER",
-                )?,
-                call_type: ::b24_core::__private::wire::field_at(slot_7, "CALL_TYPE")?,
-                call_duration: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CALL_DURATION",
-                )?,
-                call_start_date: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CALL_START_DATE",
-                )?,
-                call_log: ::b24_core::__private::wire::field_at(slot_10, "CALL_LOG")?,
-                call_record_url: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "CALL_RECORD_URL",
-                )?,
-                call_vote: ::b24_core::__private::wire::field_at(slot_12, "CALL_VOTE")?,
-                cost: ::b24_core::__private::wire::field_at(slot_13, "COST")?,
-                cost_currency: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "COST_CURRENCY",
-                )?,
-                call_failed_code: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "CALL_FAILED_CODE",
-                )?,
-                call_failed_reason: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CALL_FAILED_REASON",
-                )?,
-                crm_entity_type: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "CRM_ENTITY_TYPE",
-                )?,
-                crm_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CRM_ENTITY_ID",
-                )?,
-                crm_activity_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "CRM_ACTIVITY_ID",
-                )?,
-                rest_app_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "REST_APP_ID",
-                )?,
-                rest_app_name: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "REST_APP_NAME",
-                )?,
-                transcript_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "TRANSCRIPT_ID",
-                )?,
-                transcript_pending: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "TRANSCRIPT_PENDING",
-                )?,
-                session_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "SESSION_ID",
-                )?,
-                redial_attempt: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "REDIAL_ATTEMPT",
-                )?,
-                comment: ::b24_core::__private::wire::field_at(slot_26, "COMMENT")?,
-                record_duration: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RECORD_DURATION",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_id,
-                &::std::format!("{}.{}", field, "CALL_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_call_id,
-                &::std::format!("{}.{}", field, "EXTERNAL_CALL_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_category,
-                &::std::format!("{}.{}", field, "CALL_CATEGORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.portal_user_id,
-                &::std::format!("{}.{}", field, "PORTAL_USER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.portal_number,
-                &::std::format!("{}.{}", field, "PORTAL_NUMBER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone_number,
-                &::std::format!("{}.{}", field, "PHONE_NUMBER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_type,
-                &::std::format!("{}.{}", field, "CALL_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_duration,
-                &::std::format!("{}.{}", field, "CALL_DURATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_start_date,
-                &::std::format!("{}.{}", field, "CALL_START_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_log,
-                &::std::format!("{}.{}", field, "CALL_LOG"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_record_url,
-                &::std::format!("{}.{}", field, "CALL_RECORD_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_vote,
-                &::std::format!("{}.{}", field, "CALL_VOTE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.cost,
-                &::std::format!("{}.{}", field, "COST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.cost_currency,
-                &::std::format!("{}.{}", field, "COST_CURRENCY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_failed_code,
-                &::std::format!("{}.{}", field, "CALL_FAILED_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_failed_reason,
-                &::std::format!("{}.{}", field, "CALL_FAILED_REASON"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_entity_type,
-                &::std::format!("{}.{}", field, "CRM_ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_entity_id,
-                &::std::format!("{}.{}", field, "CRM_ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_activity_id,
-                &::std::format!("{}.{}", field, "CRM_ACTIVITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rest_app_id,
-                &::std::format!("{}.{}", field, "REST_APP_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rest_app_name,
-                &::std::format!("{}.{}", field, "REST_APP_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transcript_id,
-                &::std::format!("{}.{}", field, "TRANSCRIPT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transcript_pending,
-                &::std::format!("{}.{}", field, "TRANSCRIPT_PENDING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.session_id,
-                &::std::format!("{}.{}", field, "SESSION_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.redial_attempt,
-                &::std::format!("{}.{}", field, "REDIAL_ATTEMPT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment,
-                &::std::format!("{}.{}", field, "COMMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.record_duration,
-                &::std::format!("{}.{}", field, "RECORD_DURATION"),
-                problems,
-            );
-        }
-    }
-}
 /// [`voximplant.tts.voices.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html) (REST v2)
 ///
 /// Scope: `telephony`.
@@ -2445,17 +2139,60 @@ pub mod statistic_get {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct TtsVoicesGet {}
+pub struct TtsVoicesGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl TtsVoicesGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TtsVoicesGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for TtsVoicesGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2512,17 +2249,60 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TtsVoicesGetErro
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::std::default::Default,
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
-pub struct UrlGet {}
+pub struct UrlGet {
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
 #[allow(deprecated, clippy::all)]
 impl UrlGet {
     /// A request with every optional parameter left to the server's default.
     #[must_use]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UrlGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UrlGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [] = ::b24_core::__private::wire::slots(
+            obj,
+            &[],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self { extra })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2579,14 +2359,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UrlGetError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserActivatePhone {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserActivatePhone {
@@ -2595,7 +2380,45 @@ impl UserActivatePhone {
     pub fn new(user_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserActivatePhone {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserActivatePhone {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2652,14 +2475,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserActivatePhon
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserDeactivatePhone {
     /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
     pub user_id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserDeactivatePhone {
@@ -2668,7 +2496,45 @@ impl UserDeactivatePhone {
     pub fn new(user_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserDeactivatePhone {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserDeactivatePhone {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2726,14 +2592,19 @@ for UserDeactivatePhoneError {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize,
-    ::b24_core::__private::serde::Deserialize
+    ::b24_core::__private::serde::Serialize
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserGet {
     /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
     pub user_id: ::b24_core::__private::serde_json::Value,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
 }
 #[allow(deprecated, clippy::all)]
 impl UserGet {
@@ -2744,7 +2615,45 @@ impl UserGet {
     ) -> Self {
         Self {
             user_id: ::std::convert::Into::into(user_id),
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for UserGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["USER_ID"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+            extra,
+        })
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -2755,10 +2664,7 @@ impl ::b24_core::__private::Method for UserGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
     fn validate(
         &self,

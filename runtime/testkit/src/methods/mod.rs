@@ -88,7 +88,18 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option
         "user.current" => misc::user_current(),
         "methods" => misc::methods(ctx),
         "scope" => misc::scope(ctx),
-        _ => return ctx.catalog.fallback(ctx.cfg, method, params),
+        _ => {
+            let (r, unlisted) = ctx.catalog.fallback(ctx.cfg, method, params)?;
+            if !unlisted.is_empty() {
+                ctx.state
+                    .stats
+                    .unlisted_params
+                    .entry(method.to_string())
+                    .or_default()
+                    .extend(unlisted);
+            }
+            r
+        }
     };
     Some(r)
 }

@@ -1,0 +1,73 @@
+//! `<Type>Error`: a method's documented error codes, the system errors, and a fallback.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::naming;
+use crate::spec::Spec;
+
+/// The error enum of `spec`'s binding `ident`.
+pub(super) fn error_enum(spec: &Spec, ident: &Ident, rt: &syn::Path) -> TokenStream {
+    let name = format_ident!("{}Error", ident);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut variants = Vec::new();
+    for e in &spec.errors {
+        let code = e.code.trim();
+        if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let v = naming::variant_ident(code);
+        let v = if v.starts_with(|c: char| c.is_ascii_digit())
+            || v.starts_with('V') && code.starts_with(|c: char| c.is_ascii_digit())
+        {
+            format!("E{code}")
+        } else {
+            v
+        };
+        if matches!(v.as_str(), "System" | "Unknown") || !seen.insert(v.clone()) {
+            continue;
+        }
+        variants.push((Ident::new(&v, Span::call_site()), code.to_string(), e.http));
+    }
+    let decls = variants.iter().map(|(v, code, http)| {
+        let doc = match http {
+            Some(h) => format!(" `{code}` (HTTP {h})."),
+            None => format!(" `{code}`."),
+        };
+        quote!(#[doc = #doc] #v,)
+    });
+    let arms = variants
+        .iter()
+        .map(|(v, code, _)| quote!(#code => Self::#v,));
+    let doc = format!(
+        " Errors of [`{}`]({}): the documented codes, then the system errors.",
+        spec.name,
+        spec.docs_url()
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+        #[non_exhaustive]
+        #[allow(dead_code)]
+        pub enum #name {
+            #(#decls)*
+            /// A system error (any method may answer it).
+            System(#rt::__private::ErrorCode),
+            /// A code the docs do not list (also `""`).
+            Unknown(::std::string::String),
+        }
+
+        #[allow(clippy::all)]
+        impl ::std::convert::From<&#rt::__private::ApiError> for #name {
+            fn from(e: &#rt::__private::ApiError) -> Self {
+                match e.code.as_str() {
+                    #(#arms)*
+                    _ => match &e.code {
+                        #rt::__private::ErrorCode::Unknown(code) => Self::Unknown(::std::clone::Clone::clone(code)),
+                        system => Self::System(::std::clone::Clone::clone(system)),
+                    },
+                }
+            }
+        }
+    }
+}

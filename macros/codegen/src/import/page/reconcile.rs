@@ -1,0 +1,623 @@
+//! The page's tables weighed against its example calls. The examples are the docs' own
+//! test data: a parameter they pass that no table lists becomes a parameter (typed by its
+//! JSON form), and where a table calls a value an array but every example passes an
+//! object (a PHP "array" is often a JSON object), the object wins. Each fill is a warning.
+
+use serde_json::Value;
+
+use super::{Field, MethodPage, Warning};
+use crate::conform::matches_pattern;
+
+/// Fills what the tables miss from the example calls of the page's method.
+pub(super) fn with_examples(page: &mut MethodPage) {
+    if page.positional {
+        return;
+    }
+    let calls: Vec<(usize, Value)> = page
+        .examples
+        .calls_for(&page.name, page.api == "v3")
+        .into_iter()
+        .filter(|c| c.params.is_object())
+        .map(|c| (c.line, c.params.clone()))
+        .collect();
+    if calls.is_empty() {
+        return;
+    }
+    move_into_objects(page, &calls);
+    for (line, params) in &calls {
+        let Value::Object(obj) = params else { continue };
+        for (key, value) in obj {
+            if key == "auth" {
+                continue;
+            }
+            let mut params = std::mem::take(&mut page.params);
+            member(&mut params, None, key, value, *line, page);
+            page.params = params;
+        }
+    }
+    unrequire_omitted(page, &calls);
+}
+
+/// A required parameter that no example passes at the top level but every example passes
+/// inside one object parameter is a member of that object (the table listed it as a row
+/// of its own, right after the object's row).
+fn move_into_objects(page: &mut MethodPage, calls: &[(usize, Value)]) {
+    let top = |key: &str| {
+        calls.iter().any(|(_, c)| {
+            c.as_object()
+                .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(key)))
+        })
+    };
+    let mut moves: Vec<(usize, String)> = Vec::new();
+    for (i, p) in page.params.iter().enumerate() {
+        if !p.required || top(&p.name) {
+            continue;
+        }
+        let holder = page.params.iter().find(|o| {
+            o.name != p.name
+                && calls.iter().all(|(_, c)| {
+                    c.get(&o.name)
+                        .and_then(Value::as_object)
+                        .is_some_and(|m| m.contains_key(&p.name))
+                })
+        });
+        if let Some(o) = holder {
+            moves.push((i, o.name.clone()));
+        }
+    }
+    for (i, holder) in moves.into_iter().rev() {
+        let f = page.params.remove(i);
+        let line = calls[0].0;
+        page.warnings.push(Warning::new(
+            "moved-into-object",
+            f.line,
+            format!(
+                "`{}` is a member of `{holder}` in every example (line {line})",
+                f.name
+            ),
+        ));
+        let Some(h) = page.params.iter_mut().find(|o| o.name == holder) else {
+            continue;
+        };
+        let tname = if h.ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+            h.ty.trim_end_matches("[]").to_string()
+        } else {
+            let n = crate::naming::pascal(&holder);
+            h.ty = n.clone();
+            n
+        };
+        page.types.entry(tname).or_default().push(f);
+    }
+}
+
+/// A field of a nested object that the table marks required but an example call leaves
+/// out is not required in every call (an update passes only what changes).
+fn unrequire_omitted(page: &mut MethodPage, calls: &[(usize, Value)]) {
+    fn walk(
+        ty: &str,
+        v: &Value,
+        line: usize,
+        types: &mut std::collections::BTreeMap<String, Vec<Field>>,
+        warnings: &mut Vec<Warning>,
+        depth: usize,
+    ) {
+        let name = ty.trim_end_matches("[]").trim_end_matches('?');
+        if depth > 16 || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return;
+        }
+        let objects: Vec<&serde_json::Map<String, Value>> = match v {
+            Value::Object(m) => vec![m],
+            Value::Array(a) => a.iter().filter_map(Value::as_object).collect(),
+            _ => Vec::new(),
+        };
+        let Some(fields) = types.get(name).cloned() else {
+            return;
+        };
+        for m in objects {
+            for f in &fields {
+                let given = m.keys().any(|k| k.eq_ignore_ascii_case(&f.name));
+                if f.required && !given {
+                    if let Some(ff) = types
+                        .get_mut(name)
+                        .and_then(|fs| fs.iter_mut().find(|x| x.name == f.name))
+                    {
+                        ff.required = false;
+                    }
+                    warnings.push(Warning::new(
+                        "required-omitted-by-example",
+                        line,
+                        format!("`{}` of `{name}`", f.name),
+                    ));
+                }
+                if let Some(sub) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case(&f.name)) {
+                    walk(&f.ty, sub.1, line, types, warnings, depth + 1);
+                }
+            }
+        }
+    }
+    for (line, c) in calls {
+        let Value::Object(obj) = c else { continue };
+        for p in page.params.clone() {
+            if let Some((_, v)) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(&p.name)) {
+                walk(&p.ty, v, *line, &mut page.types, &mut page.warnings, 0);
+            }
+        }
+    }
+}
+
+/// Reconciles one member `key: value` of an example with `fields` (of the named type
+/// `owner`, or the parameters when `None`).
+fn member(
+    fields: &mut Vec<Field>,
+    owner: Option<&str>,
+    key: &str,
+    value: &Value,
+    line: usize,
+    page: &mut MethodPage,
+) {
+    let found = fields
+        .iter()
+        .position(|f| f.name == key)
+        .or_else(|| fields.iter().position(|f| f.name.eq_ignore_ascii_case(key)));
+    let Some(i) = found else {
+        if fields
+            .iter()
+            .any(|f| f.dynamic && dynamic_match(&f.name, key))
+        {
+            return;
+        }
+        if !valid_name(key) || collides(fields, key) {
+            // Keys that are data (`CALENDAR_EVENT|UF_CRM_1`, `.landing-block-node`): the
+            // object holds free keys.
+            if !fields.iter().any(|f| f.dynamic && f.name == "*") {
+                page.warnings.push(Warning::new(
+                    "free-keys-from-example",
+                    line,
+                    format!("`{key}`: the example's keys are data, not names"),
+                ));
+                fields.push(open_row(line));
+            }
+            return;
+        }
+        let what = match owner {
+            Some(o) => format!("`{key}` of `{o}`"),
+            None => format!("`{key}`"),
+        };
+        page.warnings.push(Warning::new(
+            "param-from-example",
+            line,
+            format!("{what}: no table lists it, the example passes it"),
+        ));
+        fields.push(Field {
+            name: key.to_string(),
+            ty: infer(value),
+            required: false,
+            default: None,
+            values: Vec::new(),
+            object: None,
+            dynamic: false,
+            line,
+            desc: String::new(),
+            from_example: true,
+            allow_empty: false,
+        });
+        return;
+    };
+    let ty = fields[i].ty.clone();
+    let named = ty.trim_end_matches("[]").to_string();
+    let is_named = named.starts_with(|c: char| c.is_ascii_uppercase());
+    let new_ty = match value {
+        Value::Object(m) if !m.is_empty() && ty.ends_with("[]") && !is_named => {
+            Some("map<any>".to_string())
+        }
+        Value::Object(m) if !m.is_empty() && ty.ends_with("[]") && is_named => Some(named.clone()),
+        Value::Array(a) if !a.is_empty() && is_named && !ty.ends_with("[]") => {
+            if a.iter().all(Value::is_object) {
+                Some(format!("{named}[]"))
+            } else {
+                Some("any".to_string())
+            }
+        }
+        Value::Array(a) if !a.is_empty() && ty == "map<any>" => Some("any".to_string()),
+        Value::Object(m) if !m.is_empty() && scalar(&ty) => Some("any".to_string()),
+        Value::Array(a) if !a.is_empty() && scalar(&ty) => Some(infer(value)),
+        // A word where the table says a number (`"ID": "65e5a449e8f135.21284909"`): the
+        // table's type is wrong.
+        Value::String(s)
+            if matches!(ty.as_str(), "int" | "float")
+                && !s.is_empty()
+                && s.trim().parse::<f64>().is_err()
+                && !crate::conform::is_placeholder(s) =>
+        {
+            Some("string".to_string())
+        }
+        _ => None,
+    };
+    if let Some(nt) = new_ty.filter(|nt| *nt != ty) {
+        page.warnings.push(Warning::new(
+            "kind-from-example",
+            line,
+            format!(
+                "`{key}`: the table says `{ty}`, the example passes {}",
+                kind(value)
+            ),
+        ));
+        fields[i].ty = nt;
+    }
+    // Into a named struct's fields.
+    let ty = fields[i].ty.clone();
+    let named = ty.trim_end_matches("[]");
+    if !named.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return;
+    }
+    let Some(mut sub) = page.types.remove(named) else {
+        return;
+    };
+    let objects: Vec<&Value> = match value {
+        Value::Object(_) => vec![value],
+        Value::Array(a) => a.iter().filter(|v| v.is_object()).collect(),
+        _ => Vec::new(),
+    };
+    for o in objects {
+        if let Value::Object(m) = o {
+            for (k, v) in m {
+                member(&mut sub, Some(named), k, v, line, page);
+            }
+        }
+    }
+    page.types.insert(named.to_string(), sub);
+}
+
+fn scalar(ty: &str) -> bool {
+    matches!(
+        ty,
+        "string"
+            | "text"
+            | "char"
+            | "int"
+            | "float"
+            | "yn"
+            | "bool"
+            | "bool01"
+            | "date"
+            | "datetime"
+    )
+}
+
+/// A dynamic row (`UF_CRM_...`, `PROPERTY_N`) that covers `key`.
+fn dynamic_match(pattern_name: &str, key: &str) -> bool {
+    if pattern_name == "*" {
+        return true;
+    }
+    let prefix: String = pattern_name
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '_')
+        .collect();
+    let prefix = prefix
+        .trim_end_matches(['X', 'x', 'N'])
+        .trim_end_matches('_');
+    !prefix.is_empty() && matches_pattern(&format!("{prefix}*"), key)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The spec type of an example value.
+pub(super) fn infer(v: &Value) -> String {
+    match v {
+        Value::String(_) => "string".into(),
+        Value::Number(n) if n.is_i64() || n.is_u64() => "int".into(),
+        Value::Number(_) => "float".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Null => "any".into(),
+        Value::Object(_) => "map<any>".into(),
+        Value::Array(a) => {
+            let kinds: std::collections::BTreeSet<String> = a.iter().map(infer).collect();
+            match kinds.iter().next() {
+                Some(k) if kinds.len() == 1 && (k == "string" || k == "int") => format!("{k}[]"),
+                _ => "any[]".into(),
+            }
+        }
+    }
+}
+
+/// Fits the result type to the page's example responses where the tables' reading would
+/// refuse or lose part of them: a wrapper object the table flattened (`{"booking": {…}}`),
+/// a list shown where the table says one object (or the reverse), a map keyed by ids, a
+/// documented field the table missed.
+pub(super) fn result_with_examples(page: &mut MethodPage) {
+    let results: Vec<(usize, Value)> = page
+        .examples
+        .results()
+        .into_iter()
+        .map(|r| (r.line, r.body["result"].clone()))
+        .collect();
+    // Examples may disagree with each other: fit until every one of them reads.
+    for _ in 0..3 {
+        let mut changed = false;
+        for (line, v) in &results {
+            let ty = page.result.clone();
+            let fitted = fit(&ty, v, *line, page, 0);
+            if fitted != ty {
+                page.warnings.push(Warning::new(
+                    "result-from-example",
+                    *line,
+                    format!("`{ty}` -> `{fitted}`"),
+                ));
+                page.result = fitted;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+fn is_named(ty: &str) -> bool {
+    ty.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Keys that are ids, not names (`"39": {…}`).
+fn id_keyed(m: &serde_json::Map<String, Value>) -> bool {
+    !m.is_empty()
+        && m.keys()
+            .all(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The type expression that reads `v` without loss, starting from `ty`.
+fn fit(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: usize) -> String {
+    if depth > 16 || v.is_null() {
+        return ty.to_string();
+    }
+    if let Some(inner) = ty.strip_suffix('?') {
+        return format!("{}?", fit(inner, v, line, page, depth));
+    }
+    if let Some(elem) = ty.strip_suffix("[]") {
+        return match v {
+            Value::Array(a) => {
+                let mut e = elem.to_string();
+                for x in a {
+                    e = fit(&e, x, line, page, depth + 1);
+                }
+                format!("{e}[]")
+            }
+            Value::Object(m) if id_keyed(m) => {
+                let mut e = elem.to_string();
+                for x in m.values() {
+                    e = fit(&e, x, line, page, depth + 1);
+                }
+                format!("map<{e}>")
+            }
+            Value::Object(m) if m.is_empty() => ty.to_string(),
+            Value::Object(_) if is_named(elem) => fit(elem, v, line, page, depth + 1),
+            Value::Object(_) => "map<any>".into(),
+            _ => "any".into(),
+        };
+    }
+    if let Some(inner) = ty.strip_prefix("map<").and_then(|t| t.strip_suffix('>')) {
+        return match v {
+            Value::Object(m) => {
+                let mut e = inner.to_string();
+                for x in m.values() {
+                    e = fit(&e, x, line, page, depth + 1);
+                }
+                format!("map<{e}>")
+            }
+            Value::Array(a) if a.is_empty() => ty.to_string(),
+            _ => "any".into(),
+        };
+    }
+    if is_named(ty) {
+        return fit_struct(ty, v, line, page, depth);
+    }
+    let fits = match (ty, v) {
+        ("any", _) => true,
+        ("string" | "text" | "char" | "date" | "datetime", Value::String(_) | Value::Number(_)) => {
+            true
+        }
+        (
+            "int" | "timestamp" | "user" | "crm_company" | "crm_contact" | "crm_deal" | "crm_lead"
+            | "crm_category" | "location",
+            Value::Number(n),
+        ) => n.is_i64() || n.is_u64(),
+        ("int" | "timestamp", Value::String(s)) => s.trim().parse::<i64>().is_ok(),
+        ("float", Value::Number(_)) => true,
+        ("float", Value::String(s)) => s.trim().parse::<f64>().is_ok(),
+        ("bool" | "yn" | "bool01", Value::Bool(_)) => true,
+        ("bool" | "yn" | "bool01", Value::String(s)) => {
+            matches!(s.as_str(), "Y" | "N" | "true" | "false" | "1" | "0" | "")
+        }
+        ("bool" | "yn" | "bool01", Value::Number(n)) => matches!(n.as_i64(), Some(0 | 1)),
+        ("crm_status" | "crm_currency" | "crm_entity", Value::String(_)) => true,
+        ("DialogId", Value::String(_) | Value::Number(_)) => true,
+        ("file", _) => true,
+        _ => false,
+    };
+    if fits {
+        return ty.to_string();
+    }
+    match v {
+        Value::Object(m) if id_keyed(m) => "map<any>".into(),
+        Value::Object(_) => "map<any>".into(),
+        Value::Array(_) => "any[]".into(),
+        // A scalar of another kind (a number where a string was documented, …).
+        _ => "any".into(),
+    }
+}
+
+fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: usize) -> String {
+    let Some(fields) = page.types.get(ty).cloned() else {
+        return ty.to_string();
+    };
+    let m = match v {
+        Value::Object(m) => m,
+        Value::Array(a) if a.is_empty() => return ty.to_string(),
+        // A list where the table describes one item.
+        Value::Array(a) => {
+            let mut e = ty.to_string();
+            for x in a {
+                e = fit(&e, x, line, page, depth + 1);
+            }
+            return format!("{e}[]");
+        }
+        _ => return "any".into(),
+    };
+    let known = |k: &str| {
+        fields
+            .iter()
+            .any(|f| f.name == k || f.name.eq_ignore_ascii_case(k))
+            || fields
+                .iter()
+                .any(|f| f.dynamic && dynamic_match(&f.name, k))
+    };
+    if id_keyed(m) && !m.keys().any(|k| known(k)) {
+        let mut e = ty.to_string();
+        for x in m.values() {
+            e = fit(&e, x, line, page, depth + 1);
+        }
+        return format!("map<{e}>");
+    }
+    // A wrapper the table flattened: one unknown key holding what the type describes.
+    let unknown: Vec<&String> = m.keys().filter(|k| !known(k)).collect();
+    if unknown.len() == 1 && m.keys().all(|k| !known(k) || unknown.contains(&k)) {
+        let key = unknown[0].clone();
+        let inner = &m[&key];
+        let overlap = |o: &serde_json::Map<String, Value>| {
+            o.keys().filter(|k| known(k)).count() * 2 >= o.len().max(1)
+        };
+        let wraps = match inner {
+            Value::Object(o) => overlap(o),
+            Value::Array(a) => a.first().and_then(Value::as_object).is_some_and(overlap),
+            _ => false,
+        };
+        if wraps && !fields.is_empty() {
+            let inner_ty = fit(ty, inner, line, page, depth + 1);
+            let wrapper = unique_name(page, &format!("{ty}Wrapper"));
+            page.types.insert(
+                wrapper.clone(),
+                vec![Field {
+                    name: key.clone(),
+                    ty: inner_ty,
+                    required: false,
+                    default: None,
+                    values: Vec::new(),
+                    object: None,
+                    dynamic: false,
+                    line,
+                    desc: String::new(),
+                    from_example: true,
+                    allow_empty: false,
+                }],
+            );
+            return wrapper;
+        }
+    }
+    // Field by field; fields the table missed come from the example.
+    let mut fields = fields;
+    for (k, x) in m {
+        match fields
+            .iter()
+            .position(|f| f.name == *k)
+            .or_else(|| fields.iter().position(|f| f.name.eq_ignore_ascii_case(k)))
+        {
+            Some(i) => {
+                let t = fields[i].ty.clone();
+                let nt = fit(&t, x, line, page, depth + 1);
+                fields[i].ty = nt;
+            }
+            None if fields
+                .iter()
+                .any(|f| f.dynamic && dynamic_match(&f.name, k)) => {}
+            None if valid_name(k) && !collides(&fields, k) => {
+                page.warnings.push(Warning::new(
+                    "field-from-example",
+                    line,
+                    format!("`{k}` of `{ty}`: no table lists it, the example response has it"),
+                ));
+                fields.push(Field {
+                    name: k.clone(),
+                    ty: infer_response(x),
+                    required: false,
+                    default: None,
+                    values: Vec::new(),
+                    object: None,
+                    dynamic: false,
+                    line,
+                    desc: String::new(),
+                    from_example: true,
+                    allow_empty: false,
+                });
+            }
+            None => {
+                // Keys that are data, not names: the struct holds free keys too.
+                if !fields.iter().any(|f| f.dynamic && f.name == "*") {
+                    fields.push(open_row(line));
+                }
+            }
+        }
+    }
+    page.types.insert(ty.to_string(), fields);
+    ty.to_string()
+}
+
+/// A dynamic row matching every key (`extra_keys = [{ pattern = "*" }]`).
+pub(super) fn open_row(line: usize) -> Field {
+    Field {
+        name: "*".into(),
+        ty: "any".into(),
+        required: false,
+        default: None,
+        values: Vec::new(),
+        object: None,
+        dynamic: true,
+        line,
+        desc: String::new(),
+        from_example: true,
+        allow_empty: false,
+    }
+}
+
+/// `key` would become the same Rust field as one the type has (`chat_id` and `chatId`):
+/// such a member is kept among the free keys instead.
+fn collides(fields: &[Field], key: &str) -> bool {
+    let id = crate::naming::field_ident(key);
+    fields
+        .iter()
+        .any(|f| !f.dynamic && crate::naming::field_ident(&f.name) == id)
+}
+
+pub(super) fn valid_name(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !k.starts_with(|c: char| c.is_ascii_digit())
+}
+
+fn unique_name(page: &MethodPage, base: &str) -> String {
+    let mut n = base.to_string();
+    let mut i = 2;
+    while page.types.contains_key(&n) {
+        n = format!("{base}{i}");
+        i += 1;
+    }
+    n
+}
+
+/// The spec type of a response value: like a request's, but objects and lists of objects
+/// stay free-form (their members are not documented).
+fn infer_response(v: &Value) -> String {
+    match v {
+        Value::Object(m) if id_keyed(m) => "map<any>".into(),
+        Value::Null => "any".into(),
+        other => infer(other),
+    }
+}
