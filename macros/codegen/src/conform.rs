@@ -187,7 +187,7 @@ pub fn request(spec: &Spec, params: &Value) -> Vec<Issue> {
             c.push(
                 "$",
                 IssueKind::Form,
-                format!("expected an object, found {}", kind(other)),
+                format!("expected an object, found {}", json_kind(other)),
             );
             return c.out;
         }
@@ -295,7 +295,8 @@ pub fn find_member<'a>(
         .or_else(|| params.iter().find(|p| p.name.eq_ignore_ascii_case(key)))
 }
 
-fn kind(v: &Value) -> &'static str {
+/// `a string`, `an object`, …: the JSON kind of a value, for messages.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -363,7 +364,7 @@ impl Checker<'_> {
         self.push(
             path,
             IssueKind::Form,
-            format!("expected {what}, found {}", kind(v)),
+            format!("expected {what}, found {}", json_kind(v)),
         );
     }
 

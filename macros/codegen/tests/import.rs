@@ -130,3 +130,79 @@ fn curation_survives_a_reimport() {
             .any(|(p, why)| p.ends_with("acme-widget-get.md") && why.starts_with("override"))
     );
 }
+
+#[test]
+fn param_patches_and_errata_in_overrides() {
+    let d = docs("patch");
+    let over = tmp("patch-over");
+    put(
+        &over,
+        "acme/acme.widget.get.toml",
+        "# The examples pass `ID`.\n[[param]]\nname = \"id\"\nrename = \"ID\"\nrequired = false\n\n[[param]]\nname = \"VIEW\"\ntype = \"string\"\n\n[[erratum]]\nline = 3\nwhy = \"a wrong example\"\n",
+    );
+    let a = import::import_docs(&d, Some(&over), "0123456789abcdef");
+    let get = b24_codegen::load_str(
+        Path::new("g.toml"),
+        &a.files[Path::new("acme/acme.widget.get.toml")],
+    )
+    .expect("loads");
+    let params: Vec<(&str, bool)> = get
+        .request
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.required))
+        .collect();
+    assert_eq!(params, [("ID", false), ("VIEW", false)]);
+    assert_eq!(get.errata[0].line, Some(3));
+    // A patch of a parameter that is not there is a failure with its reason.
+    put(
+        &over,
+        "acme/acme.widget.get.toml",
+        "[[param]]\nname = \"NOPE\"\nremove = true\n",
+    );
+    let b = import::import_docs(&d, Some(&over), "0123456789abcdef");
+    assert!(
+        b.report.failures.iter().any(
+            |(p, why)| p.ends_with("acme-widget-get.md") && why.contains("no parameter `NOPE`")
+        ),
+        "{:?}",
+        b.report.failures
+    );
+}
+
+#[test]
+fn a_page_read_in_part_is_reported_with_file_line_and_reason() {
+    let d = docs("part");
+    put(
+        &d,
+        "api-reference/acme/acme-widget-set.md",
+        "# Set a Widget acme.widget.set\n\n> Scope: [`acme`](x.md)\n\n## Method Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **ID***\n[`integer`](x.md) | Id ||\n|| just words | no name ||\n|| **COLOR**\n[`string`](x.md) | Color\n|| **SIZE**\n[`integer`](x.md) | Size ||\n|#\n",
+    );
+    let a = import::import_docs(&d, None, "0123456789abcdef");
+    // The rest of the page imports…
+    let set = b24_codegen::load_str(
+        Path::new("s.toml"),
+        &a.files[Path::new("acme/acme.widget.set.toml")],
+    )
+    .expect("loads");
+    let names: Vec<&str> = set.request.params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["ID", "COLOR", "SIZE"]);
+    // …and what could not be read is reported with the page, the line and the reason.
+    let rows = &a.report.warnings["unreadable-row"];
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, "api-reference/acme/acme-widget-set.md");
+    assert_eq!(rows[0].1, 12);
+    assert!(rows[0].2.contains("just words"), "{}", rows[0].2);
+    let irregular = &a.report.warnings["irregular-table"];
+    assert_eq!(irregular[0].1, 13, "the COLOR row lacks its closing `||`");
+    let lines = a.report.warning_lines();
+    assert!(
+        lines.contains("api-reference/acme/acme-widget-set.md:12: unreadable-row:"),
+        "{lines}"
+    );
+    assert!(
+        a.report
+            .to_string()
+            .contains(import::explain("unreadable-row").expect("explained"))
+    );
+}

@@ -48,21 +48,36 @@ pub struct MethodResult {
     pub no_page: bool,
 }
 
-/// Runs every entry against the docs in `docs`.
+/// Runs every entry of the catalog against the docs in `docs`.
 pub fn run(entries: &[Entry], docs: &Path) -> Vec<MethodResult> {
-    entries.iter().map(|e| method(e, docs)).collect()
+    run_with(entries, docs, catalog_spec)
 }
 
-fn method(e: &Entry, docs: &Path) -> MethodResult {
+/// The spec of a binding of the catalog.
+pub fn catalog_spec(name: &str, api: &str) -> Result<Spec, String> {
+    let c = b24_specs::find(name, api).ok_or_else(|| "not in the catalog".to_string())?;
+    b24_codegen::load_str(Path::new(c.path), c.text).map_err(|e| e.to_string())
+}
+
+/// Runs `entries` against the docs in `docs`, their specs found by `spec`.
+pub fn run_with(
+    entries: &[Entry],
+    docs: &Path,
+    spec: impl Fn(&str, &str) -> Result<Spec, String>,
+) -> Vec<MethodResult> {
+    entries
+        .iter()
+        .map(|e| method(e, docs, spec(e.name, e.api)))
+        .collect()
+}
+
+fn method(e: &Entry, docs: &Path, spec: Result<Spec, String>) -> MethodResult {
     let mut r = MethodResult {
         name: e.name.to_string(),
         api: e.api.to_string(),
         ..Default::default()
     };
-    let spec = match b24_specs::find(e.name, e.api)
-        .ok_or_else(|| "not in the catalog".to_string())
-        .and_then(|c| b24_codegen::load_str(Path::new(c.path), c.text).map_err(|e| e.to_string()))
-    {
+    let spec = match spec {
         Ok(s) => s,
         Err(why) => {
             r.requests.failures.push((0, format!("spec: {why}")));

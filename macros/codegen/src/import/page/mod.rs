@@ -60,6 +60,25 @@ pub struct Field {
     pub allow_empty: bool,
 }
 
+impl Field {
+    /// A field no table lists, named by an example (a call, a response, a path row).
+    pub(crate) fn inferred(name: &str, ty: &str, line: usize) -> Field {
+        Field {
+            name: name.to_string(),
+            ty: ty.to_string(),
+            required: false,
+            default: None,
+            values: Vec::new(),
+            object: None,
+            dynamic: false,
+            line,
+            desc: String::new(),
+            from_example: true,
+            allow_empty: false,
+        }
+    }
+}
+
 /// A documented error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorRow {

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{Field, MethodPage, Warning};
-use crate::conform::matches_pattern;
+use crate::conform::{json_kind as kind, matches_pattern};
 
 /// Fills what the tables miss from the example calls of the page's method.
 pub(super) fn with_examples(page: &mut MethodPage) {
@@ -188,19 +188,7 @@ fn member(
             line,
             format!("{what}: no table lists it, the example passes it"),
         ));
-        fields.push(Field {
-            name: key.to_string(),
-            ty: infer(value),
-            required: false,
-            default: None,
-            values: Vec::new(),
-            object: None,
-            dynamic: false,
-            line,
-            desc: String::new(),
-            from_example: true,
-            allow_empty: false,
-        });
+        fields.push(Field::inferred(key, &infer(value), line));
         return;
     };
     let ty = fields[i].ty.clone();
@@ -297,17 +285,6 @@ fn dynamic_match(pattern_name: &str, key: &str) -> bool {
         .trim_end_matches(['X', 'x', 'N'])
         .trim_end_matches('_');
     !prefix.is_empty() && matches_pattern(&format!("{prefix}*"), key)
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The spec type of an example value.
@@ -504,19 +481,7 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
             let wrapper = unique_name(page, &format!("{ty}Wrapper"));
             page.types.insert(
                 wrapper.clone(),
-                vec![Field {
-                    name: key.clone(),
-                    ty: inner_ty,
-                    required: false,
-                    default: None,
-                    values: Vec::new(),
-                    object: None,
-                    dynamic: false,
-                    line,
-                    desc: String::new(),
-                    from_example: true,
-                    allow_empty: false,
-                }],
+                vec![Field::inferred(&key, &inner_ty, line)],
             );
             return wrapper;
         }
@@ -543,19 +508,7 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
                     line,
                     format!("`{k}` of `{ty}`: no table lists it, the example response has it"),
                 ));
-                fields.push(Field {
-                    name: k.clone(),
-                    ty: infer_response(x),
-                    required: false,
-                    default: None,
-                    values: Vec::new(),
-                    object: None,
-                    dynamic: false,
-                    line,
-                    desc: String::new(),
-                    from_example: true,
-                    allow_empty: false,
-                });
+                fields.push(Field::inferred(k, &infer_response(x), line));
             }
             None => {
                 // Keys that are data, not names: the struct holds free keys too.
@@ -572,17 +525,8 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
 /// A dynamic row matching every key (`extra_keys = [{ pattern = "*" }]`).
 pub(super) fn open_row(line: usize) -> Field {
     Field {
-        name: "*".into(),
-        ty: "any".into(),
-        required: false,
-        default: None,
-        values: Vec::new(),
-        object: None,
         dynamic: true,
-        line,
-        desc: String::new(),
-        from_example: true,
-        allow_empty: false,
+        ..Field::inferred("*", "any", line)
     }
 }
 
